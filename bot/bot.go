@@ -1,0 +1,281 @@
+// Package bot is Gigabot's platform-neutral core: chat events in, posts out.
+// It parses commands, checks roles, counts reactions on défi posts, and
+// publishes the scheduled posts (défi, recap, podium, milestones) exactly
+// once per channel. Chat platforms plug in through the Chat interface; the
+// scores live behind the Store interface.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/gigabot/gigabot/challenges"
+	"github.com/gigabot/gigabot/scoring"
+)
+
+// Chat is what the bot needs from a chat platform.
+type Chat interface {
+	// Post sends a message to a channel (a configured channel name, or the
+	// channel an event came from) and returns the platform's id of the post.
+	Post(ctx context.Context, channel string, msg Message) (string, error)
+}
+
+// Store is what the bot needs from the score store. *scoring.Store fits.
+type Store interface {
+	SaveTeams(ctx context.Context, name string, teams []scoring.Team) error
+	Figures(ctx context.Context) (map[string]scoring.Figures, error)
+	TotalFreed(ctx context.Context) (int64, error)
+	React(ctx context.Context, r scoring.Reaction, add bool) (int, error)
+	AgentDays(ctx context.Context, agent string) ([]int, error)
+	RecordScan(ctx context.Context, sc scoring.Scan, campaignStart time.Time) (scoring.ScanResult, error)
+	LatestScans(ctx context.Context, team string) ([]scoring.Scan, error)
+	Correct(ctx context.Context, c scoring.Correction) error
+	Corrections(ctx context.Context, day int) ([]scoring.Correction, error)
+	Snapshot(ctx context.Context, day int, at time.Time) (map[string]scoring.Figures, error)
+	DaySnapshot(ctx context.Context, day int) (map[string]scoring.Figures, bool, error)
+	ClaimPost(ctx context.Context, key, owner string, lease time.Duration) (scoring.ClaimStatus, error)
+	ConfirmPost(ctx context.Context, key, postID, ref string, at time.Time) error
+	ReleasePost(ctx context.Context, key, owner string) error
+	PostRef(ctx context.Context, postID string) (string, bool, error)
+}
+
+var _ Store = (*scoring.Store)(nil)
+
+// Clock tells the time. Production passes a real clock, tests a fake one.
+type Clock interface{ Now() time.Time }
+
+// EventKind tells what happened on the platform.
+type EventKind int
+
+// The kinds of events.
+const (
+	// MessageReceived is a message addressed to the bot (a mention, a direct
+	// message, a slash command, a console line).
+	MessageReceived EventKind = iota
+	// ReactionAdded is a reaction added to a post.
+	ReactionAdded
+	// ReactionRemoved is a reaction taken off a post.
+	ReactionRemoved
+)
+
+// Event is a platform event translated by an adapter.
+type Event struct {
+	Kind EventKind
+	// User is the platform user name, as the config's members and roles name it.
+	User string
+	// DisplayName is how the user appears (the DGS signs with it); defaults to User.
+	DisplayName string
+	// Channel is where the event happened; replies go there.
+	Channel string
+	// Text is the message without the bot's mention.
+	Text string
+	// PostID is the post reacted to.
+	PostID string
+	// Reaction is the emoji name ("white_check_mark").
+	Reaction string
+	// ID identifies the delivery, when the platform gives one.
+	ID string
+}
+
+// MessageKind tells adapters what a post is, so that they can render it
+// richly (a card, blocks, an attachment).
+type MessageKind string
+
+// The kinds of posts.
+const (
+	KindReply        MessageKind = "reply"
+	KindDefi         MessageKind = "defi"
+	KindRecap        MessageKind = "recap"
+	KindPodium       MessageKind = "podium"
+	KindMilestone    MessageKind = "milestone"
+	KindMobilisation MessageKind = "mobilisation"
+	KindAnnouncement MessageKind = "announcement"
+)
+
+// Message is a post. Text is always complete (light Markdown: *bold*,
+// _italic_, `code`, one item a line); the other fields let an adapter render
+// more.
+type Message struct {
+	Kind MessageKind
+	Text string
+	// Day and Days place a défi or a recap in the campaign (day 3 of 15).
+	Day, Days int
+	// Defi is the défi of a KindDefi post.
+	Defi *challenges.Defi
+	// Reaction is the emoji that counts a défi done.
+	Reaction string
+}
+
+// Options configure a Bot.
+type Options struct {
+	Config   *challenges.Config
+	Calendar *challenges.Calendar
+	Store    Store
+	Chat     Chat
+	Clock    Clock
+	Logger   *slog.Logger
+	// Owner names this process in post leases (unique per replica).
+	Owner string
+	// Lease bounds how long a post may take before another process may retry it.
+	Lease time.Duration
+}
+
+// Bot is the campaign's core.
+type Bot struct {
+	cfg      *challenges.Config
+	cal      *challenges.Calendar
+	store    Store
+	chat     Chat
+	clock    Clock
+	log      *slog.Logger
+	owner    string
+	lease    time.Duration
+	loc      Locale
+	teams    []scoring.Team
+	weights  scoring.Weights
+	miles    scoring.Milestones
+	equiv    scoring.Equivalences
+	limiter  *limiter
+	commands []command
+}
+
+// New builds a bot and records the campaign's teams in the store.
+func New(ctx context.Context, o Options) (*Bot, error) {
+	if o.Config == nil || o.Calendar == nil || o.Store == nil || o.Chat == nil || o.Clock == nil {
+		return nil, errors.New("bot: New: config, calendar, store, chat and clock are required")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Lease <= 0 {
+		o.Lease = 2 * time.Minute
+	}
+	if o.Owner == "" {
+		return nil, errors.New("bot: New: owner is required")
+	}
+	cfg := o.Config
+	b := &Bot{
+		cfg: cfg, cal: o.Calendar, store: o.Store, chat: o.Chat, clock: o.Clock, log: o.Logger,
+		owner: o.Owner, lease: o.Lease, loc: NewLocale(cfg.Campaign.Language),
+		weights: scoring.Weights{Defi: cfg.Scoring.Defi, Gigabyte: cfg.Scoring.Gigabyte, Percent: cfg.Scoring.Percent},
+		equiv: scoring.Equivalences{
+			PDFPagesPerTB: cfg.Equivalences.PDFPagesPerTB, CabinetsPerTB: cfg.Equivalences.CabinetsPerTB,
+			CO2eTonnesPerTBYear: cfg.Equivalences.CO2eTonnesPerTBYear,
+		},
+		limiter: newLimiter(cfg.RateLimit.Burst, cfg.RateLimit.Every),
+	}
+	for _, t := range cfg.Milestones.Thresholds {
+		b.miles.Thresholds = append(b.miles.Thresholds, int64(t))
+	}
+	b.miles.Every = int64(cfg.Milestones.Every)
+	for _, t := range cfg.Teams {
+		b.teams = append(b.teams, scoring.Team{ID: t.ID, Name: t.Name, Members: len(t.Members)})
+	}
+	b.commands = b.commandTable()
+	if err := b.store.SaveTeams(ctx, cfg.Campaign.Name, b.teams); err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
+	return b, nil
+}
+
+// Locale returns the language the bot speaks.
+func (b *Bot) Locale() Locale { return b.loc }
+
+// Equivalences returns the rates that turn bytes into pages, cabinets and CO2e.
+func (b *Bot) Equivalences() scoring.Equivalences { return b.equiv }
+
+// Standings computes every team's scores now.
+func (b *Bot) Standings(ctx context.Context) (scoring.Standings, error) {
+	figs, err := b.store.Figures(ctx)
+	if err != nil {
+		return scoring.Standings{}, fmt.Errorf("standings: %w", err)
+	}
+	return scoring.Compute(b.teams, figs, b.weights, b.cal.Elapsed(b.clock.Now())), nil
+}
+
+// Handle processes one platform event. Errors are logged and, for a
+// command, answered with an apology; the returned error is for the adapter's
+// logs and tests.
+func (b *Bot) Handle(ctx context.Context, ev Event) error {
+	if ev.DisplayName == "" {
+		ev.DisplayName = b.displayName(ev.User)
+	}
+	var err error
+	switch ev.Kind {
+	case MessageReceived:
+		err = b.handleMessage(ctx, ev)
+	case ReactionAdded, ReactionRemoved:
+		err = b.handleReaction(ctx, ev)
+	default:
+		err = fmt.Errorf("unknown event kind %d", ev.Kind)
+	}
+	if err != nil {
+		b.log.Error("handle event", "user", ev.User, "channel", ev.Channel, "kind", ev.Kind, "err", err)
+	}
+	return err
+}
+
+func (b *Bot) displayName(user string) string {
+	if n, ok := b.cfg.DisplayNames[user]; ok && n != "" {
+		return n
+	}
+	return user
+}
+
+// handleReaction counts a défi done (or undone) when a campaign member
+// reacts with the campaign's emoji on a défi post. Anything else counts nothing.
+func (b *Bot) handleReaction(ctx context.Context, ev Event) error {
+	if !sameEmoji(ev.Reaction, b.cfg.Campaign.Reaction) {
+		return nil
+	}
+	team, ok := b.cfg.TeamOf(ev.User)
+	if !ok {
+		return nil
+	}
+	ref, ok, err := b.store.PostRef(ctx, ev.PostID)
+	if err != nil {
+		return err
+	}
+	day, isDefi := parseDefiRef(ref)
+	if !ok || !isDefi {
+		return nil
+	}
+	_, err = b.store.React(ctx, scoring.Reaction{
+		Agent: ev.User, Team: team.ID, Day: day, Post: ev.PostID, At: b.clock.Now(),
+	}, ev.Kind == ReactionAdded)
+	return err
+}
+
+// RecordScan applies a scan result and announces the milestones it crosses.
+func (b *Bot) RecordScan(ctx context.Context, sc scoring.Scan) (scoring.ScanResult, error) {
+	if _, ok := b.cfg.Team(sc.Team); !ok {
+		return scoring.ScanResult{}, fmt.Errorf("unknown team %q", sc.Team)
+	}
+	res, err := b.store.RecordScan(ctx, sc, b.cal.Start())
+	if err != nil {
+		return res, err
+	}
+	if res.TotalAfter > res.TotalBefore {
+		if err := b.announceMilestones(ctx, res.TotalAfter); err != nil {
+			b.log.Error("announce milestones", "err", err)
+		}
+	}
+	return res, nil
+}
+
+// sameEmoji compares a reaction with the campaign's emoji, whatever the
+// platform's spelling (":white_check_mark:", a skin tone suffix, "✅").
+func sameEmoji(got, want string) bool {
+	norm := func(s string) string {
+		s, _, _ = strings.Cut(strings.Trim(s, ":"), "::")
+		if s == "✅" {
+			return "white_check_mark"
+		}
+		return s
+	}
+	return norm(got) == norm(want)
+}

@@ -1,0 +1,289 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gigabot/gigabot/challenges"
+	"github.com/gigabot/gigabot/scoring"
+)
+
+// Catchup publishes every post that is due now and not yet sent: today's
+// défi once its time has come, today's recap once its time has come, the
+// final podium after the last recap, and the milestones reached. The
+// scheduler calls it at each post time and the bot at start-up, so a bot
+// that was down at post time posts when it comes back the same day. It is
+// safe to call any time, from several processes: each post goes out once.
+func (b *Bot) Catchup(ctx context.Context) error {
+	now := b.clock.Now()
+	var errs []error
+	if day, ok := b.cal.DayOf(now); ok {
+		if !now.Before(b.cal.At(day.N, b.cal.DefiAt)) {
+			errs = append(errs, b.postDefi(ctx, day))
+		}
+		if !now.Before(b.cal.At(day.N, b.cal.RecapAt)) {
+			errs = append(errs, b.postRecap(ctx, day))
+		}
+	}
+	if !now.Before(b.cal.End()) {
+		errs = append(errs, b.postPodium(ctx))
+	}
+	if !now.Before(b.cal.Start()) {
+		total, err := b.store.TotalFreed(ctx)
+		if err == nil {
+			err = b.announceMilestones(ctx, total)
+		}
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// postOnce sends msg to channel unless the post named key was already sent
+// (or is being sent by another process).
+//
+// The post is leased before it is sent and marked sent right after: a crash
+// between the platform's answer and the mark (one Redis round trip) leaves
+// the lease to expire, and the post is then sent again — a duplicate rather
+// than a lost post. Every other crash loses nothing and doubles nothing.
+func (b *Bot) postOnce(ctx context.Context, key, channel, ref string, msg Message) error {
+	st, err := b.store.ClaimPost(ctx, key, b.owner, b.lease)
+	if err != nil || st != scoring.Claimed {
+		return err
+	}
+	sendCtx, cancel := context.WithTimeout(ctx, b.lease/2)
+	id, err := b.chat.Post(sendCtx, channel, msg)
+	cancel()
+	if err != nil {
+		if rerr := b.store.ReleasePost(context.WithoutCancel(ctx), key, b.owner); rerr != nil {
+			b.log.Error("release post", "key", key, "err", rerr)
+		}
+		return fmt.Errorf("post %s to %s: %w", key, channel, err)
+	}
+	// The post is out: record it even if the caller gives up now, and retry
+	// briefly, since a failure here is what could send it twice.
+	confirmCtx := context.WithoutCancel(ctx)
+	for attempt := 0; ; attempt++ {
+		err = b.store.ConfirmPost(confirmCtx, key, id, ref, b.clock.Now())
+		if err == nil || attempt == 2 {
+			break
+		}
+		time.Sleep(time.Duration(100*(attempt+1)) * time.Millisecond)
+	}
+	if err != nil {
+		b.log.Error("post sent but not recorded: it may be sent again when its lease expires",
+			"key", key, "channel", channel, "post", id, "err", err)
+		return err
+	}
+	b.log.Info("posted", "key", key, "channel", channel, "post", id, "kind", msg.Kind)
+	return nil
+}
+
+// broadcast sends one post per team channel, each once, and returns the
+// ids of the teams whose post failed.
+func (b *Bot) broadcast(ctx context.Context, keyPrefix, ref string, msgFor func(challenges.Team) (Message, error)) ([]string, error) {
+	var failed []string
+	var errs []error
+	for _, t := range b.cfg.Teams {
+		msg, err := msgFor(t)
+		if err == nil {
+			err = b.postOnce(ctx, keyPrefix+":"+t.ID, t.Channel, ref, msg)
+		}
+		if err != nil {
+			failed = append(failed, t.ID)
+			errs = append(errs, err)
+		}
+	}
+	return failed, errors.Join(errs...)
+}
+
+func defiRef(day int) string { return "defi:" + strconv.Itoa(day) }
+
+func parseDefiRef(ref string) (int, bool) {
+	s, ok := strings.CutPrefix(ref, "defi:")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}
+
+func (b *Bot) postDefi(ctx context.Context, day challenges.Day) error {
+	msg := b.defiMessage(day)
+	_, err := b.broadcast(ctx, "defi:"+strconv.Itoa(day.N), defiRef(day.N), func(challenges.Team) (Message, error) {
+		return msg, nil
+	})
+	return err
+}
+
+func (b *Bot) defiMessage(day challenges.Day) Message {
+	d := day.Defi
+	steps := make([]string, len(d.Steps))
+	for i, s := range d.Steps {
+		steps[i] = fmt.Sprintf("%d. %s", i+1, s)
+	}
+	text := b.loc.T("defi.card", day.N, len(b.cal.Days), d.Title, strings.Join(steps, "\n"), d.Tip, d.Saves, b.cfg.Campaign.Reaction)
+	return Message{Kind: KindDefi, Text: text, Day: day.N, Days: len(b.cal.Days), Defi: &d, Reaction: b.cfg.Campaign.Reaction}
+}
+
+func (b *Bot) postRecap(ctx context.Context, day challenges.Day) error {
+	now := b.clock.Now()
+	snap, err := b.store.Snapshot(ctx, day.N, now)
+	if err != nil {
+		return err
+	}
+	prev := map[string]scoring.Figures{}
+	if day.N > 1 {
+		if prev, _, err = b.store.DaySnapshot(ctx, day.N-1); err != nil {
+			return err
+		}
+	}
+	st, err := b.Standings(ctx)
+	if err != nil {
+		return err
+	}
+	corrections, err := b.store.Corrections(ctx, day.N)
+	if err != nil {
+		return err
+	}
+	var freedToday int64
+	for _, t := range b.teams {
+		freedToday += snap[t.ID].FreedBytes - prev[t.ID].FreedBytes
+	}
+	common := []string{
+		b.loc.T("recap.header", day.N, len(b.cal.Days)),
+		b.loc.T("recap.freed", b.loc.Bytes(freedToday), b.loc.Bytes(st.TotalFreed)),
+		b.rankingText(st, scoring.ByPoints, 10),
+	}
+	if len(corrections) > 0 {
+		common = append(common, b.correctionsText(corrections))
+	}
+	_, err = b.broadcast(ctx, "recap:"+strconv.Itoa(day.N), "", func(t challenges.Team) (Message, error) {
+		lines := append([]string(nil), common...)
+		if me, ok := st.Find(t.ID, scoring.ByPoints); ok {
+			lines = append(lines, b.loc.T("recap.team", b.loc.Ordinal(me.Rank), len(b.teams),
+				b.loc.Bytes(snap[t.ID].FreedBytes-prev[t.ID].FreedBytes),
+				int(snap[t.ID].Participations-prev[t.ID].Participations)))
+		}
+		if day.N < len(b.cal.Days) {
+			lines = append(lines, b.loc.T("recap.tomorrow", b.cal.Days[day.N].Defi.Title))
+		} else {
+			lines = append(lines, b.loc.T("recap.last"))
+		}
+		return Message{Kind: KindRecap, Text: strings.Join(lines, "\n"), Day: day.N, Days: len(b.cal.Days)}, nil
+	})
+	return err
+}
+
+func (b *Bot) correctionsText(cs []scoring.Correction) string {
+	lines := []string{b.loc.T("correction.header")}
+	for _, c := range cs {
+		lines = append(lines, b.loc.T("correction.line", b.teamName(c.Team), signedPoints(b.loc, c.Points), c.Reason, b.displayName(c.By)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func signedPoints(l Locale, p float64) string {
+	if p > 0 {
+		return "+" + l.Points(p)
+	}
+	return l.Points(p)
+}
+
+func (b *Bot) teamName(id string) string {
+	if t, ok := b.cfg.Team(id); ok {
+		return t.Name
+	}
+	return id
+}
+
+func (b *Bot) postPodium(ctx context.Context) error {
+	st, err := b.Standings(ctx)
+	if err != nil {
+		return err
+	}
+	byPart := st.Ranking(scoring.ByParticipation)
+	byPct := st.Ranking(scoring.ByPercent)
+	byAgent := st.Ranking(scoring.ByPerAgent)
+	lines := []string{
+		b.loc.T("podium.header", b.cfg.Campaign.Name),
+		b.loc.T("podium.total", len(b.teams), b.loc.Bytes(st.TotalFreed), b.equivalencesText(st.TotalFreed)),
+		b.rankingText(st, scoring.ByPoints, 3),
+	}
+	if len(byPart) > 0 {
+		lines = append(lines, b.loc.T("podium.prizes",
+			byPart[0].Name, b.loc.Percent(100*byPart[0].Participation),
+			byPct[0].Name, b.loc.Percent(byPct[0].Percent),
+			byAgent[0].Name, b.loc.Points(byAgent[0].PointsPerAgent)))
+	}
+	lines = append(lines, b.loc.T("equivalences.of"), b.loc.T("podium.thanks"))
+	msg := Message{Kind: KindPodium, Text: strings.Join(lines, "\n"), Day: len(b.cal.Days), Days: len(b.cal.Days)}
+	_, err = b.broadcast(ctx, "podium", "", func(challenges.Team) (Message, error) { return msg, nil })
+	return err
+}
+
+// announceMilestones announces every threshold reached, once per channel.
+func (b *Bot) announceMilestones(ctx context.Context, total int64) error {
+	var errs []error
+	for _, m := range b.miles.Reached(total) {
+		msg := Message{Kind: KindMilestone, Text: b.loc.T("milestone.post", b.loc.Bytes(m), b.equivalencesText(m)) + "\n" + b.loc.T("equivalences.of")}
+		_, err := b.broadcast(ctx, "milestone:"+strconv.FormatInt(m, 10), "", func(challenges.Team) (Message, error) { return msg, nil })
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func (b *Bot) equivalencesText(bytes int64) string {
+	e := b.equiv.Of(bytes)
+	return b.loc.T("equivalences", b.loc.Int(roundTo(e.PDFPages, 1000)), b.loc.Int(roundTo(e.Cabinets, 1)), b.loc.Decimal(e.CO2eTonnesPerYear, 2))
+}
+
+// roundTo rounds x to a multiple of unit, so that "about 650 000 pages" does
+// not pretend to a precision the assumptions do not have.
+func roundTo(x float64, unit int64) int64 {
+	return int64(x/float64(unit)+0.5) * unit
+}
+
+// rankingText lists the first n teams of a ranking.
+func (b *Bot) rankingText(st scoring.Standings, c scoring.Criterion, n int) string {
+	lines := []string{b.loc.T("ranking.header." + string(c))}
+	for i, s := range st.Ranking(c) {
+		if i >= n {
+			break
+		}
+		lines = append(lines, b.loc.T("ranking.line", medal(b.loc, s.Rank), s.Rank, s.Name, b.figure(s, c)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// figure shows a team's value for a criterion, with the others as context.
+func (b *Bot) figure(s scoring.Standing, c scoring.Criterion) string {
+	l := b.loc
+	switch c {
+	case scoring.ByVolume:
+		return l.Bytes(s.FreedBytes) + " · " + l.Percent(s.Percent)
+	case scoring.ByPercent:
+		return l.Percent(s.Percent) + " · " + l.Bytes(s.FreedBytes)
+	case scoring.ByParticipation:
+		return l.Percent(100*s.Participation) + " · " + l.Int(s.Participations)
+	case scoring.ByPerAgent:
+		return l.Points(s.PointsPerAgent) + " · " + strconv.Itoa(s.Members) + " agents"
+	default:
+		return l.Points(s.Points) + " · " + l.Bytes(s.FreedBytes) + " · " + l.Percent(100*s.Participation)
+	}
+}
+
+func medal(l Locale, rank int) string {
+	switch rank {
+	case 1:
+		return "🥇"
+	case 2:
+		return "🥈"
+	case 3:
+		return "🥉"
+	}
+	return l.T("medal.other")
+}

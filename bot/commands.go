@@ -1,0 +1,373 @@
+package bot
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gigabot/gigabot/challenges"
+	"github.com/gigabot/gigabot/scoring"
+)
+
+// role is who may run a command.
+type role int
+
+const (
+	roleAgent role = iota
+	roleCoordinator
+	roleDGS
+)
+
+// command is one chat command. names[0] is the French name, then aliases
+// (English among them), all lower-case without accents.
+type command struct {
+	names []string
+	role  role
+	usage string
+	run   func(ctx context.Context, ev Event, args string) error
+}
+
+func (b *Bot) commandTable() []command {
+	return []command{
+		{names: []string{"aide", "help", "?"}, run: b.cmdHelp},
+		{names: []string{"defi", "challenge", "defi-du-jour"}, run: b.cmdDefi},
+		{names: []string{"programme", "schedule", "calendrier", "program"}, run: b.cmdProgramme},
+		{names: []string{"classement", "ranking", "standings", "leaderboard"}, run: b.cmdRanking},
+		{names: []string{"equipe", "team"}, run: b.cmdTeam},
+		{names: []string{"moi", "me"}, run: b.cmdMe},
+		{names: []string{"annonce", "announce"}, role: roleCoordinator, usage: "annonce <texte>", run: b.cmdAnnounce},
+		{names: []string{"correction", "correct"}, role: roleCoordinator, usage: "correction <équipe> <points> <motif>", run: b.cmdCorrection},
+		{names: []string{"mobilisation", "rally"}, role: roleDGS, usage: "mobilisation <texte>", run: b.cmdMobilisation},
+	}
+}
+
+// mentionPrefixes are stripped from a command: people write "@gigabot
+// classement" or "gigabot, classement" even where the adapter already did.
+var mentionPrefixes = []string{"@gigabot", "gigabot", "/giga"}
+
+func (b *Bot) handleMessage(ctx context.Context, ev Event) error {
+	text := strings.TrimSpace(ev.Text)
+	for _, p := range mentionPrefixes {
+		if len(text) >= len(p) && strings.EqualFold(text[:len(p)], p) {
+			text = strings.TrimLeft(text[len(p):], " ,:\u00a0")
+			break
+		}
+	}
+	if text == "" {
+		text = "aide"
+	}
+	ok, warn, wait := b.limiter.allow(ev.User, b.clock.Now())
+	if !ok {
+		if warn {
+			return b.reply(ctx, ev, b.loc.T("ratelimit", strconv.Itoa(int(math.Ceil(wait.Seconds())))))
+		}
+		return nil
+	}
+	name, args, _ := strings.Cut(text, " ")
+	args = strings.TrimSpace(args)
+	folded := challenges.FoldAccents(name)
+	for _, c := range b.commands {
+		if !slices.Contains(c.names, folded) {
+			continue
+		}
+		if !b.may(ev.User, c.role) {
+			who := b.loc.T("role.coord")
+			if c.role == roleDGS {
+				who = b.loc.T("role.dgs")
+			}
+			return b.reply(ctx, ev, b.loc.T("refused", c.names[0], who))
+		}
+		if err := c.run(ctx, ev, args); err != nil {
+			if rerr := b.reply(ctx, ev, b.loc.T("failed")); rerr != nil {
+				b.log.Error("reply", "err", rerr)
+			}
+			return fmt.Errorf("command %s: %w", c.names[0], err)
+		}
+		return nil
+	}
+	if s := b.suggest(folded); s != "" {
+		return b.reply(ctx, ev, b.loc.T("unknown", name, s))
+	}
+	return b.reply(ctx, ev, b.loc.T("unknown.no", name))
+}
+
+func (b *Bot) may(user string, r role) bool {
+	switch r {
+	case roleDGS:
+		return slices.Contains(b.cfg.Roles.DGS, user)
+	case roleCoordinator:
+		return slices.Contains(b.cfg.Roles.DGS, user) || slices.Contains(b.cfg.Roles.Coordinators, user)
+	}
+	return true
+}
+
+// suggest returns the command name closest to an unknown word, if close enough.
+func (b *Bot) suggest(word string) string {
+	best, bestDist := "", 3
+	for _, c := range b.commands {
+		for i, n := range c.names {
+			if d := levenshtein(word, n); d < bestDist || (d == bestDist && i == 0 && best == "") {
+				best, bestDist = c.names[i], d
+			}
+		}
+	}
+	if bestDist > 2 || len(word) <= bestDist {
+		return ""
+	}
+	return best
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+func (b *Bot) reply(ctx context.Context, ev Event, text string) error {
+	_, err := b.chat.Post(ctx, ev.Channel, Message{Kind: KindReply, Text: text})
+	return err
+}
+
+func (b *Bot) cmdHelp(ctx context.Context, ev Event, _ string) error {
+	lines := []string{b.loc.T("help.header"), b.loc.T("help.agent")}
+	if b.may(ev.User, roleCoordinator) {
+		lines = append(lines, b.loc.T("help.coordinator"))
+	}
+	if b.may(ev.User, roleDGS) {
+		lines = append(lines, b.loc.T("help.dgs"))
+	}
+	lines = append(lines, b.loc.T("help.react", b.cfg.Campaign.Reaction))
+	return b.reply(ctx, ev, strings.Join(lines, "\n"))
+}
+
+func (b *Bot) cmdDefi(ctx context.Context, ev Event, _ string) error {
+	now := b.clock.Now()
+	switch {
+	case now.Before(b.cal.Start()):
+		first := b.cal.Days[0]
+		return b.reply(ctx, ev, b.loc.T("defi.before", b.cfg.Campaign.Name, b.loc.Date(first.Date), first.Defi.Title))
+	case !now.Before(b.cal.End()):
+		return b.reply(ctx, ev, b.loc.T("defi.after", b.cfg.Campaign.Name))
+	}
+	day, ok := b.cal.DayOf(now)
+	if !ok {
+		next := b.cal.Days[b.cal.Elapsed(now)]
+		return b.reply(ctx, ev, b.loc.T("defi.rest", b.loc.Date(next.Date)))
+	}
+	if now.Before(b.cal.At(day.N, b.cal.DefiAt)) {
+		return b.reply(ctx, ev, b.loc.T("defi.notyet", day.N, b.cal.DefiAt, b.cal.Days[day.N-2].Defi.Title))
+	}
+	msg := b.defiMessage(day)
+	_, err := b.chat.Post(ctx, ev.Channel, msg)
+	return err
+}
+
+func (b *Bot) cmdProgramme(ctx context.Context, ev Event, _ string) error {
+	elapsed := b.cal.Elapsed(b.clock.Now())
+	lines := []string{b.loc.T("programme.header", b.cfg.Campaign.Name, len(b.cal.Days))}
+	for _, d := range b.cal.Days {
+		mark := "▫️"
+		if d.N < elapsed {
+			mark = "✔️"
+		} else if d.N == elapsed {
+			mark = "👉"
+		}
+		lines = append(lines, b.loc.T("programme.line", mark, d.N, b.loc.Date(d.Date), d.Defi.Title))
+	}
+	return b.reply(ctx, ev, strings.Join(lines, "\n"))
+}
+
+var criterionAliases = map[string]scoring.Criterion{
+	"": scoring.ByPoints, "points": scoring.ByPoints, "pts": scoring.ByPoints,
+	"volume": scoring.ByVolume, "octets": scoring.ByVolume, "bytes": scoring.ByVolume, "go": scoring.ByVolume,
+	"taux": scoring.ByPercent, "pourcentage": scoring.ByPercent, "percent": scoring.ByPercent, "rate": scoring.ByPercent, "%": scoring.ByPercent,
+	"participation": scoring.ByParticipation,
+	"agent": scoring.ByPerAgent, "agents": scoring.ByPerAgent, "par-agent": scoring.ByPerAgent, "per-agent": scoring.ByPerAgent, "equite": scoring.ByPerAgent,
+}
+
+func (b *Bot) cmdRanking(ctx context.Context, ev Event, args string) error {
+	c, ok := criterionAliases[challenges.FoldAccents(strings.TrimSpace(args))]
+	if !ok {
+		return b.reply(ctx, ev, b.loc.T("ranking.unknown", args))
+	}
+	st, err := b.Standings(ctx)
+	if err != nil {
+		return err
+	}
+	text := b.rankingText(st, c, len(b.teams)) + "\n" +
+		b.loc.T("ranking.total", b.loc.Bytes(st.TotalFreed), b.equivalencesText(st.TotalFreed))
+	return b.reply(ctx, ev, text)
+}
+
+// findTeam matches a team by id or by name, ignoring case and accents.
+func (b *Bot) findTeam(s string) (challenges.Team, bool) {
+	f := challenges.FoldAccents(strings.TrimSpace(s))
+	for _, t := range b.cfg.Teams {
+		if t.ID == f || challenges.FoldAccents(t.Name) == f {
+			return t, true
+		}
+	}
+	return challenges.Team{}, false
+}
+
+func (b *Bot) teamIDs() string {
+	ids := make([]string, len(b.cfg.Teams))
+	for i, t := range b.cfg.Teams {
+		ids[i] = t.ID
+	}
+	return strings.Join(ids, ", ")
+}
+
+func (b *Bot) cmdTeam(ctx context.Context, ev Event, args string) error {
+	var team challenges.Team
+	var ok bool
+	if args == "" {
+		if team, ok = b.cfg.TeamOf(ev.User); !ok {
+			return b.reply(ctx, ev, b.loc.T("team.none"))
+		}
+	} else if team, ok = b.findTeam(args); !ok {
+		return b.reply(ctx, ev, b.loc.T("team.unknown", args, b.teamIDs()))
+	}
+	st, err := b.Standings(ctx)
+	if err != nil {
+		return err
+	}
+	l := b.loc
+	s, _ := st.Find(team.ID, scoring.ByPoints)
+	perAgent, _ := st.Find(team.ID, scoring.ByPerAgent)
+	text := l.T("team.card", team.Name, s.Members,
+		l.Points(s.Points), l.Ordinal(s.Rank), len(b.teams),
+		l.Bytes(s.FreedBytes), l.Percent(s.Percent), l.Bytes(s.BaselineBytes),
+		l.Percent(100*s.Participation), s.Participations,
+		l.Points(s.PointsPerAgent), l.Ordinal(perAgent.Rank))
+	if advice, err := b.adviceText(ctx, team.ID); err != nil {
+		return err
+	} else if advice != "" {
+		text += "\n" + advice
+	}
+	return b.reply(ctx, ev, text)
+}
+
+// adviceText tells a team what its latest scans say is left to clean.
+func (b *Bot) adviceText(ctx context.Context, team string) (string, error) {
+	scans, err := b.store.LatestScans(ctx, team)
+	if err != nil || len(scans) == 0 {
+		return "", err
+	}
+	var dup, stale, large int64
+	var last time.Time
+	for _, sc := range scans {
+		dup += sc.DuplicateBytes
+		stale += sc.StaleBytes
+		large += sc.LargeBytes
+		if sc.ScannedAt.After(last) {
+			last = sc.ScannedAt
+		}
+	}
+	return b.loc.T("team.advice", b.loc.Bytes(dup), b.loc.Bytes(stale), b.loc.Bytes(large), b.loc.Date(last.In(b.cal.Location))), nil
+}
+
+func (b *Bot) cmdMe(ctx context.Context, ev Event, _ string) error {
+	team, ok := b.cfg.TeamOf(ev.User)
+	if !ok {
+		return b.reply(ctx, ev, b.loc.T("me.outside"))
+	}
+	days, err := b.store.AgentDays(ctx, ev.User)
+	if err != nil {
+		return err
+	}
+	list := ""
+	if len(days) > 0 {
+		s := make([]string, len(days))
+		for i, d := range days {
+			s[i] = strconv.Itoa(d)
+		}
+		list = b.loc.T("me.days", strings.Join(s, ", "))
+	}
+	return b.reply(ctx, ev, b.loc.T("me.card", ev.DisplayName, team.Name, len(days), b.cal.Elapsed(b.clock.Now()), list))
+}
+
+// broadcastKey names a broadcast so that the same command sent again the
+// same day only retries the channels that failed.
+func (b *Bot) broadcastKey(kind, user, text string) string {
+	sum := sha256.Sum256([]byte(user + "\x00" + text))
+	return kind + ":" + b.clock.Now().In(b.cal.Location).Format(time.DateOnly) + ":" + hex.EncodeToString(sum[:8])
+}
+
+func (b *Bot) cmdMobilisation(ctx context.Context, ev Event, args string) error {
+	return b.sendBroadcast(ctx, ev, "mobilisation", args, KindMobilisation)
+}
+
+func (b *Bot) cmdAnnounce(ctx context.Context, ev Event, args string) error {
+	return b.sendBroadcast(ctx, ev, "annonce", args, KindAnnouncement)
+}
+
+func (b *Bot) sendBroadcast(ctx context.Context, ev Event, kind, text string, mk MessageKind) error {
+	if text == "" {
+		return b.reply(ctx, ev, b.loc.T("usage", kind+" <texte>"))
+	}
+	template := "announce.post"
+	if mk == KindMobilisation {
+		template = "mobilisation.post"
+	}
+	msg := Message{Kind: mk, Text: b.loc.T(template, text, ev.DisplayName)}
+	failed, err := b.broadcast(ctx, b.broadcastKey(kind, ev.User, text), "", func(challenges.Team) (Message, error) { return msg, nil })
+	if len(failed) > 0 {
+		b.log.Error("broadcast", "kind", kind, "failed", failed, "err", err)
+		return b.reply(ctx, ev, b.loc.T("broadcast.partial", len(b.cfg.Teams)-len(failed), len(b.cfg.Teams), strings.Join(failed, ", ")))
+	}
+	return b.reply(ctx, ev, b.loc.T("broadcast.done", len(b.cfg.Teams)))
+}
+
+// maxCorrection bounds one correction, so that a typo cannot wreck a ranking.
+const maxCorrection = 10_000
+
+func (b *Bot) cmdCorrection(ctx context.Context, ev Event, args string) error {
+	fields := strings.Fields(args)
+	if len(fields) < 2 {
+		return b.reply(ctx, ev, b.loc.T("usage", "correction <équipe> <points> <motif>"))
+	}
+	team, ok := b.findTeam(fields[0])
+	if !ok {
+		return b.reply(ctx, ev, b.loc.T("team.unknown", fields[0], b.teamIDs()))
+	}
+	points, err := strconv.ParseFloat(strings.Replace(fields[1], ",", ".", 1), 64)
+	switch {
+	case err != nil || math.IsNaN(points) || math.IsInf(points, 0):
+		return b.reply(ctx, ev, b.loc.T("correction.bad", fields[1]))
+	case points == 0:
+		return b.reply(ctx, ev, b.loc.T("correction.zero"))
+	case math.Abs(points) > maxCorrection:
+		return b.reply(ctx, ev, b.loc.T("correction.toolarge", b.loc.Int(maxCorrection)))
+	case len(fields) < 3:
+		return b.reply(ctx, ev, b.loc.T("correction.reason"))
+	}
+	reason := strings.Join(fields[2:], " ")
+	now := b.clock.Now()
+	day := b.cal.RecapDay(now)
+	if err := b.store.Correct(ctx, scoring.Correction{Team: team.ID, Points: points, Reason: reason, By: ev.User, Day: day, At: now}); err != nil {
+		return err
+	}
+	return b.reply(ctx, ev, b.loc.T("correction.done", signedPoints(b.loc, points), team.Name, reason, day))
+}

@@ -1,0 +1,282 @@
+// Command gigabot runs a Giga Déstockage campaign in a chat platform.
+//
+//	gigabot demo [--seed N] [--day-duration D] [--lang fr|en]
+//	gigabot check --config FILE
+//	gigabot run --config FILE
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/challenges"
+	"github.com/gigabot/gigabot/demo"
+	"github.com/gigabot/gigabot/integrations/console"
+	"github.com/gigabot/gigabot/integrations/httpapi"
+	"github.com/gigabot/gigabot/scoring"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	os.Exit(m.Run(ctx, os.Args[1:]))
+}
+
+// Main is the program, with its inputs and outputs as fields so that tests
+// can run it whole.
+type Main struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Clock defaults to the real clock.
+	Clock clockwork.Clock
+	// Ready, when set, receives the HTTP address once the bot serves.
+	Ready chan<- string
+}
+
+const usage = `gigabot runs a Giga Déstockage campaign.
+
+Usage:
+  gigabot demo [--seed N] [--day-duration 1s] [--lang fr|en]
+  gigabot check --config FILE
+  gigabot run --config FILE
+
+Environment: REDIS_URL, GIGABOT_PLATFORM, GIGABOT_HTTP_ADDR, GIGABOT_LOG_FORMAT.
+`
+
+// Run runs one subcommand and returns the exit status.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "demo":
+		err = m.demo(ctx, args[1:])
+	case "check":
+		err = m.check(args[1:])
+	case "run":
+		err = m.run(ctx, args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprint(m.Stdout, usage)
+		return 0
+	default:
+		err = fmt.Errorf("unknown command %q", args[0])
+		fmt.Fprint(m.Stderr, usage)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "gigabot: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func (m *Main) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	return fs
+}
+
+func (m *Main) logger() *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if m.Getenv("GIGABOT_LOG_FORMAT") == "json" {
+		return slog.New(slog.NewJSONHandler(m.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(m.Stderr, opts))
+}
+
+func (m *Main) demo(ctx context.Context, args []string) error {
+	fs := m.flags("demo")
+	seed := fs.Uint64("seed", 1, "random seed: the same seed plays the same campaign")
+	day := fs.Duration("day-duration", time.Second, "real time each campaign day takes")
+	lang := fs.String("lang", "fr", "language of the posts: fr or en")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *day < 0 || *day > time.Minute {
+		return fmt.Errorf("--day-duration: %s is out of range (0 to 1m)", *day)
+	}
+	if *lang != "fr" && *lang != "en" {
+		return fmt.Errorf("--lang: unknown language %q (use fr or en)", *lang)
+	}
+	return demo.Run(ctx, demo.Options{Seed: *seed, DayDuration: *day, Language: *lang, Out: m.Stdout})
+}
+
+func (m *Main) loadConfig(args []string) (*challenges.Config, *challenges.Calendar, error) {
+	fs := m.flags("config")
+	path := fs.String("config", "", "campaign configuration file (YAML)")
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	if *path == "" {
+		return nil, nil, errors.New("--config FILE is required")
+	}
+	if fs.NArg() > 0 {
+		return nil, nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := challenges.Load(*path)
+	if err != nil {
+		return nil, nil, err
+	}
+	cal, err := challenges.NewCalendar(cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("calendar: %w", err)
+	}
+	return cfg, cal, nil
+}
+
+func (m *Main) check(args []string) error {
+	cfg, cal, err := m.loadConfig(args)
+	if err != nil {
+		return err
+	}
+	loc := bot.NewLocale(cfg.Campaign.Language)
+	fmt.Fprintf(m.Stdout, "%s (%s): %d teams, %d agents, %d days, %s, défi at %s, recap at %s\n",
+		cfg.Campaign.Name, cfg.Campaign.ID, len(cfg.Teams), agents(cfg), len(cal.Days), cal.Location, cal.DefiAt, cal.RecapAt)
+	skipped := 0
+	for _, d := range cal.Days {
+		for skipped < len(cal.Skipped) && cal.Skipped[skipped].Date.Before(d.Date) {
+			sk := cal.Skipped[skipped]
+			fmt.Fprintf(m.Stdout, "   --  %s  %-28s skipped: %s\n", sk.Date.Format(time.DateOnly), loc.Date(sk.Date), sk.Reason)
+			skipped++
+		}
+		fmt.Fprintf(m.Stdout, "  %3d  %s  %-28s %s\n", d.N, d.Date.Format(time.DateOnly), loc.Date(d.Date), d.Defi.Title)
+	}
+	fmt.Fprintln(m.Stdout, "configuration OK")
+	return nil
+}
+
+func agents(cfg *challenges.Config) int {
+	n := 0
+	for _, t := range cfg.Teams {
+		n += len(t.Members)
+	}
+	return n
+}
+
+func (m *Main) run(ctx context.Context, args []string) error {
+	cfg, cal, err := m.loadConfig(args)
+	if err != nil {
+		return err
+	}
+	log := m.logger()
+	platform := m.Getenv("GIGABOT_PLATFORM")
+	if platform == "" {
+		platform = "console"
+	}
+	if platform != "console" {
+		return fmt.Errorf("GIGABOT_PLATFORM=%s: this build supports console only (slack and mattermost are not built in yet)", platform)
+	}
+	rdb, closeStore, err := m.openRedis(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	store := scoring.NewStore(rdb, cfg.Campaign.ID)
+	clock := m.Clock
+	if clock == nil {
+		clock = clockwork.NewRealClock()
+	}
+	chat := console.New(m.Stdout, console.Options{
+		NextID: func(ctx context.Context) (int64, error) { return store.Sequence(ctx, "console-post") },
+	})
+	b, err := bot.New(ctx, bot.Options{Config: cfg, Calendar: cal, Store: store, Chat: chat, Clock: clock, Logger: log, Owner: owner()})
+	if err != nil {
+		return err
+	}
+	addr := m.Getenv("GIGABOT_HTTP_ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("GIGABOT_HTTP_ADDR: listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: httpapi.New(b, store, log), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server", "err", err)
+		}
+	}()
+	defer func() {
+		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shutdownCtx)
+	}()
+	log.Info("gigabot started", "campaign", cfg.Campaign.ID, "platform", platform, "http", ln.Addr().String(),
+		"start", cal.Start().Format(time.RFC3339), "end", cal.End().Format(time.RFC3339))
+	sched, err := challenges.NewScheduler(cal, clock, time.Minute, func(ctx context.Context) {
+		if err := b.Catchup(ctx); err != nil {
+			log.Error("scheduled posts", "err", err)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	// Publish what is due before anything else: the bot may come back after
+	// missing a post time.
+	if err := b.Catchup(ctx); err != nil {
+		log.Error("catch up", "err", err)
+	}
+	sched.Start()
+	defer sched.Stop()
+	if m.Ready != nil {
+		m.Ready <- ln.Addr().String()
+	}
+	if err := chat.Run(ctx, m.Stdin, b, m.Stderr); err != nil {
+		return err
+	}
+	<-ctx.Done() // input closed: keep serving the schedule and HTTP until stopped
+	log.Info("gigabot stopping")
+	return nil
+}
+
+// openRedis connects to REDIS_URL or, without it, starts an embedded store.
+func (m *Main) openRedis(ctx context.Context, log *slog.Logger) (redis.UniversalClient, func(), error) {
+	url := m.Getenv("REDIS_URL")
+	if url == "" {
+		rdb, stop, err := scoring.Embedded()
+		if err != nil {
+			return nil, nil, err
+		}
+		log.Warn(strings.Repeat("!", 60))
+		log.Warn("REDIS_URL is not set: scores are kept IN MEMORY and DIE WITH THE PROCESS. Set REDIS_URL for a real campaign.")
+		log.Warn(strings.Repeat("!", 60))
+		return rdb, stop, nil
+	}
+	rdb, err := scoring.Connect(ctx, url)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rdb, func() { rdb.Close() }, nil
+}
+
+// owner names this process in post leases.
+func owner() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
+}

@@ -1,0 +1,151 @@
+// Package console is the chat platform of the terminal: one event per line
+// on its input, one line per bot post on its output. The demo, local runs
+// and end-to-end tests speak it.
+//
+// Input lines:
+//
+//	alice: classement                    a message from alice in the default channel
+//	alice@equipe-routes: classement      the same in channel equipe-routes
+//	alice +white_check_mark P12          alice adds a reaction to post P12
+//	alice -white_check_mark P12          alice removes it
+//
+// Output lines: "[#channel] P12 text", newlines in the text shown as " ⏎ ".
+package console
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/gigabot/gigabot/bot"
+)
+
+// Handler receives the events read from the input. *bot.Bot fits.
+type Handler interface {
+	Handle(ctx context.Context, ev bot.Event) error
+}
+
+// Console is the console chat platform.
+type Console struct {
+	mu      sync.Mutex
+	out     io.Writer
+	channel string
+	next    func(context.Context) (int64, error)
+	local   int64
+}
+
+var _ bot.Chat = (*Console)(nil)
+
+// Options configure a Console.
+type Options struct {
+	// DefaultChannel is where messages without "@channel" are posted.
+	DefaultChannel string
+	// NextID numbers posts; it must keep counting across restarts when
+	// post ids outlive the process (they do in Redis). Nil counts from 1.
+	NextID func(context.Context) (int64, error)
+}
+
+// New returns a console that writes posts to out.
+func New(out io.Writer, o Options) *Console {
+	if o.DefaultChannel == "" {
+		o.DefaultChannel = "general"
+	}
+	return &Console{out: out, channel: o.DefaultChannel, next: o.NextID}
+}
+
+// Post prints a post and returns its id ("P12").
+func (c *Console) Post(ctx context.Context, channel string, msg bot.Message) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var n int64
+	if c.next != nil {
+		var err error
+		if n, err = c.next(ctx); err != nil {
+			return "", fmt.Errorf("console: number post: %w", err)
+		}
+	} else {
+		c.local++
+		n = c.local
+	}
+	id := "P" + strconv.FormatInt(n, 10)
+	text := strings.ReplaceAll(strings.ReplaceAll(msg.Text, "\r\n", "\n"), "\n", " ⏎ ")
+	if _, err := fmt.Fprintf(c.out, "[#%s] %s %s\n", channel, id, text); err != nil {
+		return "", fmt.Errorf("console: write post: %w", err)
+	}
+	return id, nil
+}
+
+var (
+	reactionLine = regexp.MustCompile(`^([^\s:@]+)\s+([+-])(\S+)\s+(P\d+)$`)
+	messageLine  = regexp.MustCompile(`^([^\s:@]+)(?:@([^\s:]+))?:\s*(.*)$`)
+)
+
+// Parse reads one input line as an event of the given default channel.
+func Parse(line, defaultChannel string) (bot.Event, error) {
+	line = strings.TrimSpace(line)
+	if m := reactionLine.FindStringSubmatch(line); m != nil {
+		kind := bot.ReactionAdded
+		if m[2] == "-" {
+			kind = bot.ReactionRemoved
+		}
+		return bot.Event{Kind: kind, User: m[1], Channel: defaultChannel, Reaction: m[3], PostID: m[4]}, nil
+	}
+	if m := messageLine.FindStringSubmatch(line); m != nil {
+		channel := defaultChannel
+		if m[2] != "" {
+			channel = m[2]
+		}
+		return bot.Event{Kind: bot.MessageReceived, User: m[1], Channel: channel, Text: m[3]}, nil
+	}
+	return bot.Event{}, fmt.Errorf("cannot read %q: expected \"user: text\", \"user@channel: text\" or \"user +emoji P12\"", line)
+}
+
+// Run reads events from in until it ends or ctx is done, and hands them to
+// h. A line it cannot read is reported on errs and skipped.
+func (c *Console) Run(ctx context.Context, in io.Reader, h Handler, errs io.Writer) error {
+	lines := make(chan string)
+	scanErr := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(in)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		scanErr <- sc.Err()
+		close(lines)
+	}()
+	for n := 1; ; n++ {
+		select {
+		case <-ctx.Done():
+			return nil
+		case line, ok := <-lines:
+			if !ok {
+				if err := <-scanErr; err != nil && !errors.Is(err, io.EOF) {
+					return fmt.Errorf("console: read input: %w", err)
+				}
+				return nil
+			}
+			if strings.TrimSpace(line) == "" || strings.HasPrefix(strings.TrimSpace(line), "#") {
+				continue
+			}
+			ev, err := Parse(line, c.channel)
+			if err != nil {
+				fmt.Fprintf(errs, "line %d: %v\n", n, err)
+				continue
+			}
+			if err := h.Handle(ctx, ev); err != nil {
+				fmt.Fprintf(errs, "line %d: %v\n", n, err)
+			}
+		}
+	}
+}

@@ -1,0 +1,104 @@
+package scoring
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// ClaimStatus is the answer to a claim on a post.
+type ClaimStatus int
+
+// The answers of ClaimPost.
+const (
+	// Claimed: the caller holds the post and must post it, then confirm or release.
+	Claimed ClaimStatus = iota
+	// AlreadySent: the post was sent before; do nothing.
+	AlreadySent
+	// Busy: another process holds the post right now.
+	Busy
+)
+
+// claimScript takes a post's lease unless the post was sent or is leased.
+var claimScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v then
+  if string.sub(v, 1, 5) == 'sent:' then return 1 end
+  return 2
+end
+redis.call('SET', KEYS[1], 'pending:' .. ARGV[1], 'PX', ARGV[2])
+return 0`)
+
+// confirmScript marks a leased post as sent, remembers what the platform's
+// post id refers to, and audits it, in one step.
+var confirmScript = redis.NewScript(`
+redis.call('SET', KEYS[1], 'sent:' .. ARGV[2])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
+redis.call('XADD', KEYS[3], '*', 'type', 'post', 'key', ARGV[1], 'post', ARGV[2], 'ref', ARGV[3], 'at', ARGV[4])
+return 1`)
+
+// releaseScript drops a lease still held by its owner, so the post is retried.
+var releaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == 'pending:' .. ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`)
+
+// ClaimPost leases the post named key for owner. A post is sent exactly once
+// per key: the lease keeps a second process (or a retry) from sending it
+// while the first is at it, and a sent post is never claimed again. The
+// lease expires so that a process that died before posting does not block
+// the post forever.
+func (s *Store) ClaimPost(ctx context.Context, key, owner string, lease time.Duration) (ClaimStatus, error) {
+	st, err := claimScript.Run(ctx, s.rdb, []string{s.key("post", key)}, owner, lease.Milliseconds()).Int()
+	if err != nil {
+		return Busy, fmt.Errorf("claim post %s: %w", key, err)
+	}
+	return ClaimStatus(st), nil
+}
+
+// ConfirmPost records that the post named key was sent as the platform's
+// postID; ref (may be empty) is what reactions on that post refer to.
+func (s *Store) ConfirmPost(ctx context.Context, key, postID, ref string, at time.Time) error {
+	err := confirmScript.Run(ctx, s.rdb, []string{s.key("post", key), s.key("postrefs"), s.key("audit")},
+		key, postID, ref, at.Format(time.RFC3339)).Err()
+	if err != nil {
+		return fmt.Errorf("confirm post %s: %w", key, err)
+	}
+	return nil
+}
+
+// ReleasePost gives up owner's lease after a failed send.
+func (s *Store) ReleasePost(ctx context.Context, key, owner string) error {
+	if err := releaseScript.Run(ctx, s.rdb, []string{s.key("post", key)}, owner).Err(); err != nil {
+		return fmt.Errorf("release post %s: %w", key, err)
+	}
+	return nil
+}
+
+// PostSent reports whether the post named key was sent, and as which post id.
+func (s *Store) PostSent(ctx context.Context, key string) (string, bool, error) {
+	v, err := s.rdb.Get(ctx, s.key("post", key)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read post %s: %w", key, err)
+	}
+	id, ok := strings.CutPrefix(v, "sent:")
+	return id, ok, nil
+}
+
+// PostRef returns what a platform post id refers to (as given to ConfirmPost).
+func (s *Store) PostRef(ctx context.Context, postID string) (string, bool, error) {
+	v, err := s.rdb.HGet(ctx, s.key("postrefs"), postID).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read post %s: %w", postID, err)
+	}
+	return v, true, nil
+}

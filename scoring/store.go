@@ -1,0 +1,275 @@
+package scoring
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+// Store keeps a campaign's facts in Redis. Every key starts with
+// "gigabot:{<campaign>}:" so that two editions never mix (and, on a Redis
+// Cluster, every key of a campaign hashes to one slot, which the Lua scripts
+// need). Every change is also appended to the campaign's audit stream.
+type Store struct {
+	rdb    redis.UniversalClient
+	prefix string
+}
+
+// NewStore returns the store of one campaign on a Redis client.
+func NewStore(rdb redis.UniversalClient, campaign string) *Store {
+	return &Store{rdb: rdb, prefix: "gigabot:{" + campaign + "}:"}
+}
+
+// Connect opens a Redis client from a URL (redis://, rediss://, unix://)
+// and checks that the server answers.
+func Connect(ctx context.Context, url string) (*redis.Client, error) {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse REDIS_URL: %w", err)
+	}
+	rdb := redis.NewClient(opts)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("connect to redis %s: %w", opts.Addr, err)
+	}
+	return rdb, nil
+}
+
+// Embedded starts an in-process Redis (miniredis) and returns a client on it
+// and a function that stops both. What it holds dies with the process.
+func Embedded() (*redis.Client, func(), error) {
+	srv, err := miniredis.Run()
+	if err != nil {
+		return nil, nil, fmt.Errorf("start embedded redis: %w", err)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	return rdb, func() { rdb.Close(); srv.Close() }, nil
+}
+
+func (s *Store) key(parts ...string) string { return s.prefix + strings.Join(parts, ":") }
+
+// Ping checks that Redis answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("ping redis: %w", err)
+	}
+	return nil
+}
+
+// SaveTeams records the campaign's name and teams, so that a past edition's
+// figures stay readable once its config file is gone.
+func (s *Store) SaveTeams(ctx context.Context, name string, teams []Team) error {
+	fields := make([]any, 0, 2*len(teams))
+	for _, t := range teams {
+		b, err := json.Marshal(t)
+		if err != nil {
+			return fmt.Errorf("save teams: %w", err)
+		}
+		fields = append(fields, t.ID, string(b))
+	}
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, s.key("meta"), "name", name)
+		if len(fields) > 0 {
+			p.HSet(ctx, s.key("teams"), fields...)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("save teams: %w", err)
+	}
+	return nil
+}
+
+// Figures returns every team's raw counts and the campaign total of freed
+// bytes, read in one round trip.
+func (s *Store) Figures(ctx context.Context) (map[string]Figures, error) {
+	cmds, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.HGetAll(ctx, s.key("partcount"))
+		p.HGetAll(ctx, s.key("freed"))
+		p.HGetAll(ctx, s.key("baseline"))
+		p.HGetAll(ctx, s.key("corrections"))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read figures: %w", err)
+	}
+	out := map[string]Figures{}
+	get := func(i int) map[string]string { return cmds[i].(*redis.MapStringStringCmd).Val() }
+	for team, v := range get(0) {
+		f := out[team]
+		f.Participations, _ = strconv.ParseInt(v, 10, 64)
+		out[team] = f
+	}
+	for team, v := range get(1) {
+		f := out[team]
+		f.FreedBytes, _ = strconv.ParseInt(v, 10, 64)
+		out[team] = f
+	}
+	for team, v := range get(2) {
+		f := out[team]
+		f.BaselineBytes, _ = strconv.ParseInt(v, 10, 64)
+		out[team] = f
+	}
+	for team, v := range get(3) {
+		f := out[team]
+		f.Corrections, _ = strconv.ParseFloat(v, 64)
+		out[team] = f
+	}
+	return out, nil
+}
+
+// TotalFreed returns the campaign-wide freed bytes.
+func (s *Store) TotalFreed(ctx context.Context) (int64, error) {
+	n, err := s.rdb.Get(ctx, s.key("total")).Int64()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read total: %w", err)
+	}
+	return n, nil
+}
+
+// AuditEntry is one change recorded in the audit stream.
+type AuditEntry struct {
+	ID     string
+	Fields map[string]string
+}
+
+// Audit returns the audit stream from the start, up to count entries
+// (0: all of them).
+func (s *Store) Audit(ctx context.Context, count int64) ([]AuditEntry, error) {
+	var msgs []redis.XMessage
+	var err error
+	if count > 0 {
+		msgs, err = s.rdb.XRangeN(ctx, s.key("audit"), "-", "+", count).Result()
+	} else {
+		msgs, err = s.rdb.XRange(ctx, s.key("audit"), "-", "+").Result()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read audit: %w", err)
+	}
+	out := make([]AuditEntry, len(msgs))
+	for i, m := range msgs {
+		fields := make(map[string]string, len(m.Values))
+		for k, v := range m.Values {
+			fields[k] = fmt.Sprint(v)
+		}
+		out[i] = AuditEntry{ID: m.ID, Fields: fields}
+	}
+	return out, nil
+}
+
+// Correction is a manual change of a team's points.
+type Correction struct {
+	Team   string    `json:"team"`
+	Points float64   `json:"points"`
+	Reason string    `json:"reason"`
+	By     string    `json:"by"`
+	Day    int       `json:"day"`
+	At     time.Time `json:"at"`
+}
+
+// Correct adds points (negative to remove) to a team, and records the
+// correction in the audit stream and in the day's list for the recap.
+func (s *Store) Correct(ctx context.Context, c Correction) error {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("correct: %w", err)
+	}
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HIncrByFloat(ctx, s.key("corrections"), c.Team, c.Points)
+		p.RPush(ctx, s.key("corrlog", strconv.Itoa(c.Day)), string(b))
+		p.XAdd(ctx, &redis.XAddArgs{Stream: s.key("audit"), Values: []any{
+			"type", "correction", "team", c.Team, "points", strconv.FormatFloat(c.Points, 'f', -1, 64),
+			"reason", c.Reason, "by", c.By, "day", strconv.Itoa(c.Day), "at", c.At.Format(time.RFC3339),
+		}})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("correct %s: %w", c.Team, err)
+	}
+	return nil
+}
+
+// Corrections returns the corrections made on campaign day n.
+func (s *Store) Corrections(ctx context.Context, day int) ([]Correction, error) {
+	raw, err := s.rdb.LRange(ctx, s.key("corrlog", strconv.Itoa(day)), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read corrections: %w", err)
+	}
+	out := make([]Correction, 0, len(raw))
+	for _, r := range raw {
+		var c Correction
+		if err := json.Unmarshal([]byte(r), &c); err != nil {
+			return nil, fmt.Errorf("read corrections: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// snapshotScript copies the freed bytes and participation of every team
+// into the day's snapshot, once: a second call for the same day keeps the
+// first snapshot.
+var snapshotScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local freed = redis.call('HGETALL', KEYS[2])
+for i = 1, #freed, 2 do redis.call('HSET', KEYS[1], 'freed:' .. freed[i], freed[i+1]) end
+local part = redis.call('HGETALL', KEYS[3])
+for i = 1, #part, 2 do redis.call('HSET', KEYS[1], 'part:' .. part[i], part[i+1]) end
+redis.call('HSET', KEYS[1], 'at', ARGV[1])
+return 1`)
+
+// Snapshot records every team's figures at the end of campaign day n (the
+// first call for a day wins) and returns the recorded snapshot.
+func (s *Store) Snapshot(ctx context.Context, day int, at time.Time) (map[string]Figures, error) {
+	if err := snapshotScript.Run(ctx, s.rdb, []string{s.key("snap", strconv.Itoa(day)), s.key("freed"), s.key("partcount")},
+		at.Format(time.RFC3339)).Err(); err != nil {
+		return nil, fmt.Errorf("snapshot day %d: %w", day, err)
+	}
+	snap, _, err := s.DaySnapshot(ctx, day)
+	return snap, err
+}
+
+// DaySnapshot returns the figures recorded at the end of day n, if any.
+func (s *Store) DaySnapshot(ctx context.Context, day int) (map[string]Figures, bool, error) {
+	raw, err := s.rdb.HGetAll(ctx, s.key("snap", strconv.Itoa(day))).Result()
+	if err != nil {
+		return nil, false, fmt.Errorf("read snapshot day %d: %w", day, err)
+	}
+	out := map[string]Figures{}
+	for k, v := range raw {
+		kind, team, ok := strings.Cut(k, ":")
+		if !ok {
+			continue
+		}
+		n, _ := strconv.ParseInt(v, 10, 64)
+		f := out[team]
+		switch kind {
+		case "freed":
+			f.FreedBytes = n
+		case "part":
+			f.Participations = n
+		}
+		out[team] = f
+	}
+	return out, len(raw) > 0, nil
+}
+
+// Sequence returns the next number of a counter that survives restarts
+// (1, 2, 3…), used to number posts on platforms without ids of their own.
+func (s *Store) Sequence(ctx context.Context, name string) (int64, error) {
+	n, err := s.rdb.Incr(ctx, s.key("seq", name)).Result()
+	if err != nil {
+		return 0, fmt.Errorf("next %s: %w", name, err)
+	}
+	return n, nil
+}
