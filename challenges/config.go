@@ -105,6 +105,15 @@ type RateLimit struct {
 	Every time.Duration `yaml:"every"`
 }
 
+// DefaultWeights returns the points of a campaign unless the config sets
+// them. A défi done is worth 5 points per agent, a Go freed 1 point and each
+// percent of the team's own baseline 50 points: the percent weighs most, so
+// that a small team with a small share can beat a large one by effort, and
+// participation counts, so that teams with little to delete still score.
+func DefaultWeights() Weights {
+	return Weights{Defi: 5, Gigabyte: 1, Percent: 50}
+}
+
 // DefaultEquivalences returns the equivalences the campaign uses unless the
 // config replaces them.
 //
@@ -191,7 +200,7 @@ func (c *Config) applyDefaults() {
 		cp.ID = slug(cp.Name)
 	}
 	if c.Scoring == (Weights{}) {
-		c.Scoring = Weights{Defi: 1, Gigabyte: 10, Percent: 10}
+		c.Scoring = DefaultWeights()
 	}
 	if len(c.Milestones.Thresholds) == 0 {
 		c.Milestones.Thresholds = []Bytes{100 * GB, 250 * GB, 500 * GB, TB}

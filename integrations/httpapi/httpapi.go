@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"math"
 	"net/http"
 	"time"
 
@@ -115,7 +116,7 @@ func (s *Server) standings(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, out)
 }
 
-func round(x float64) float64 { return float64(int64(x*10000+0.5)) / 10000 }
+func round(x float64) float64 { return math.Round(x*10000) / 10000 }
 
 // WriteJSON writes v as a JSON answer with the given status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
