@@ -59,42 +59,79 @@ func (b *Bot) handleMessage(ctx context.Context, ev Event) error {
 			break
 		}
 	}
-	if text == "" {
-		text = "aide"
-	}
-	ok, warn, wait := b.limiter.allow(ev.User, b.clock.Now())
-	if !ok {
+	if ok, warn, wait := b.limiter.allow(ev.User, b.clock.Now()); !ok {
 		if warn {
 			return b.reply(ctx, ev, b.loc.T("ratelimit", strconv.Itoa(int(math.Ceil(wait.Seconds())))))
 		}
 		return nil
 	}
 	name, args, _ := strings.Cut(text, " ")
+	name = strings.TrimRight(name, "?!.,;:")
+	if name == "" {
+		name = "aide"
+	}
 	args = strings.TrimSpace(args)
 	folded := challenges.FoldAccents(name)
-	for _, c := range b.commands {
-		if !slices.Contains(c.names, folded) {
-			continue
+	c, ok := b.lookup(folded)
+	if !ok {
+		phrase, found := rephrase(text)
+		if !found {
+			return b.replyUnknown(ctx, ev, name)
 		}
-		if !b.may(ev.User, c.role) {
-			who := b.loc.T("role.coord")
-			if c.role == roleDGS {
-				who = b.loc.T("role.dgs")
-			}
-			return b.reply(ctx, ev, b.loc.T("refused", c.names[0], who))
-		}
-		if err := c.run(ctx, ev, args); err != nil {
-			if rerr := b.reply(ctx, ev, b.loc.T("failed")); rerr != nil {
-				b.log.Error("reply", "err", rerr)
-			}
-			return fmt.Errorf("command %s: %w", c.names[0], err)
-		}
-		return nil
+		c, _ = b.lookup(phrase)
+		args = ""
 	}
-	if s := b.suggest(folded); s != "" {
+	if !b.may(ev.User, c.role) {
+		who := b.loc.T("role.coord")
+		if c.role == roleDGS {
+			who = b.loc.T("role.dgs")
+		}
+		return b.reply(ctx, ev, b.loc.T("refused", c.names[0], who))
+	}
+	if err := c.run(ctx, ev, args); err != nil {
+		if rerr := b.reply(ctx, ev, b.loc.T("failed")); rerr != nil {
+			b.log.Error("reply", "err", rerr)
+		}
+		return fmt.Errorf("command %s: %w", c.names[0], err)
+	}
+	return nil
+}
+
+func (b *Bot) replyUnknown(ctx context.Context, ev Event, name string) error {
+	if s := b.suggest(challenges.FoldAccents(name)); s != "" {
 		return b.reply(ctx, ev, b.loc.T("unknown", name, s))
 	}
 	return b.reply(ctx, ev, b.loc.T("unknown.no", name))
+}
+
+// phrases map the questions people actually type to commands.
+var phrases = []struct{ contains, command string }{
+	{"ou en est", "equipe"}, {"ou en sommes", "equipe"}, {"mon equipe", "equipe"},
+	{"how is my team", "team"}, {"my team", "team"},
+	{"qui gagne", "classement"}, {"who is winning", "ranking"},
+	{"defi du jour", "defi"}, {"today's challenge", "challenge"},
+}
+
+// rephrase finds the command a question asks for ("où en est mon équipe"
+// → "equipe").
+func rephrase(text string) (string, bool) {
+	folded := challenges.FoldAccents(text)
+	for _, p := range phrases {
+		if strings.Contains(folded, p.contains) {
+			return p.command, true
+		}
+	}
+	return "", false
+}
+
+// lookup finds a command by one of its names.
+func (b *Bot) lookup(name string) (command, bool) {
+	for _, c := range b.commands {
+		if slices.Contains(c.names, name) {
+			return c, true
+		}
+	}
+	return command{}, false
 }
 
 func (b *Bot) may(user string, r role) bool {
@@ -203,7 +240,7 @@ var criterionAliases = map[string]scoring.Criterion{
 	"volume": scoring.ByVolume, "octets": scoring.ByVolume, "bytes": scoring.ByVolume, "go": scoring.ByVolume,
 	"taux": scoring.ByPercent, "pourcentage": scoring.ByPercent, "percent": scoring.ByPercent, "rate": scoring.ByPercent, "%": scoring.ByPercent,
 	"participation": scoring.ByParticipation,
-	"agent": scoring.ByPerAgent, "agents": scoring.ByPerAgent, "par-agent": scoring.ByPerAgent, "per-agent": scoring.ByPerAgent, "equite": scoring.ByPerAgent,
+	"agent":         scoring.ByPerAgent, "agents": scoring.ByPerAgent, "par-agent": scoring.ByPerAgent, "per-agent": scoring.ByPerAgent, "equite": scoring.ByPerAgent,
 }
 
 func (b *Bot) cmdRanking(ctx context.Context, ev Event, args string) error {

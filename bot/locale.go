@@ -2,8 +2,8 @@ package bot
 
 import (
 	"fmt"
-	"regexp"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"

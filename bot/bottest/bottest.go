@@ -1,0 +1,212 @@
+// Package bottest is the test harness of the bot core: a fake chat platform
+// that records posts, a small campaign, and a bot wired on a fake clock and a
+// test store (real Redis when REDIS_URL is set). Adapters' tests use it too.
+package bottest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/challenges"
+	"github.com/gigabot/gigabot/scoring"
+	"github.com/gigabot/gigabot/scoring/scoringtest"
+)
+
+// Post is a post the fake chat received.
+type Post struct {
+	ID      string
+	Channel string
+	Msg     bot.Message
+}
+
+// Chat is a fake chat platform: it records posts and can be told to fail.
+type Chat struct {
+	mu    sync.Mutex
+	posts []Post
+	n     int
+	// Fail, when set, is asked before each post; a non-nil error fails it.
+	Fail func(channel string, msg bot.Message) error
+}
+
+var _ bot.Chat = (*Chat)(nil)
+
+// Post records a post and returns its id ("M1", "M2"…).
+func (c *Chat) Post(_ context.Context, channel string, msg bot.Message) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.Fail != nil {
+		if err := c.Fail(channel, msg); err != nil {
+			return "", err
+		}
+	}
+	c.n++
+	id := fmt.Sprintf("M%d", c.n)
+	c.posts = append(c.posts, Post{ID: id, Channel: channel, Msg: msg})
+	return id, nil
+}
+
+// Posts returns the posts so far.
+func (c *Chat) Posts() []Post {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Post(nil), c.posts...)
+}
+
+// Reset forgets the posts so far.
+func (c *Chat) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.posts = nil
+}
+
+// Of returns the posts of a kind, in order.
+func (c *Chat) Of(kind bot.MessageKind) []Post {
+	var out []Post
+	for _, p := range c.Posts() {
+		if p.Msg.Kind == kind {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// In returns the posts sent to a channel, in order.
+func (c *Chat) In(channel string) []Post {
+	var out []Post
+	for _, p := range c.Posts() {
+		if p.Channel == channel {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Last returns the text of the last post, or "" without posts.
+func (c *Chat) Last() string {
+	p := c.Posts()
+	if len(p) == 0 {
+		return ""
+	}
+	return p[len(p)-1].Msg.Text
+}
+
+// ConfigYAML is a three-team campaign starting on Monday 22 March 2027
+// (Easter Monday, 29 March, is skipped; summer time starts on 28 March).
+const ConfigYAML = `
+campaign:
+  name: Giga Déstockage test
+  start: 2027-03-22
+  days: 15
+teams:
+  - {id: routes, name: Direction des routes, channel: equipe-routes, members: [alice, bob, carol, dan]}
+  - {id: colleges, name: Direction des collèges, channel: equipe-colleges, members: [emma, farid]}
+  - {id: culture, name: Culture et patrimoine, channel: equipe-culture, members: [gaby]}
+roles:
+  dgs: [dg]
+  coordinators: [coord]
+display_names:
+  dg: Claire Martin
+`
+
+// Env is a bot under test with everything it runs on.
+type Env struct {
+	Bot      *bot.Bot
+	Chat     *Chat
+	Clock    *clockwork.FakeClock
+	Store    *scoring.Store
+	Config   *challenges.Config
+	Calendar *challenges.Calendar
+}
+
+// New starts a bot on ConfigYAML (or yaml when given), with the clock at
+// the given instant.
+func New(tb testing.TB, at time.Time, yaml ...string) *Env {
+	tb.Helper()
+	text := ConfigYAML
+	if len(yaml) > 0 {
+		text = yaml[0]
+	}
+	cfg, err := challenges.Parse([]byte(text))
+	if err != nil {
+		tb.Fatalf("config: %v", err)
+	}
+	cal, err := challenges.NewCalendar(cfg)
+	if err != nil {
+		tb.Fatalf("calendar: %v", err)
+	}
+	store, _, _ := scoringtest.NewStore(tb)
+	env := &Env{Chat: &Chat{}, Clock: clockwork.NewFakeClockAt(at), Store: store, Config: cfg, Calendar: cal}
+	env.Bot = env.Restart(tb, "replica-1")
+	return env
+}
+
+// Restart builds another bot on the same store, clock and chat, as a
+// restarted process or a second replica named owner would be.
+func (e *Env) Restart(tb testing.TB, owner string) *bot.Bot {
+	tb.Helper()
+	b, err := bot.New(context.Background(), bot.Options{
+		Config: e.Config, Calendar: e.Calendar, Store: e.Store, Chat: e.Chat, Clock: e.Clock, Owner: owner,
+	})
+	if err != nil {
+		tb.Fatalf("bot: %v", err)
+	}
+	return b
+}
+
+// At returns a local instant of campaign day n.
+func (e *Env) At(n, hour, minute int) time.Time {
+	return e.Calendar.At(n, challenges.ClockTime{Hour: hour, Minute: minute})
+}
+
+// Set moves the clock to t.
+func (e *Env) Set(t time.Time) { e.Clock.Advance(t.Sub(e.Clock.Now())) }
+
+// Say sends a message from user in channel and returns the bot's posts.
+func (e *Env) Say(tb testing.TB, user, channel, text string) []Post {
+	tb.Helper()
+	before := len(e.Chat.Posts())
+	if err := e.Bot.Handle(context.Background(), bot.Event{Kind: bot.MessageReceived, User: user, Channel: channel, Text: text}); err != nil {
+		tb.Fatalf("handle %q: %v", text, err)
+	}
+	return e.Chat.Posts()[before:]
+}
+
+// React adds (or removes) user's reaction on a post.
+func (e *Env) React(tb testing.TB, user, emoji, post string, add bool) {
+	tb.Helper()
+	kind := bot.ReactionAdded
+	if !add {
+		kind = bot.ReactionRemoved
+	}
+	if err := e.Bot.Handle(context.Background(), bot.Event{Kind: kind, User: user, Reaction: emoji, PostID: post}); err != nil {
+		tb.Fatalf("react: %v", err)
+	}
+}
+
+// DefiPost returns the id of the défi post of day n in a channel.
+func (e *Env) DefiPost(tb testing.TB, channel string, n int) string {
+	tb.Helper()
+	for _, p := range e.Chat.Of(bot.KindDefi) {
+		if p.Channel == channel && p.Msg.Day == n {
+			return p.ID
+		}
+	}
+	tb.Fatalf("no défi %d posted in %s", n, channel)
+	return ""
+}
+
+// Texts joins the texts of posts, for error messages and Contains checks.
+func Texts(posts []Post) string {
+	var b strings.Builder
+	for _, p := range posts {
+		fmt.Fprintf(&b, "[#%s] %s\n", p.Channel, p.Msg.Text)
+	}
+	return b.String()
+}
