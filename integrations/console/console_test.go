@@ -1,0 +1,96 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/gigabot/gigabot/bot"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name, line string
+		want       bot.Event
+		err        bool
+	}{
+		{"message in default channel", "alice: classement", bot.Event{Kind: bot.MessageReceived, User: "alice", Channel: "general", Text: "classement"}, false},
+		{"message in a channel", "alice@equipe-routes: classement volume", bot.Event{Kind: bot.MessageReceived, User: "alice", Channel: "equipe-routes", Text: "classement volume"}, false},
+		{"colon in the text", "dg: mobilisation Objectif : 2 To !", bot.Event{Kind: bot.MessageReceived, User: "dg", Channel: "general", Text: "mobilisation Objectif : 2 To !"}, false},
+		{"empty text", "alice:", bot.Event{Kind: bot.MessageReceived, User: "alice", Channel: "general"}, false},
+		{"reaction added", "alice +white_check_mark P12", bot.Event{Kind: bot.ReactionAdded, User: "alice", Channel: "general", Reaction: "white_check_mark", PostID: "P12"}, false},
+		{"reaction removed", "  bob -white_check_mark P3  ", bot.Event{Kind: bot.ReactionRemoved, User: "bob", Channel: "general", Reaction: "white_check_mark", PostID: "P3"}, false},
+		{"reaction without post", "alice +white_check_mark", bot.Event{}, true},
+		{"reaction on a bad post id", "alice +white_check_mark X12", bot.Event{}, true},
+		{"no user", ": hello", bot.Event{}, true},
+		{"no colon", "hello there", bot.Event{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse(tt.line, "general")
+			if (err != nil) != tt.err {
+				t.Fatalf("err = %v, want error %v", err, tt.err)
+			}
+			if err == nil && got != tt.want {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPostFormat(t *testing.T) {
+	var out bytes.Buffer
+	c := New(&out, Options{})
+	id, err := c.Post(context.Background(), "equipe-routes", bot.Message{Text: "Bilan\nligne 2\r\nligne 3"})
+	if err != nil || id != "P1" {
+		t.Fatalf("id %q, err %v", id, err)
+	}
+	id, _ = c.Post(context.Background(), "general", bot.Message{Text: "ok"})
+	if id != "P2" {
+		t.Errorf("second id %q, want P2", id)
+	}
+	want := "[#equipe-routes] P1 Bilan ⏎ ligne 2 ⏎ ligne 3\n[#general] P2 ok\n"
+	if out.String() != want {
+		t.Errorf("output %q, want %q", out.String(), want)
+	}
+}
+
+func TestPostNumbersFromSequence(t *testing.T) {
+	var out bytes.Buffer
+	n := int64(41)
+	c := New(&out, Options{NextID: func(context.Context) (int64, error) { n++; return n, nil }})
+	if id, _ := c.Post(context.Background(), "general", bot.Message{Text: "x"}); id != "P42" {
+		t.Errorf("id %q, want P42", id)
+	}
+	failing := New(&out, Options{NextID: func(context.Context) (int64, error) { return 0, errors.New("redis down") }})
+	if _, err := failing.Post(context.Background(), "general", bot.Message{Text: "x"}); err == nil {
+		t.Error("want the numbering error")
+	}
+}
+
+type recorder struct{ events []bot.Event }
+
+func (r *recorder) Handle(_ context.Context, ev bot.Event) error {
+	r.events = append(r.events, ev)
+	if ev.Text == "boom" {
+		return errors.New("handler failed")
+	}
+	return nil
+}
+
+func TestRunSkipsBadLines(t *testing.T) {
+	in := strings.NewReader("alice: aide\n\n# a comment\nnonsense\nbob +white_check_mark P1\nalice: boom\n")
+	var out, errs bytes.Buffer
+	h := &recorder{}
+	if err := New(&out, Options{}).Run(context.Background(), in, h, &errs); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.events) != 3 {
+		t.Fatalf("handled %d events, want 3: %+v", len(h.events), h.events)
+	}
+	if !strings.Contains(errs.String(), "line 4: cannot read \"nonsense\"") || !strings.Contains(errs.String(), "line 6: handler failed") {
+		t.Errorf("errors: %q", errs.String())
+	}
+}

@@ -1,0 +1,111 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/gigabot/gigabot/bot/bottest"
+	"github.com/gigabot/gigabot/integrations/httpapi"
+	"github.com/gigabot/gigabot/scoring"
+)
+
+type downStore struct{}
+
+func (downStore) Ping(context.Context) error { return errors.New("connection refused") }
+
+func TestStandings(t *testing.T) {
+	env := bottest.New(t, time.Date(2027, 3, 23, 12, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	start := env.Calendar.Start()
+	for i, s := range []scoring.Scan{
+		{ID: "a", Team: "routes", ScannedAt: start.Add(-time.Hour), Bytes: 1_000_000_000_000},
+		{ID: "b", Team: "routes", ScannedAt: start.Add(time.Hour), Bytes: 900_000_000_000},
+		{ID: "c", Team: "culture", ScannedAt: start.Add(-time.Hour), Bytes: 100_000_000_000},
+		{ID: "d", Team: "culture", ScannedAt: start.Add(time.Hour), Bytes: 50_000_000_000},
+	} {
+		s.Source, s.Root = "share", "/srv"
+		if _, err := env.Bot.RecordScan(ctx, s); err != nil {
+			t.Fatalf("scan %d: %v", i, err)
+		}
+	}
+	srv := httptest.NewServer(httpapi.New(env.Bot, env.Store, nil))
+	defer srv.Close()
+
+	tests := []struct {
+		name, query string
+		status      int
+		first       string
+	}{
+		{"by points", "", 200, "culture"},
+		{"by volume", "?by=volume", 200, "routes"},
+		{"by percent", "?by=percent", 200, "culture"},
+		{"unknown ranking", "?by=speed", 400, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := http.Get(srv.URL + "/api/v1/standings" + tt.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
+			}
+			if tt.status != 200 {
+				var e map[string]string
+				if json.NewDecoder(resp.Body).Decode(&e) != nil || e["error"] == "" {
+					t.Errorf("want an error naming the field, got %v", e)
+				}
+				return
+			}
+			var body httpapi.StandingsJSON
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+				t.Fatal(err)
+			}
+			if len(body.Teams) != 3 || body.Teams[0].Team != tt.first || body.Teams[0].Rank != 1 {
+				t.Fatalf("teams: %+v, want %s first", body.Teams, tt.first)
+			}
+			if body.TotalFreedBytes != 150_000_000_000 {
+				t.Errorf("total %d, want 150 Go", body.TotalFreedBytes)
+			}
+			if body.Equivalences.PDFPages != 975_000 || body.Equivalences.Cabinets != 195 {
+				t.Errorf("equivalences %+v, want 975 000 pages and 195 cabinets", body.Equivalences)
+			}
+			for _, team := range body.Teams {
+				if team.Team == "culture" && (team.FreedBytes != 50_000_000_000 || team.BaselineBytes != 100_000_000_000 || team.Percent != 50) {
+					t.Errorf("culture: %+v", team)
+				}
+			}
+		})
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	env := bottest.New(t, time.Date(2027, 3, 23, 12, 0, 0, 0, time.UTC))
+	for _, tt := range []struct {
+		name   string
+		store  httpapi.Pinger
+		status int
+	}{
+		{"store up", env.Store, http.StatusOK},
+		{"store down", downStore{}, http.StatusServiceUnavailable},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			httpapi.New(env.Bot, tt.store, nil).ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+			if rec.Code != tt.status {
+				t.Errorf("status %d, want %d", rec.Code, tt.status)
+			}
+		})
+	}
+	rec := httptest.NewRecorder()
+	httpapi.New(env.Bot, env.Store, nil).ServeHTTP(rec, httptest.NewRequest("POST", "/api/v1/standings", nil))
+	if rec.Code != http.StatusMethodNotAllowed {
+		t.Errorf("POST standings: %d, want 405", rec.Code)
+	}
+}
