@@ -129,7 +129,11 @@ func (l Locale) Date(t time.Time) string {
 	if l.Lang == "en" {
 		return t.Format("Monday 2 January 2006")
 	}
-	return fmt.Sprintf("%s %d %s %d", frenchDays[t.Weekday()], t.Day(), frenchMonths[t.Month()-1], t.Year())
+	day := strconv.Itoa(t.Day())
+	if t.Day() == 1 {
+		day = "1er"
+	}
+	return fmt.Sprintf("%s %s %s %d", frenchDays[t.Weekday()], day, frenchMonths[t.Month()-1], t.Year())
 }
 
 // Ordinal formats a rank: "1er", "2e" / "1st", "2nd".

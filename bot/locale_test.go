@@ -28,6 +28,7 @@ func TestLocaleFormats(t *testing.T) {
 		{"en percent", en.Percent(12.34), "12.3%"},
 		{"fr date", fr.Date(date), "lundi 22 mars 2027"},
 		{"en date", en.Date(date), "Monday 22 March 2027"},
+		{"fr first of the month", fr.Date(time.Date(2027, 4, 1, 0, 0, 0, 0, time.UTC)), "jeudi 1er avril 2027"},
 		{"fr first", fr.Ordinal(1), "1er"},
 		{"fr second", fr.Ordinal(2), "2e"},
 		{"en ordinals", en.Ordinal(1) + en.Ordinal(2) + en.Ordinal(3) + en.Ordinal(11) + en.Ordinal(22), "1st2nd3rd11th22nd"},
