@@ -315,4 +315,9 @@ func TestHandleBadEventsDoNotCrash(t *testing.T) {
 	if len(f) != 0 {
 		t.Errorf("bad events changed the scores: %v", f)
 	}
+	for _, p := range env.Chat.Posts() {
+		if n := len([]rune(p.Msg.Text)); n > 300 {
+			t.Errorf("the bot echoed a %d-rune answer: %.80q…", n, p.Msg.Text)
+		}
+	}
 }

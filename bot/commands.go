@@ -99,9 +99,9 @@ func (b *Bot) handleMessage(ctx context.Context, ev Event) error {
 
 func (b *Bot) replyUnknown(ctx context.Context, ev Event, name string) error {
 	if s := b.suggest(challenges.FoldAccents(name)); s != "" {
-		return b.reply(ctx, ev, b.loc.T("unknown", name, s))
+		return b.reply(ctx, ev, b.loc.T("unknown", clip(name), s))
 	}
-	return b.reply(ctx, ev, b.loc.T("unknown.no", name))
+	return b.reply(ctx, ev, b.loc.T("unknown.no", clip(name)))
 }
 
 // phrases map the questions people actually type to commands.
@@ -122,6 +122,17 @@ func rephrase(text string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// clip shortens what a user typed before the bot quotes it back, so that
+// nobody can make the bot post a wall of text.
+func clip(s string) string {
+	const max = 40
+	s = strings.ToValidUTF8(s, "�")
+	if r := []rune(s); len(r) > max {
+		return string(r[:max]) + "…"
+	}
+	return s
 }
 
 // lookup finds a command by one of its names.
@@ -246,7 +257,7 @@ var criterionAliases = map[string]scoring.Criterion{
 func (b *Bot) cmdRanking(ctx context.Context, ev Event, args string) error {
 	c, ok := criterionAliases[challenges.FoldAccents(strings.TrimSpace(args))]
 	if !ok {
-		return b.reply(ctx, ev, b.loc.T("ranking.unknown", args))
+		return b.reply(ctx, ev, b.loc.T("ranking.unknown", clip(args)))
 	}
 	st, err := b.Standings(ctx)
 	if err != nil {
@@ -284,7 +295,7 @@ func (b *Bot) cmdTeam(ctx context.Context, ev Event, args string) error {
 			return b.reply(ctx, ev, b.loc.T("team.none"))
 		}
 	} else if team, ok = b.findTeam(args); !ok {
-		return b.reply(ctx, ev, b.loc.T("team.unknown", args, b.teamIDs()))
+		return b.reply(ctx, ev, b.loc.T("team.unknown", clip(args), b.teamIDs()))
 	}
 	st, err := b.Standings(ctx)
 	if err != nil {
@@ -387,12 +398,12 @@ func (b *Bot) cmdCorrection(ctx context.Context, ev Event, args string) error {
 	}
 	team, ok := b.findTeam(fields[0])
 	if !ok {
-		return b.reply(ctx, ev, b.loc.T("team.unknown", fields[0], b.teamIDs()))
+		return b.reply(ctx, ev, b.loc.T("team.unknown", clip(fields[0]), b.teamIDs()))
 	}
 	points, err := strconv.ParseFloat(strings.Replace(fields[1], ",", ".", 1), 64)
 	switch {
 	case err != nil || math.IsNaN(points) || math.IsInf(points, 0):
-		return b.reply(ctx, ev, b.loc.T("correction.bad", fields[1]))
+		return b.reply(ctx, ev, b.loc.T("correction.bad", clip(fields[1])))
 	case points == 0:
 		return b.reply(ctx, ev, b.loc.T("correction.zero"))
 	case math.Abs(points) > maxCorrection:

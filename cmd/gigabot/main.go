@@ -3,6 +3,7 @@
 //	gigabot demo [--seed N] [--day-duration D] [--lang fr|en]
 //	gigabot check --config FILE
 //	gigabot run --config FILE
+//	gigabot audit --config FILE
 package main
 
 import (
@@ -58,6 +59,7 @@ Usage:
   gigabot demo [--seed N] [--day-duration 1s] [--lang fr|en]
   gigabot check --config FILE
   gigabot run --config FILE
+  gigabot audit --config FILE   replay the audit stream and compare it with the live scores
 
 Environment: REDIS_URL, GIGABOT_PLATFORM, GIGABOT_HTTP_ADDR, GIGABOT_LOG_FORMAT.
 `
@@ -76,6 +78,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.check(args[1:])
 	case "run":
 		err = m.run(ctx, args[1:])
+	case "audit":
+		err = m.audit(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return 0
@@ -250,6 +254,47 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	}
 	<-ctx.Done() // input closed: keep serving the schedule and HTTP until stopped
 	log.Info("gigabot stopping")
+	return nil
+}
+
+// audit replays the campaign's audit stream and compares what it gives
+// with the live counters, team by team.
+func (m *Main) audit(ctx context.Context, args []string) error {
+	cfg, _, err := m.loadConfig(args)
+	if err != nil {
+		return err
+	}
+	if m.Getenv("REDIS_URL") == "" {
+		return errors.New("REDIS_URL is required: audit reads the campaign's Redis")
+	}
+	rdb, closeStore, err := m.openRedis(ctx, m.logger())
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	store := scoring.NewStore(rdb, cfg.Campaign.ID)
+	live, err := store.Figures(ctx)
+	if err != nil {
+		return err
+	}
+	rebuilt, err := store.Rebuild(ctx)
+	if err != nil {
+		return err
+	}
+	mismatches := 0
+	for _, t := range cfg.Teams {
+		state := "ok"
+		if live[t.ID] != rebuilt[t.ID] {
+			state = fmt.Sprintf("MISMATCH: audit gives %+v", rebuilt[t.ID])
+			mismatches++
+		}
+		fmt.Fprintf(m.Stdout, "%-20s défis %6d  freed %16d  baseline %16d  corrections %8.2f  %s\n", t.ID,
+			live[t.ID].Participations, live[t.ID].FreedBytes, live[t.ID].BaselineBytes, live[t.ID].Corrections, state)
+	}
+	if mismatches > 0 {
+		return fmt.Errorf("audit: %d team(s) differ from their audit trail", mismatches)
+	}
+	fmt.Fprintln(m.Stdout, "audit OK: the live scores match the audit stream")
 	return nil
 }
 

@@ -281,4 +281,14 @@ func TestEndToEnd(t *testing.T) {
 	clock.Advance(6 * time.Hour) // 17:00: the recap
 	p2.waitFor(t, `\[#equipe-[a-z]+\] P\d+ 📊 \*Bilan du jour 1/15\*`, 3)
 	p2.stop(t)
+
+	// The live scores match what the audit stream replays.
+	var out, errOut bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return map[string]string{"REDIS_URL": url}[k] }}
+	if code := m.Run(context.Background(), []string{"audit", "--config", config}); code != 0 || !strings.Contains(out.String(), "audit OK") {
+		t.Errorf("audit exited %d:\n%s%s", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "routes") || !strings.Contains(out.String(), "défis      2") {
+		t.Errorf("audit output:\n%s", out.String())
+	}
 }
