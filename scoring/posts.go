@@ -88,7 +88,10 @@ func (s *Store) PostSent(ctx context.Context, key string) (string, bool, error) 
 		return "", false, fmt.Errorf("read post %s: %w", key, err)
 	}
 	id, ok := strings.CutPrefix(v, "sent:")
-	return id, ok, nil
+	if !ok {
+		return "", false, nil // leased, not sent yet
+	}
+	return id, true, nil
 }
 
 // PostRef returns what a platform post id refers to (as given to ConfirmPost).

@@ -106,12 +106,8 @@ func TestClaimPost(t *testing.T) {
 			if err != nil {
 				t.Fatalf("PostSent: %v", err)
 			}
-			wantID := ""
-			if tt.wantSent {
-				wantID = "P42"
-			}
-			if sent != tt.wantSent || id != wantID {
-				t.Errorf("PostSent = %q, %v; want %q, %v", id, sent, wantID, tt.wantSent)
+			if sent != tt.wantSent || (sent && id != "P42") {
+				t.Errorf("PostSent = %q, %v; want sent=%v as P42", id, sent, tt.wantSent)
 			}
 		})
 	}
@@ -167,6 +163,17 @@ func TestConfirmPost(t *testing.T) {
 	}
 	checkFields(t, entries[0], map[string]string{"key": "defi:1", "post": "P7", "ref": "defi:1", "at": "2027-03-22T09:00:00Z"})
 	checkFields(t, entries[1], map[string]string{"key": "recap:1", "post": "P8", "ref": "", "at": "2027-03-22T17:00:00Z"})
+}
+
+func TestPostSentWhileLeased(t *testing.T) {
+	s, _, _ := scoringtest.NewStore(t)
+	if st := claim(t, s, "defi:1", "bot-a", time.Minute); st != scoring.Claimed {
+		t.Fatalf("ClaimPost = %v", st)
+	}
+	id, sent, err := s.PostSent(context.Background(), "defi:1")
+	if err != nil || sent || id != "" {
+		t.Errorf("PostSent of a leased post = %q, %v, %v; want \"\", false, nil", id, sent, err)
+	}
 }
 
 func TestPostLeaseExpires(t *testing.T) {

@@ -3,6 +3,7 @@ package scoring
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -55,8 +56,10 @@ type ScanResult struct {
 // ARGV: scan id, team, at (unix ms), bytes, before start ("1"/"0"), root,
 // source, report JSON, root id.
 var scanScript = redis.NewScript(`
+-- Numbers go back as '%.0f' strings: Lua 5.1's tostring writes 1e+15.
+local function int(x) return string.format('%.0f', x) end
 local total = tonumber(redis.call('GET', KEYS[5]) or '0')
-if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return {'duplicate', tostring(total), tostring(total)} end
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return {'duplicate', int(total), int(total)} end
 local at, bytes, pre = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local r = redis.call('HMGET', KEYS[2], 'b_at', 'b_bytes', 'b_pre', 'l_at', 'l_bytes')
 local oldFreed, oldBase = 0, 0
@@ -74,20 +77,19 @@ else
   end
   setLatest = at > lAt
 end
-if not setBase and not setLatest then return {'stale', tostring(total), tostring(total)} end
+if not setBase and not setLatest then return {'stale', int(total), int(total)} end
 if setBase then redis.call('HSET', KEYS[2], 'b_at', ARGV[3], 'b_bytes', ARGV[4], 'b_pre', pre) end
 if setLatest then redis.call('HSET', KEYS[2], 'l_at', ARGV[3], 'l_bytes', ARGV[4], 'l_report', ARGV[8]) end
 redis.call('SADD', KEYS[7], ARGV[9])
 local h = redis.call('HMGET', KEYS[2], 'b_bytes', 'l_bytes')
 local newBase = tonumber(h[1])
 local newFreed = newBase - tonumber(h[2])
-local function int(x) return string.format('%.0f', x) end
 redis.call('HINCRBY', KEYS[3], ARGV[2], int(newFreed - oldFreed))
 redis.call('HINCRBY', KEYS[4], ARGV[2], int(newBase - oldBase))
 local after = redis.call('INCRBY', KEYS[5], int(newFreed - oldFreed))
 redis.call('XADD', KEYS[6], '*', 'type', 'scan', 'scan_id', ARGV[1], 'team', ARGV[2], 'root', ARGV[6],
   'source', ARGV[7], 'at', ARGV[3], 'bytes', ARGV[4], 'baseline', tostring(setBase), 'latest', tostring(setLatest))
-return {'accepted', tostring(total), tostring(after)}`)
+return {'accepted', int(total), int(after)}`)
 
 // RecordScan applies a scan to its root. campaignStart decides whether the
 // scan may serve as the pre-campaign baseline. Recording is idempotent by
@@ -108,8 +110,11 @@ func (s *Store) RecordScan(ctx context.Context, sc Scan, campaignStart time.Time
 	if err != nil {
 		return ScanResult{}, fmt.Errorf("record scan %s: %w", sc.ID, err)
 	}
-	before, _ := strconv.ParseInt(res[1], 10, 64)
-	after, _ := strconv.ParseInt(res[2], 10, 64)
+	before, err1 := strconv.ParseInt(res[1], 10, 64)
+	after, err2 := strconv.ParseInt(res[2], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return ScanResult{}, fmt.Errorf("record scan %s: read totals: %w", sc.ID, err)
+	}
 	return ScanResult{Status: ScanStatus(res[0]), TotalBefore: before, TotalAfter: after}, nil
 }
 
