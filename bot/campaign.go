@@ -169,7 +169,12 @@ func (b *Bot) postRecap(ctx context.Context, day challenges.Day) error {
 				int(snap[t.ID].Participations-prev[t.ID].Participations)))
 		}
 		if day.N < len(b.cal.Days) {
-			lines = append(lines, b.loc.T("recap.tomorrow", b.cal.Days[day.N].Defi.Title))
+			next := b.cal.Days[day.N]
+			if next.Date.Equal(day.Date.AddDate(0, 0, 1)) {
+				lines = append(lines, b.loc.T("recap.tomorrow", next.Defi.Title))
+			} else {
+				lines = append(lines, b.loc.T("recap.next", b.loc.Date(next.Date), next.Defi.Title))
+			}
 		} else {
 			lines = append(lines, b.loc.T("recap.last"))
 		}

@@ -281,6 +281,15 @@ func TestRecapAndPodium(t *testing.T) {
 		!strings.Contains(text, "0\u00a0o libérés aujourd’hui") {
 		t.Errorf("day 2 recap for routes:\n%s", text)
 	}
+	// Friday's recap (day 5) announces Tuesday: Monday 29 March is Easter Monday.
+	env.Set(env.At(5, 17, 0))
+	if err := env.Bot.Catchup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	recap = env.Chat.In("equipe-routes")
+	if text := plain(recap[len(recap)-1].Msg.Text); !strings.Contains(text, "Prochain défi le mardi 30 mars 2027 : « Traquez") {
+		t.Errorf("Friday's recap:\n%s", text)
+	}
 	env.Set(env.At(15, 17, 0))
 	if err := env.Bot.Catchup(ctx); err != nil {
 		t.Fatal(err)

@@ -65,6 +65,7 @@ var french = typeset(map[string]string{
 	"recap.freed":    "Aujourd’hui, les équipes ont libéré %s ; depuis le début : %s.",
 	"recap.team":     "Votre équipe : %s sur %d, %s libérés aujourd’hui, %d défi(s) relevé(s) aujourd’hui.",
 	"recap.tomorrow": "Demain : « %s ». À demain !",
+	"recap.next":     "Prochain défi le %s : « %s ». Bon repos !",
 	"recap.last":     "C’était le dernier défi : le podium final arrive !",
 
 	"podium.header":   "🏆 *%s : c’est fini !*",
@@ -138,6 +139,7 @@ var english = map[string]string{
 	"recap.freed":    "Today the teams freed %s; since the start: %s.",
 	"recap.team":     "Your team: %s of %d, %s freed today, %d challenge(s) completed today.",
 	"recap.tomorrow": "Tomorrow: \"%s\". See you tomorrow!",
+	"recap.next":     "Next challenge on %s: \"%s\". Have a good rest!",
 	"recap.last":     "That was the last challenge: the final podium is coming!",
 
 	"podium.header":   "🏆 *%s: it's over!*",

@@ -7,8 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"go.uber.org/goleak"
+
 	"github.com/gigabot/gigabot/bot"
 )
+
+// Run starts a reader goroutine: it must end with its input.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestParse(t *testing.T) {
 	tests := []struct {
