@@ -250,10 +250,14 @@ func (b *Bot) handleReaction(ctx context.Context, ev Event) error {
 	return err
 }
 
+// ErrUnknownTeam is returned for a scan of a team the campaign does not have.
+var ErrUnknownTeam = errors.New("unknown team")
+
 // RecordScan applies a scan result and announces the milestones it crosses.
+// Returns ErrUnknownTeam (wrapped) for a team the campaign does not have.
 func (b *Bot) RecordScan(ctx context.Context, sc scoring.Scan) (scoring.ScanResult, error) {
 	if _, ok := b.cfg.Team(sc.Team); !ok {
-		return scoring.ScanResult{}, fmt.Errorf("unknown team %q", sc.Team)
+		return scoring.ScanResult{}, fmt.Errorf("%w %q", ErrUnknownTeam, sc.Team)
 	}
 	res, err := b.store.RecordScan(ctx, sc, b.cal.Start())
 	if err != nil {

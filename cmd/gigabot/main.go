@@ -31,6 +31,7 @@ import (
 	"github.com/gigabot/gigabot/demo"
 	"github.com/gigabot/gigabot/integrations/console"
 	"github.com/gigabot/gigabot/integrations/httpapi"
+	"github.com/gigabot/gigabot/integrations/scanner"
 	"github.com/gigabot/gigabot/scoring"
 )
 
@@ -61,7 +62,8 @@ Usage:
   gigabot run --config FILE
   gigabot audit --config FILE   replay the audit stream and compare it with the live scores
 
-Environment: REDIS_URL, GIGABOT_PLATFORM, GIGABOT_HTTP_ADDR, GIGABOT_LOG_FORMAT.
+Environment: REDIS_URL, GIGABOT_PLATFORM, GIGABOT_HTTP_ADDR, GIGABOT_LOG_FORMAT,
+GIGABOT_SCANNER_SECRET or GIGABOT_SCANNER_SECRET_FILE.
 `
 
 // Run runs one subcommand and returns the exit status.
@@ -218,7 +220,16 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("GIGABOT_HTTP_ADDR: listen on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: httpapi.New(b, store, log), ReadHeaderTimeout: 10 * time.Second}
+	secret, err := scannerSecret(m.Getenv)
+	if err != nil {
+		return err
+	}
+	if len(secret) == 0 {
+		log.Warn("GIGABOT_SCANNER_SECRET is not set: the scan intake refuses every report (401)")
+	}
+	api := httpapi.New(b, store, log)
+	api.Handle("POST /api/v1/scans", scanner.NewIntake(b, secret, clock.Now, log))
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server", "err", err)
@@ -296,6 +307,27 @@ func (m *Main) audit(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintln(m.Stdout, "audit OK: the live scores match the audit stream")
 	return nil
+}
+
+// scannerSecret reads the HMAC secret of scan reports from
+// GIGABOT_SCANNER_SECRET or the file GIGABOT_SCANNER_SECRET_FILE names.
+func scannerSecret(getenv func(string) string) ([]byte, error) {
+	secret := getenv("GIGABOT_SCANNER_SECRET")
+	if path := getenv("GIGABOT_SCANNER_SECRET_FILE"); path != "" {
+		if secret != "" {
+			return nil, errors.New("set GIGABOT_SCANNER_SECRET or GIGABOT_SCANNER_SECRET_FILE, not both")
+		}
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("GIGABOT_SCANNER_SECRET_FILE: %w", err)
+		}
+		secret = string(raw)
+	}
+	secret = strings.TrimSpace(secret)
+	if secret != "" && len(secret) < 16 {
+		return nil, errors.New("the scanner secret is shorter than 16 characters: use e.g. `openssl rand -hex 32`")
+	}
+	return []byte(secret), nil
 }
 
 // openRedis connects to REDIS_URL or, without it, starts an embedded store.

@@ -1,0 +1,672 @@
+package scanner
+
+import (
+	"cmp"
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+const (
+	// maxErrorSamples bounds WalkResult.ErrorSamples.
+	maxErrorSamples = 10
+	// progressEvery throttles WalkOptions.Progress.
+	progressEvery = 200 * time.Millisecond
+	// namesPerRead is how many directory entries are read at a time, which
+	// bounds the memory a huge folder takes.
+	namesPerRead = 1024
+)
+
+// validate checks what withDefaults cannot mend.
+func (o WalkOptions) validate() error {
+	if o.Now.IsZero() {
+		return errors.New("scanner: WalkOptions.Now is required")
+	}
+	for _, p := range o.Excludes {
+		if _, err := path.Match(p, ""); err != nil {
+			return fmt.Errorf("scanner: exclude %q: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// Walk measures the tree under root: its files and bytes, duplicates, stale,
+// large, empty and badly named files, and empty folders, as the design card
+// defines them.
+//
+//   - Symbolic links are never followed nor counted as files (the root itself
+//     is followed: the user named it). Only regular files count.
+//   - A file with several hard links counts once, under its first path in
+//     byte order.
+//   - Folders on another file system than the root's are not entered unless
+//     o.CrossDevices (Unix only; so are btrfs subvolumes, like du -x).
+//   - A folder is empty when it holds nothing but empty folders, at any
+//     depth: a zero-byte file, a symbolic link, a special file, an excluded,
+//     unreadable or not entered entry all make it (and its parents) not
+//     empty, since deleting it would delete them. The root is never counted.
+//   - Timestamps come from lstat during the walk, before any file is read;
+//     files are read only to compare same-size candidates, with O_NOATIME on
+//     Linux.
+//
+// Walk returns an error only for invalid options, when the root cannot be
+// read, or with ctx.Err() when ctx ends first. Any other entry that cannot be
+// read is counted in Errors (a few are kept in ErrorSamples); an entry that
+// vanishes during the walk, or a file that changes before it is hashed, is
+// silently left out.
+func Walk(ctx context.Context, root string, o WalkOptions) (*WalkResult, error) {
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	o = o.withDefaults()
+	root = filepath.Clean(root)
+	st, err := statFollow(root)
+	if err != nil {
+		return nil, fmt.Errorf("scanner: root: %w", err)
+	}
+	if st.kind != kindDir {
+		return nil, fmt.Errorf("scanner: root %s is not a directory", root)
+	}
+	dir, err := openNoAtime(root)
+	if err != nil {
+		return nil, fmt.Errorf("scanner: root: %w", err)
+	}
+	w := newWalker(ctx, o, st)
+	w.start = time.Now() // for Progress.Elapsed only
+	stopProgress := w.startProgress()
+	defer stopProgress()
+	t, err := w.walk(&dirNode{path: root, opened: dir})
+	if err != nil {
+		return nil, err
+	}
+	return w.result(t)
+}
+
+// walker is the state of one walk, shared by its workers.
+type walker struct {
+	ctx         context.Context
+	o           WalkOptions
+	rootDev     uint64
+	staleBefore int64 // Unix nanoseconds
+	start       time.Time
+
+	// The queue of folders to read, depth first; active counts the
+	// folders queued or being read, the walk ends when it falls to zero.
+	mu      sync.Mutex
+	wake    sync.Cond
+	queue   []*dirNode
+	active  int
+	stopped bool
+
+	// seenDirs keeps a folder reached twice (a bind mount) from being read
+	// twice, or forever when it loops.
+	seenMu   sync.Mutex
+	seenDirs map[fileID]struct{}
+
+	errs      errorLog
+	emptyDirs atomic.Int64
+	// Running counts for Progress.
+	files, bytes, hashed atomic.Int64
+}
+
+func newWalker(ctx context.Context, o WalkOptions, root fileStat) *walker {
+	staleBefore := o.Now.AddDate(0, 0, -o.StaleDays)
+	w := &walker{
+		ctx:         ctx,
+		o:           o,
+		rootDev:     root.id.dev,
+		staleBefore: unixNano(staleBefore.Unix(), int64(staleBefore.Nanosecond())),
+		seenDirs:    map[fileID]struct{}{root.id: {}},
+	}
+	w.wake.L = &w.mu
+	return w
+}
+
+// dirNode is a folder of the tree. pending counts its own reading plus its
+// subfolders not finished yet: the last one to finish decides whether the
+// folder is empty and tells its parent.
+type dirNode struct {
+	parent  *dirNode
+	path    string // in the OS's syntax
+	rel     string // slash-separated, relative to the root ("" for the root)
+	opened  *os.File
+	pending atomic.Int32
+	content atomic.Bool // holds something else than empty folders
+	gone    bool        // vanished before it could be read
+}
+
+// entryKind is what an entry is, as lstat tells.
+type entryKind uint8
+
+const (
+	kindOther   entryKind = iota // device, FIFO, socket, junction: never counted nor entered
+	kindFile                     // regular file
+	kindDir                      // folder
+	kindSymlink                  // symbolic link: never followed
+)
+
+// fileID identifies a file on a machine (zero where the OS has none).
+type fileID struct{ dev, ino uint64 }
+
+func (a fileID) compare(b fileID) int {
+	return cmp.Or(cmp.Compare(a.dev, b.dev), cmp.Compare(a.ino, b.ino))
+}
+
+// fileStat is what the walk learns of an entry from lstat.
+type fileStat struct {
+	kind  entryKind
+	size  int64
+	mtime int64 // Unix nanoseconds
+	id    fileID
+	nlink uint64
+}
+
+// fileRec is a regular file as the walk keeps it: the memory of a walk is a
+// few of these per file, whatever the files hold.
+type fileRec struct {
+	dir   *dirNode
+	name  string
+	size  int64
+	mtime int64 // Unix nanoseconds
+	id    fileID
+}
+
+func (f *fileRec) path() string { return joinPath(f.dir.path, f.name) }
+
+func (f *fileRec) entry(rule string) FileEntry {
+	return FileEntry{Path: f.path(), Size: f.size, ModTime: time.Unix(0, f.mtime), Rule: rule}
+}
+
+// tally is what one worker counted; tallies are added up at the end.
+type tally struct {
+	Totals
+	largest, oldest, badlyNamed *ranking
+	// candidates are the non-empty files, to look for duplicates among.
+	candidates []fileRec
+	// linked are the files with several hard links, counted after the walk
+	// once per inode.
+	linked []fileRec
+	// reported is what Progress already knows of this tally.
+	reportedFiles, reportedBytes int64
+}
+
+func (w *walker) newTally() *tally {
+	return &tally{
+		largest: newRanking(w.o.Top, func(a, b *ranked) int {
+			return cmp.Or(cmp.Compare(b.size, a.size), strings.Compare(a.fullPath(), b.fullPath()))
+		}),
+		oldest: newRanking(w.o.Top, func(a, b *ranked) int {
+			return cmp.Or(cmp.Compare(a.mtime, b.mtime), strings.Compare(a.fullPath(), b.fullPath()))
+		}),
+		badlyNamed: newRanking(w.o.Top, func(a, b *ranked) int {
+			return strings.Compare(a.fullPath(), b.fullPath())
+		}),
+	}
+}
+
+// walk reads the tree from root with o.Workers workers and returns their
+// summed tally.
+func (w *walker) walk(root *dirNode) (*tally, error) {
+	root.pending.Store(1)
+	w.queue, w.active = append(w.queue, root), 1
+	stop := context.AfterFunc(w.ctx, func() {
+		w.mu.Lock()
+		w.stopped = true
+		w.mu.Unlock()
+		w.wake.Broadcast()
+	})
+	defer stop()
+	tallies := make([]*tally, w.o.Workers)
+	var wg sync.WaitGroup
+	for i := range tallies {
+		t := w.newTally()
+		tallies[i] = t
+		wg.Go(func() { w.work(t) })
+	}
+	wg.Wait()
+	if err := w.ctx.Err(); err != nil {
+		if root.opened != nil {
+			root.opened.Close()
+		}
+		return nil, err
+	}
+	sum := tallies[0]
+	for _, t := range tallies[1:] {
+		sum.add(t)
+	}
+	return sum, nil
+}
+
+func (w *walker) work(t *tally) {
+	for d := w.next(); d != nil; d = w.next() {
+		w.readDir(t, d)
+		w.flushProgress(t)
+		w.release(d)
+		w.mu.Lock()
+		w.active--
+		if w.active == 0 {
+			w.wake.Broadcast()
+		}
+		w.mu.Unlock()
+	}
+}
+
+// next waits for a folder to read; nil means the walk is over.
+func (w *walker) next() *dirNode {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for len(w.queue) == 0 && w.active > 0 && !w.stopped {
+		w.wake.Wait()
+	}
+	if w.stopped || len(w.queue) == 0 {
+		return nil
+	}
+	d := w.queue[len(w.queue)-1]
+	w.queue = w.queue[:len(w.queue)-1]
+	return d
+}
+
+func (w *walker) push(dirs []*dirNode) {
+	if len(dirs) == 0 {
+		return
+	}
+	w.mu.Lock()
+	w.queue = append(w.queue, dirs...)
+	w.active += len(dirs)
+	w.mu.Unlock()
+	if len(dirs) == 1 {
+		w.wake.Signal()
+	} else {
+		w.wake.Broadcast()
+	}
+}
+
+// readDir reads one folder, counts its files and queues its subfolders.
+func (w *walker) readDir(t *tally, d *dirNode) {
+	f := d.opened
+	d.opened = nil
+	if f == nil {
+		var err error
+		if f, err = openNoAtime(d.path); err != nil {
+			if vanished(err) {
+				d.gone = true
+			} else {
+				w.unreadable(d, d.path, err)
+			}
+			return
+		}
+	}
+	defer f.Close()
+	var subdirs []*dirNode
+	for w.ctx.Err() == nil {
+		names, err := f.Readdirnames(namesPerRead)
+		for _, name := range names {
+			if sub := w.visit(t, d, f, name); sub != nil {
+				subdirs = append(subdirs, sub)
+			}
+		}
+		w.push(subdirs)
+		subdirs = subdirs[:0]
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			w.unreadable(d, d.path, err)
+			return
+		}
+	}
+}
+
+// visit counts one entry of folder d, and returns it when it is a folder to
+// read.
+func (w *walker) visit(t *tally, d *dirNode, dir *os.File, name string) *dirNode {
+	rel := name
+	if d.rel != "" {
+		rel = d.rel + "/" + name
+	}
+	if w.excluded(name, rel) {
+		d.content.Store(true)
+		return nil
+	}
+	st, err := lstatAt(dir, d.path, name)
+	if err != nil {
+		if !vanished(err) {
+			w.unreadable(d, joinPath(d.path, name), err)
+		}
+		return nil
+	}
+	switch st.kind {
+	case kindDir:
+		if !w.enter(st.id) {
+			d.content.Store(true)
+			return nil
+		}
+		sub := &dirNode{parent: d, path: joinPath(d.path, name), rel: rel}
+		sub.pending.Store(1)
+		d.pending.Add(1)
+		return sub
+	case kindFile:
+		d.content.Store(true)
+		f := fileRec{dir: d, name: name, size: st.size, mtime: st.mtime, id: st.id}
+		if hasFileIDs && st.nlink > 1 {
+			t.linked = append(t.linked, f)
+		} else {
+			w.count(t, f, rel)
+		}
+	default:
+		d.content.Store(true)
+	}
+	return nil
+}
+
+// unreadable records an entry of folder d (or d itself) that could not be
+// read: what it holds is unknown, so d is not empty.
+func (w *walker) unreadable(d *dirNode, path string, err error) {
+	d.content.Store(true)
+	w.errs.add(path, err)
+}
+
+// vanished tells an entry removed (or replaced by a file) during the walk.
+func vanished(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+}
+
+func (w *walker) excluded(name, rel string) bool {
+	for _, p := range w.o.Excludes {
+		if ok, _ := path.Match(p, name); ok {
+			return true
+		}
+		if ok, _ := path.Match(p, rel); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// enter tells whether to read a folder: not on another file system unless
+// asked, and not twice.
+func (w *walker) enter(id fileID) bool {
+	if !hasFileIDs {
+		return true
+	}
+	if id.dev != w.rootDev && !w.o.CrossDevices {
+		return false
+	}
+	w.seenMu.Lock()
+	defer w.seenMu.Unlock()
+	if _, seen := w.seenDirs[id]; seen {
+		return false
+	}
+	w.seenDirs[id] = struct{}{}
+	return true
+}
+
+// count adds one file (one inode) to the tally.
+func (w *walker) count(t *tally, f fileRec, rel string) {
+	t.Files++
+	t.Bytes += f.size
+	if f.size == 0 {
+		t.EmptyFiles++
+	} else {
+		t.candidates = append(t.candidates, f)
+		t.largest.offer(f, "")
+	}
+	if f.mtime < w.staleBefore {
+		t.StaleFiles++
+		t.StaleBytes += f.size
+	}
+	if f.size > w.o.LargeBytes {
+		t.LargeFiles++
+		t.LargeBytes += f.size
+	}
+	t.oldest.offer(f, "")
+	if rule, bad := w.o.Names.Check(rel, f.name); bad {
+		t.BadlyNamedFiles++
+		t.badlyNamed.offer(f, rule)
+	}
+}
+
+// release ends the reading of folder d; the last of a folder's readings
+// decides whether it is empty and passes its content up.
+func (w *walker) release(d *dirNode) {
+	for ; d != nil; d = d.parent {
+		if d.pending.Add(-1) > 0 {
+			return
+		}
+		switch {
+		case d.gone:
+		case d.content.Load():
+			if d.parent != nil {
+				d.parent.content.Store(true)
+			}
+		case d.parent != nil:
+			w.emptyDirs.Add(1)
+		}
+	}
+}
+
+// countLinked counts the files with several hard links once per inode,
+// under the first of their paths.
+func (w *walker) countLinked(t *tally) {
+	linked := t.linked
+	t.linked = nil
+	slices.SortFunc(linked, func(a, b fileRec) int {
+		return cmp.Or(a.id.compare(b.id), strings.Compare(a.path(), b.path()))
+	})
+	for i, f := range linked {
+		if i > 0 && linked[i-1].id == f.id {
+			continue
+		}
+		rel := f.name
+		if f.dir.rel != "" {
+			rel = f.dir.rel + "/" + f.name
+		}
+		w.count(t, f, rel)
+	}
+}
+
+func (w *walker) result(t *tally) (*WalkResult, error) {
+	w.countLinked(t)
+	w.flushProgress(t)
+	groups, err := w.duplicates(t.candidates)
+	if err != nil {
+		return nil, err
+	}
+	t.candidates = nil
+	r := &WalkResult{
+		Totals:     t.Totals,
+		Largest:    t.largest.entries(),
+		Oldest:     t.oldest.entries(),
+		BadlyNamed: t.badlyNamed.entries(),
+	}
+	for _, g := range groups {
+		r.DupGroups++
+		r.DupFiles += int64(len(g.Paths))
+		r.DupReclaimable += g.Reclaimable()
+	}
+	r.TopDuplicates = groups[:min(len(groups), w.o.Top)]
+	r.EmptyDirs = w.emptyDirs.Load()
+	r.Errors, r.ErrorSamples = w.errs.snapshot()
+	return r, nil
+}
+
+func (t *tally) add(o *tally) {
+	t.Files += o.Files
+	t.Bytes += o.Bytes
+	t.StaleFiles += o.StaleFiles
+	t.StaleBytes += o.StaleBytes
+	t.BadlyNamedFiles += o.BadlyNamedFiles
+	t.LargeFiles += o.LargeFiles
+	t.LargeBytes += o.LargeBytes
+	t.EmptyFiles += o.EmptyFiles
+	t.largest.merge(o.largest)
+	t.oldest.merge(o.oldest)
+	t.badlyNamed.merge(o.badlyNamed)
+	t.candidates = append(t.candidates, o.candidates...)
+	t.linked = append(t.linked, o.linked...)
+	t.reportedFiles += o.reportedFiles
+	t.reportedBytes += o.reportedBytes
+}
+
+func (w *walker) flushProgress(t *tally) {
+	w.files.Add(t.Files - t.reportedFiles)
+	w.bytes.Add(t.Bytes - t.reportedBytes)
+	t.reportedFiles, t.reportedBytes = t.Files, t.Bytes
+}
+
+// startProgress calls o.Progress every progressEvery from one goroutine,
+// until the returned function is called.
+func (w *walker) startProgress() (stop func()) {
+	if w.o.Progress == nil {
+		return func() {}
+	}
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(progressEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				w.o.Progress(Progress{
+					Files: w.files.Load(), Bytes: w.bytes.Load(), HashedBytes: w.hashed.Load(),
+					Elapsed: time.Since(w.start),
+				})
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
+// ranked is a file in a ranking, its path built only when needed.
+type ranked struct {
+	fileRec
+	rule string
+	p    string
+}
+
+func (r *ranked) fullPath() string {
+	if r.p == "" {
+		r.p = r.path()
+	}
+	return r.p
+}
+
+// ranking keeps the n first files by compare: a heap whose root is the
+// last one kept, so a file that would rank after it costs one comparison.
+type ranking struct {
+	n       int
+	compare func(a, b *ranked) int
+	items   []ranked
+	// next holds the file offered, so that comparing it allocates nothing.
+	next ranked
+}
+
+func newRanking(n int, compare func(a, b *ranked) int) *ranking {
+	return &ranking{n: n, compare: compare}
+}
+
+func (r *ranking) offer(f fileRec, rule string) {
+	r.next = ranked{fileRec: f, rule: rule}
+	if len(r.items) < r.n {
+		heap.Push(r, r.next)
+	} else if r.compare(&r.next, &r.items[0]) < 0 {
+		r.items[0] = r.next
+		heap.Fix(r, 0)
+	}
+}
+
+func (r *ranking) merge(o *ranking) {
+	for _, c := range o.items {
+		r.offer(c.fileRec, c.rule)
+	}
+}
+
+// entries returns the files kept, in order.
+func (r *ranking) entries() []FileEntry {
+	slices.SortFunc(r.items, func(a, b ranked) int { return r.compare(&a, &b) })
+	out := make([]FileEntry, len(r.items))
+	for i := range r.items {
+		out[i] = r.items[i].entry(r.items[i].rule)
+	}
+	return out
+}
+
+// heap.Interface, the root being the item that ranks last.
+func (r *ranking) Len() int           { return len(r.items) }
+func (r *ranking) Less(i, j int) bool { return r.compare(&r.items[i], &r.items[j]) > 0 }
+func (r *ranking) Swap(i, j int)      { r.items[i], r.items[j] = r.items[j], r.items[i] }
+func (r *ranking) Push(x any)         { r.items = append(r.items, x.(ranked)) }
+func (r *ranking) Pop() any {
+	last := r.items[len(r.items)-1]
+	r.items = r.items[:len(r.items)-1]
+	return last
+}
+
+// errorLog counts the entries that could not be read and keeps a few, the
+// first in path order, so that the samples do not depend on scheduling.
+type errorLog struct {
+	mu      sync.Mutex
+	count   int64
+	samples []string
+}
+
+func (l *errorLog) add(path string, err error) {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	s := path + ": " + err.Error()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.count++
+	if i, _ := slices.BinarySearch(l.samples, s); i < maxErrorSamples {
+		l.samples = slices.Insert(l.samples, i, s)
+		l.samples = l.samples[:min(len(l.samples), maxErrorSamples)]
+	}
+}
+
+func (l *errorLog) snapshot() (int64, []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.count, slices.Clone(l.samples)
+}
+
+// joinPath joins a folder's path and an entry's name in the OS's syntax;
+// unlike filepath.Join it does not clean, which names need not.
+func joinPath(dir, name string) string {
+	if os.IsPathSeparator(dir[len(dir)-1]) {
+		return dir + name
+	}
+	return dir + string(filepath.Separator) + name
+}
+
+// unixNano is sec and nsec in Unix nanoseconds, saturated: a file dated
+// before 1678 or after 2262 (a broken clock) still sorts right.
+func unixNano(sec, nsec int64) int64 {
+	const maxSec = math.MaxInt64/int64(time.Second) - 1
+	switch {
+	case sec > maxSec:
+		return math.MaxInt64
+	case sec < -maxSec:
+		return math.MinInt64
+	}
+	return sec*int64(time.Second) + nsec
+}

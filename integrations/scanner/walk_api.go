@@ -1,0 +1,116 @@
+package scanner
+
+import (
+	"runtime"
+	"time"
+)
+
+// WalkOptions configure a walk of one root.
+type WalkOptions struct {
+	// StaleDays: files not modified for this many days are stale (default 1095).
+	StaleDays int
+	// LargeBytes: files above this size are large (default 100 MiB).
+	LargeBytes int64
+	// Excludes are glob patterns (path.Match syntax) matched against each
+	// entry's name and its slash-separated path relative to the root; a
+	// matching folder is not entered.
+	Excludes []string
+	// Workers walk and hash in parallel (default: the number of CPUs, at least 2).
+	Workers int
+	// CrossDevices enters mount points of other file systems (default: stay on the root's).
+	CrossDevices bool
+	// Now is the instant staleness is measured against (required: no clock inside).
+	Now time.Time
+	// Names decides which file names are badly named (default DefaultNameRules()).
+	Names *NameRules
+	// Top bounds each detail list of the result (default 20).
+	Top int
+	// Progress, when set, is called from time to time with the running counts.
+	Progress func(Progress)
+}
+
+// Progress is the running count of a walk.
+type Progress struct {
+	Files, Bytes int64
+	// HashedBytes are the bytes of same-size candidates read so far to find
+	// duplicates, after the walk: it keeps moving when Files and Bytes no
+	// longer do.
+	HashedBytes int64
+	Elapsed     time.Duration
+}
+
+// Totals are the figures of a walk, as the report carries them.
+type Totals struct {
+	Files int64
+	Bytes int64
+	// Duplicates: sets of two or more non-empty files with identical content.
+	DupGroups, DupFiles, DupReclaimable int64
+	StaleFiles, StaleBytes              int64
+	BadlyNamedFiles                     int64
+	LargeFiles, LargeBytes              int64
+	EmptyFiles, EmptyDirs               int64
+	// Errors counts entries that could not be read (permission denied…).
+	Errors int64
+}
+
+// FileEntry is one file in a detail list.
+type FileEntry struct {
+	Path    string
+	Size    int64
+	ModTime time.Time
+	// Rule is the badly-named rule the file breaks, for BadlyNamed entries.
+	Rule string
+}
+
+// DupGroup is one set of identical files.
+type DupGroup struct {
+	Size  int64
+	Paths []string
+}
+
+// Reclaimable is what deleting all copies but one frees.
+func (g DupGroup) Reclaimable() int64 { return int64(len(g.Paths)-1) * g.Size }
+
+// WalkResult is what a walk measured, with the detail lists a team needs to
+// know what to clean (paths never leave the machine unless asked).
+type WalkResult struct {
+	Totals
+	// TopDuplicates: the groups with the most reclaimable bytes, largest first.
+	TopDuplicates []DupGroup
+	// Largest: the largest files, largest first.
+	Largest []FileEntry
+	// Oldest: the least recently modified files, oldest first.
+	Oldest []FileEntry
+	// BadlyNamed: files whose names break a rule, in path order.
+	BadlyNamed []FileEntry
+	// ErrorSamples: a few of the entries that could not be read, with why.
+	ErrorSamples []string
+}
+
+// Defaults of WalkOptions.
+const (
+	DefaultStaleDays  = 1095
+	DefaultLargeBytes = 100 << 20
+	DefaultTop        = 20
+)
+
+// withDefaults fills the options left at zero. Walk and NewReport both
+// call it, so a report always states the thresholds the walk used.
+func (o WalkOptions) withDefaults() WalkOptions {
+	if o.StaleDays <= 0 {
+		o.StaleDays = DefaultStaleDays
+	}
+	if o.LargeBytes <= 0 {
+		o.LargeBytes = DefaultLargeBytes
+	}
+	if o.Top <= 0 {
+		o.Top = DefaultTop
+	}
+	if o.Workers <= 0 {
+		o.Workers = max(2, runtime.NumCPU())
+	}
+	if o.Names == nil {
+		o.Names = DefaultNameRules()
+	}
+	return o
+}
