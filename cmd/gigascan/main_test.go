@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gigabot/gigabot/bot/bottest"
+	"github.com/gigabot/gigabot/integrations/scanner"
+)
+
+var now = time.Date(2027, 3, 23, 18, 0, 0, 0, time.UTC)
+
+func newMain() (*Main, *bytes.Buffer, *bytes.Buffer) {
+	var out, errOut bytes.Buffer
+	n := 0
+	return &Main{Stdout: &out, Stderr: &errOut, Now: func() time.Time { return now },
+		NewID: func() string { n++; return "id-" + string(rune('0'+n)) }}, &out, &errOut
+}
+
+// tree builds a small share: two copies of a file, a unique file, an empty
+// file and an empty folder.
+func tree(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	for path, content := range map[string]string{
+		"compta/budget.xlsx": "budget 2027", "compta/Copie de budget.xlsx": "budget 2027",
+		"rh/notes.txt": "notes", "rh/vide.txt": "",
+	} {
+		p := filepath.Join(root, path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(root, "archives", "2019"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func TestScanPrintsOneReportPerRoot(t *testing.T) {
+	a, b := tree(t), tree(t)
+	m, out, errOut := newMain()
+	if code := m.Run(context.Background(), []string{"scan", "--team", "routes", a, b}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 reports, got %d:\n%s", len(lines), out)
+	}
+	for i, line := range lines {
+		r, err := scanner.DecodeReport([]byte(line), now)
+		if err != nil {
+			t.Fatalf("report %d does not decode: %v", i, err)
+		}
+		want := scanner.Report{ScanID: r.ScanID, Team: "routes", Source: "share", Root: []string{a, b}[i], ScannedAt: now,
+			Files: 4, Bytes: 27,
+			Duplicates: scanner.Duplicates{Groups: 1, Files: 2, ReclaimableBytes: 11},
+			Stale:      scanner.Stale{OlderThanDays: 1095}, BadlyNamed: scanner.BadlyNamed{Files: 1},
+			Large: scanner.Large{ThresholdBytes: 100 << 20}, Empty: scanner.Empty{Files: 1, Dirs: 2}}
+		if r != want {
+			t.Errorf("report %d:\n got %+v\nwant %+v", i, r, want)
+		}
+	}
+}
+
+func TestSendReachesTheBot(t *testing.T) {
+	env := bottest.New(t, now)
+	srv := httptest.NewServer(scanner.NewIntake(env.Bot, []byte("0123456789abcdef0123"), env.Clock.Now, nil))
+	defer srv.Close()
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	os.WriteFile(secretFile, []byte("0123456789abcdef0123\n"), 0o600)
+	m, out, errOut := newMain()
+	args := []string{"send", "--to", srv.URL, "--secret-file", secretFile, "--team", "culture", tree(t)}
+	if code := m.Run(context.Background(), args); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out.String(), "culture") || !strings.Contains(out.String(), ": accepted") {
+		t.Errorf("output %q", out)
+	}
+	scans, err := env.Store.LatestScans(context.Background(), "culture")
+	if err != nil || len(scans) != 1 || scans[0].Bytes != 27 || scans[0].DuplicateBytes != 11 {
+		t.Errorf("the bot holds %+v (%v)", scans, err)
+	}
+	m2, _, errOut2 := newMain()
+	bad := []string{"send", "--to", srv.URL, "--secret-file", secretFile, "--team", "cuisine", tree(t)}
+	if code := m2.Run(context.Background(), bad); code != 1 || !strings.Contains(errOut2.String(), "unknown team cuisine") {
+		t.Errorf("unknown team: exit %d, %s", code, errOut2)
+	}
+}
+
+func TestReportFormats(t *testing.T) {
+	root := tree(t)
+	for _, tt := range []struct{ format, want string }{
+		{"csv", "duplicate," + root + ",1," + filepath.Join(root, "compta")},
+		{"md", "## Doublons à supprimer"},
+		{"html", "<code>" + filepath.Join(root, "compta")},
+	} {
+		t.Run(tt.format, func(t *testing.T) {
+			m, out, errOut := newMain()
+			if code := m.Run(context.Background(), []string{"report", "--format", tt.format, "--top", "5", root}); code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			if !strings.Contains(out.String(), tt.want) {
+				t.Errorf("output lacks %q:\n%s", tt.want, out)
+			}
+		})
+	}
+}
+
+func TestMailbox(t *testing.T) {
+	dir := t.TempDir()
+	export := filepath.Join(dir, "export.csv")
+	users := filepath.Join(dir, "users.csv")
+	os.WriteFile(export, []byte("user,bytes\nalice,1000\nbob,500\nzoe,7\n"), 0o644)
+	os.WriteFile(users, []byte("user,team\nalice,routes\nbob,routes\n"), 0o644)
+	m, out, errOut := newMain()
+	if code := m.Run(context.Background(), []string{"mailbox", "--csv", export, "--map", users}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r scanner.Report
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil || r.Team != "routes" || r.Bytes != 1500 || r.Source != "mailbox" {
+		t.Errorf("report %+v (%v)", r, err)
+	}
+	if !strings.Contains(errOut.String(), "1 mailboxes match no user") {
+		t.Errorf("stderr %q", errOut)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	root := tree(t)
+	short := filepath.Join(t.TempDir(), "short")
+	os.WriteFile(short, []byte("tooshort"), 0o600)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no command", nil, "Usage"},
+		{"unknown command", []string{"clean"}, `unknown command "clean"`},
+		{"no team", []string{"scan", root}, "--team ID is required"},
+		{"no path", []string{"scan", "--team", "routes"}, "at least one PATH"},
+		{"bad source", []string{"scan", "--team", "routes", "--source", "cloud", root}, "--source"},
+		{"bad stale days", []string{"scan", "--team", "routes", "--stale-days", "0", root}, "--stale-days"},
+		{"bad size", []string{"scan", "--team", "routes", "--large-bytes", "huge", root}, "large-bytes"},
+		{"bad glob", []string{"scan", "--team", "routes", "--exclude", "[", root}, "bad glob"},
+		{"missing root", []string{"scan", "--team", "routes", filepath.Join(root, "nope")}, "1 of 1 roots failed"},
+		{"send without URL", []string{"send", "--team", "routes", root}, "--to URL is required"},
+		{"send to a bad URL", []string{"send", "--to", "ftp://x", "--secret-file", short, "--team", "routes", root}, "not an http(s) URL"},
+		{"short secret", []string{"send", "--to", "http://127.0.0.1:1", "--secret-file", short, "--team", "routes", root}, "shorter than 16"},
+		{"bad format", []string{"report", "--format", "pdf", root}, "--format"},
+		{"bad top", []string{"report", "--top", "0", root}, "--top"},
+		{"mailbox without files", []string{"mailbox"}, "--csv EXPORT and --map USERS are required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, _, errOut := newMain()
+			if code := m.Run(context.Background(), tt.args); code == 0 || !strings.Contains(errOut.String(), tt.want) {
+				t.Errorf("exit %d, stderr %q, want %q", code, errOut, tt.want)
+			}
+		})
+	}
+}
