@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Times gigascan against jdupes, rmlint, fdupes and the floor on one tree.
+
+Builds a synthetic share with scripts/benchtree (default: 100 000 files,
+about 12 GB), warms the page cache, then runs each command several times
+and prints the median wall time and the peak RSS as a Markdown table.
+
+    python3 scripts/bench-scan.py --dir /tmp/gigascan-bench --runs 5
+    (apt-get install jdupes rmlint fdupes  for the peers)
+
+The floor is what no tool can beat: `find -printf` for the walk alone, and
+reading every candidate for duplicates (non-empty files whose size another
+file shares) once with cat.
+"""
+import argparse, collections, os, shutil, statistics, subprocess, sys, tempfile, time
+
+def run(cmd, shell=False):
+    """Runs cmd once, returns (wall seconds, peak RSS in MB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):  # fdupes/jdupes exit 1 on some findings
+        sys.exit(f"command failed ({status}): {cmd}")
+    return wall, usage.ru_maxrss / 1024
+
+def candidates(root, out):
+    """Writes the same-size candidates (NUL-separated) and returns their count and bytes."""
+    by_size = collections.defaultdict(dict)
+    for dirpath, _, names in os.walk(root):
+        for n in names:
+            p = os.path.join(dirpath, n)
+            st = os.lstat(p)
+            if st.st_size > 0 and not os.path.islink(p):
+                by_size[st.st_size][(st.st_dev, st.st_ino)] = p
+    count = size = 0
+    with open(out, "wb") as f:
+        for s, files in by_size.items():
+            if len(files) > 1:
+                for p in files.values():
+                    f.write(p.encode() + b"\0")
+                    count += 1
+                    size += s
+    return count, size
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", default="/tmp/gigascan-bench")
+    ap.add_argument("--files", type=int, default=100_000)
+    ap.add_argument("--large", type=int, default=40)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--keep", action="store_true", help="reuse an existing tree")
+    a = ap.parse_args()
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if not (a.keep and os.path.isdir(a.dir)):
+        shutil.rmtree(a.dir, ignore_errors=True)
+        subprocess.run(["go", "run", "./scripts/benchtree", "-dir", a.dir, "-files", str(a.files), "-large", str(a.large)], cwd=repo, check=True)
+    work = tempfile.mkdtemp()
+    gigascan = os.path.join(work, "gigascan")
+    subprocess.run(["go", "build", "-o", gigascan, "./cmd/gigascan"], cwd=repo, check=True)
+    listing = os.path.join(work, "candidates")
+    n, size = candidates(a.dir, listing)
+    print(f"tree: {a.dir}; same-size candidates: {n} files, {size/1e9:.2f} GB; {os.cpu_count()} CPUs")
+    subprocess.run(f"find {a.dir} -type f -print0 | xargs -0 cat > /dev/null", shell=True, check=True)  # warm the cache
+    commands = [
+        ("gigascan scan (full report)", [gigascan, "scan", "--team", "bench", a.dir], False),
+        ("jdupes -r (duplicates only)", ["jdupes", "-r", "-q", a.dir], False),
+        ("rmlint (duplicates and other lint)", f"cd {work} && rmlint -o fdupes:/dev/null {a.dir}", True),
+        ("fdupes -r (duplicates only)", ["fdupes", "-r", "-q", a.dir], False),
+        ("floor: find -printf (walk only)", f"find {a.dir} -printf '%s %i %p\\n' > /dev/null", True),
+        ("floor: cat every candidate once", f"xargs -0 cat < {listing} > /dev/null", True),
+    ]
+    print(f"\n| command | median wall (s) | min–max (s) | peak RSS (MB) |\n|---|---|---|---|")
+    for name, cmd, shell in commands:
+        if not shell and shutil.which(cmd[0]) is None:
+            print(f"| {name} | not installed | | |")
+            continue
+        run(cmd, shell)  # warm-up
+        walls, rss = [], []
+        for _ in range(a.runs):
+            w, r = run(cmd, shell)
+            walls.append(w); rss.append(r)
+        print(f"| {name} | {statistics.median(walls):.2f} | {min(walls):.2f}–{max(walls):.2f} | {max(rss):.0f} |", flush=True)
+    shutil.rmtree(work)
+
+if __name__ == "__main__":
+    main()
