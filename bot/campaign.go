@@ -168,6 +168,13 @@ func (b *Bot) postRecap(ctx context.Context, day challenges.Day) error {
 				b.loc.Bytes(snap[t.ID].FreedBytes-prev[t.ID].FreedBytes),
 				int(snap[t.ID].Participations-prev[t.ID].Participations)))
 		}
+		advice, err := b.adviceText(ctx, t.ID)
+		if err != nil {
+			return Message{}, err
+		}
+		if advice != "" {
+			lines = append(lines, advice)
+		}
 		if day.N < len(b.cal.Days) {
 			next := b.cal.Days[day.N]
 			if next.Date.Equal(day.Date.AddDate(0, 0, 1)) {

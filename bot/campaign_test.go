@@ -264,6 +264,10 @@ func TestRecapAndPodium(t *testing.T) {
 	}
 	recap := env.Chat.In("equipe-culture")
 	text := recap[len(recap)-1].Msg.Text
+	routesRecap := env.Chat.In("equipe-routes")
+	if advice := plain(routesRecap[len(routesRecap)-1].Msg.Text); !strings.Contains(advice, "Il vous reste 0 o de doublons") {
+		t.Errorf("routes' recap lacks the advice of its latest scan:\n%s", advice)
+	}
 	for _, want := range []string{"Bilan du jour 1/15", "libéré 10\u00a0Go", "1 défi(s) relevé(s) aujourd’hui", "Demain\u00a0: « Videz"} {
 		if !strings.Contains(text, strings.ReplaceAll(want, "« ", "«\u00a0")) {
 			t.Errorf("culture's recap lacks %q:\n%s", want, text)
