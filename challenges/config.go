@@ -148,12 +148,12 @@ func Load(path string) (*Config, error) {
 // *ValidationError listing every problem found, each naming its field and line.
 func Parse(data []byte) (*Config, error) {
 	var cfg Config
+	file, _ := parser.ParseBytes(data, 0) // nil on a syntax error, which Decode reports with its line
 	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField())
 	if err := dec.Decode(&cfg); err != nil {
-		return nil, &ValidationError{Problems: []Problem{{Field: "yaml", Message: yaml.FormatError(err, false, false)}}}
+		return nil, &ValidationError{Problems: []Problem{decodeProblem(err, file)}}
 	}
 	cfg.applyDefaults()
-	file, _ := parser.ParseBytes(data, 0) // already decoded above: parse errors cannot occur here
 	v := validator{file: file}
 	cfg.validate(&v)
 	if len(v.problems) > 0 {
@@ -244,6 +244,9 @@ var (
 
 func slug(s string) string {
 	s = strings.Trim(slugStrip.ReplaceAllString(FoldAccents(s), "-"), "-")
+	if len(s) > 64 { // ids are at most 64 characters
+		s = strings.TrimRight(s[:64], "-")
+	}
 	if s == "" {
 		return "campagne"
 	}

@@ -2,6 +2,7 @@ package challenges
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -47,7 +48,7 @@ func ParseBytes(s string) (Bytes, error) {
 	if err != nil || x*float64(f) > 9e18 {
 		return 0, fmt.Errorf("%q is not a size", s)
 	}
-	return Bytes(x * float64(f)), nil
+	return Bytes(math.Round(x * float64(f))), nil
 }
 
 // UnmarshalYAML reads an integer or a size with a unit.

@@ -101,7 +101,7 @@ func Run(ctx context.Context, o Options) error {
 	s := &sim{
 		o: o, cfg: cfg, cal: cal, bot: b, clock: clock, rec: rec,
 		rng:  rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)),
-		done: make(chan struct{}),
+		done: make(chan time.Time, 16),
 	}
 	return s.run(ctx)
 }
@@ -138,7 +138,8 @@ type sim struct {
 	clock *clockwork.FakeClock
 	rec   *recorder
 	rng   *rand.Rand
-	done  chan struct{}
+	// done receives the clock time of each scheduled run once it is over.
+	done chan time.Time
 	// baseline and current bytes of each team's share.
 	baseline, current map[string]int64
 	scans             int
@@ -149,7 +150,10 @@ func (s *sim) run(ctx context.Context) error {
 		if err := s.bot.Catchup(ctx); err != nil {
 			fmt.Fprintf(s.o.Out, "! %v\n", err)
 		}
-		s.done <- struct{}{}
+		select { // never block the scheduler, even on a run nobody waits for
+		case s.done <- s.clock.Now():
+		default:
+		}
 	})
 	if err != nil {
 		return err
@@ -188,11 +192,17 @@ func (s *sim) advanceTo(ctx context.Context, t time.Time, scheduled bool) error 
 	if !scheduled {
 		return nil
 	}
-	select {
-	case <-s.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	// Wait for the run of this post time; a late, repeated run of an
+	// earlier one (the scheduler may fire twice when time jumps) is skipped.
+	for {
+		select {
+		case ran := <-s.done:
+			if !ran.Before(t) {
+				return nil
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 
