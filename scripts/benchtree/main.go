@@ -60,6 +60,9 @@ func build(dir string, n, large int, seed uint64) error {
 	var made []file
 	var total int64
 	var dups, sameSize, sameHead, empty int
+	// pick draws an earlier ordinary file: copying the large ones would
+	// make the tree's size depend on luck.
+	pick := func() file { return made[large+rng.IntN(len(made)-large)] }
 	for i := range n {
 		path := filepath.Join(dirs[1+rng.IntN(len(dirs)-1)], fmt.Sprintf("fichier-%06d.dat", i))
 		f := file{path: path, seed: rng.Uint64()}
@@ -68,15 +71,15 @@ func build(dir string, n, large int, seed uint64) error {
 			f.size = 20<<20 + rng.Int64N(60<<20)
 		case r < 0.005:
 			empty++
-		case r < 0.15 && len(made) > 0: // an exact copy of an earlier file
-			src := made[rng.IntN(len(made))]
+		case r < 0.15 && len(made) > large: // an exact copy of an earlier file
+			src := pick()
 			f.size, f.seed = src.size, src.seed
 			dups++
-		case r < 0.20 && len(made) > 0: // same size, other content
-			f.size = made[rng.IntN(len(made))].size
+		case r < 0.20 && len(made) > large: // same size, other content
+			f.size = pick().size
 			sameSize++
-		case r < 0.21 && len(made) > 0: // same size and first 64 KiB, other tail
-			src := made[rng.IntN(len(made))]
+		case r < 0.21 && len(made) > large: // same size and first 64 KiB, other tail
+			src := pick()
 			if src.size > 128<<10 {
 				f.size = src.size
 				if err := writeFile(f.path, f.size, src.seed, f.seed); err != nil {
