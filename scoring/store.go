@@ -100,27 +100,20 @@ func (s *Store) Figures(ctx context.Context) (map[string]Figures, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read figures: %w", err)
 	}
+	// One setter per hash read above, in the same order.
+	setters := []func(f *Figures, v string){
+		func(f *Figures, v string) { f.Participations, _ = strconv.ParseInt(v, 10, 64) },
+		func(f *Figures, v string) { f.FreedBytes, _ = strconv.ParseInt(v, 10, 64) },
+		func(f *Figures, v string) { f.BaselineBytes, _ = strconv.ParseInt(v, 10, 64) },
+		func(f *Figures, v string) { f.Corrections, _ = strconv.ParseFloat(v, 64) },
+	}
 	out := map[string]Figures{}
-	get := func(i int) map[string]string { return cmds[i].(*redis.MapStringStringCmd).Val() }
-	for team, v := range get(0) {
-		f := out[team]
-		f.Participations, _ = strconv.ParseInt(v, 10, 64)
-		out[team] = f
-	}
-	for team, v := range get(1) {
-		f := out[team]
-		f.FreedBytes, _ = strconv.ParseInt(v, 10, 64)
-		out[team] = f
-	}
-	for team, v := range get(2) {
-		f := out[team]
-		f.BaselineBytes, _ = strconv.ParseInt(v, 10, 64)
-		out[team] = f
-	}
-	for team, v := range get(3) {
-		f := out[team]
-		f.Corrections, _ = strconv.ParseFloat(v, 64)
-		out[team] = f
+	for i, set := range setters {
+		for team, v := range cmds[i].(*redis.MapStringStringCmd).Val() {
+			f := out[team]
+			set(&f, v)
+			out[team] = f
+		}
 	}
 	return out, nil
 }
