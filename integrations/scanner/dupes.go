@@ -27,8 +27,8 @@ import (
 //     rest hash are all equal.
 //
 // The hash is XXH3-128: fast (several GB/s a core) and wide enough that a
-// collision between different files is out of reach (2^-64 for a billion
-// files). Reading is spread over o.Workers goroutines, each with one
+// collision between different files of the same size is out of reach
+// (below 2^-69 for a billion files). Reading is spread over o.Workers goroutines, each with one
 // buffer, in inode order, which keeps a disk's head moving forward.
 const (
 	// partialBlock: 16 KiB is four pages, which a disk reads as fast as one,
@@ -48,14 +48,18 @@ type dupCandidate struct {
 
 // duplicates returns the sets of identical files among files (non-empty,
 // one per inode), the most reclaimable bytes first, then by first path.
-func (w *walker) duplicates(files []fileRec) ([]DupGroup, error) {
-	slices.SortFunc(files, func(a, b fileRec) int { return cmp.Compare(a.size, b.size) })
-	var cands []dupCandidate
-	runs(files, func(a, b *fileRec) bool { return a.size == b.size }, func(run []fileRec) {
-		for i := range run {
-			cands = append(cands, dupCandidate{f: &run[i]})
+func (w *walker) duplicates(files []*fileRec) ([]DupGroup, error) {
+	sameSize := sameRuns(files, func(a, b *fileRec) int { return cmp.Compare(a.size, b.size) })
+	n := 0
+	for _, run := range sameSize {
+		n += len(run)
+	}
+	cands := make([]dupCandidate, 0, n)
+	for _, run := range sameSize {
+		for _, f := range run {
+			cands = append(cands, dupCandidate{f: f})
 		}
-	})
+	}
 
 	err := w.hashEach(cands, func(c *dupCandidate) bool { return true }, func() func(*dupCandidate) {
 		buf := make([]byte, partialBlock)
@@ -64,7 +68,7 @@ func (w *walker) duplicates(files []fileRec) ([]DupGroup, error) {
 	if err != nil {
 		return nil, err
 	}
-	cands = w.twins(cands, func(a, b *dupCandidate) int {
+	cands = twins(cands, func(a, b dupCandidate) int {
 		return cmp.Or(cmp.Compare(a.f.size, b.f.size), compare128(a.partial, b.partial))
 	})
 
@@ -76,18 +80,16 @@ func (w *walker) duplicates(files []fileRec) ([]DupGroup, error) {
 		return nil, err
 	}
 	var groups []DupGroup
-	same := func(a, b *dupCandidate) int {
+	for _, run := range sameRuns(slices.DeleteFunc(cands, notRead), func(a, b dupCandidate) int {
 		return cmp.Or(cmp.Compare(a.f.size, b.f.size), compare128(a.partial, b.partial), compare128(a.rest, b.rest))
-	}
-	slices.SortFunc(cands, func(a, b dupCandidate) int { return same(&a, &b) })
-	runs(cands, func(a, b *dupCandidate) bool { return a.ok && b.ok && same(a, b) == 0 }, func(run []dupCandidate) {
+	}) {
 		g := DupGroup{Size: run[0].f.size, Paths: make([]string, len(run))}
 		for i := range run {
 			g.Paths[i] = run[i].f.path()
 		}
 		slices.Sort(g.Paths)
 		groups = append(groups, g)
-	})
+	}
 	slices.SortFunc(groups, func(a, b DupGroup) int {
 		return cmp.Or(cmp.Compare(b.Reclaimable(), a.Reclaimable()), strings.Compare(a.Paths[0], b.Paths[0]))
 	})
@@ -95,29 +97,33 @@ func (w *walker) duplicates(files []fileRec) ([]DupGroup, error) {
 }
 
 // twins keeps the candidates read well that still share their key with
-// another, sorted by it.
-func (w *walker) twins(cands []dupCandidate, key func(a, b *dupCandidate) int) []dupCandidate {
-	cands = slices.DeleteFunc(cands, func(c dupCandidate) bool { return !c.ok })
-	slices.SortFunc(cands, func(a, b dupCandidate) int { return key(&a, &b) })
-	var kept []dupCandidate
-	runs(cands, func(a, b *dupCandidate) bool { return key(a, b) == 0 }, func(run []dupCandidate) {
-		kept = append(kept, run...)
-	})
-	return kept
+// another, in place.
+func twins(cands []dupCandidate, key func(a, b dupCandidate) int) []dupCandidate {
+	kept := cands[:0]
+	for _, run := range sameRuns(slices.DeleteFunc(cands, notRead), key) {
+		kept = append(kept, run...) // runs only move forward: copy copes
+	}
+	return slices.Clip(kept)
 }
 
-// runs calls fn on each run of two or more consecutive items that are the same.
-func runs[T any](items []T, same func(a, b *T) bool, fn func(run []T)) {
+func notRead(c dupCandidate) bool { return !c.ok }
+
+// sameRuns sorts items by key and returns the runs of two or more that
+// share it.
+func sameRuns[T any](items []T, key func(a, b T) int) [][]T {
+	slices.SortFunc(items, key)
+	var out [][]T
 	for i := 0; i < len(items); {
 		j := i + 1
-		for j < len(items) && same(&items[i], &items[j]) {
+		for j < len(items) && key(items[i], items[j]) == 0 {
 			j++
 		}
 		if j-i >= 2 {
-			fn(items[i:j])
+			out = append(out, items[i:j])
 		}
 		i = j
 	}
+	return out
 }
 
 // hashEach hashes the candidates that need it with o.Workers goroutines,

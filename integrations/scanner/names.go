@@ -57,10 +57,10 @@ const (
 //   - too-long: a name over 255 UTF-16 units, or a path from the root over 260 (MAX_PATH).
 //   - copy: "Copie de …", "Copy of …", "Copie (2) de …", "… - Copie", "… - Copy (3)",
 //     "…_copie", "… copie 2" (macOS).
-//   - numbered-copy: a "(1)" or "[2]" at the end of the name, up to two digits
-//     (a year such as "(2019)" is not a copy number).
 //   - untitled: "Nouveau document texte", "Nouveau dossier", "Nouvelle feuille de calcul",
 //     "New Text Document", "Sans titre", "Untitled", "Document1", "Classeur1", "Book1"…
+//   - numbered-copy: a "(1)" or "[2]" at the end of the name, up to two digits
+//     (a year such as "(2019)" is not a copy number).
 //   - version-word: the words final, finale, def, definitif, definitive, vdef
 //     ("Rapport FINAL def.docx", "budget_définitif2.xlsx").
 //   - version-number: a version suffix such as "v2", "V3", "v1.2", "version 2".
@@ -76,8 +76,8 @@ func DefaultNameRules() *NameRules {
 		NameRule{"trailing-space", "name ending with a space or a dot, or beginning with a space", hasEdgeSpace},
 		NameRule{"too-long", "name over 255 characters or path over 260 (Windows MAX_PATH)", isTooLong},
 		NameRule{"copy", `copy made by Explorer or Finder ("Copie de …", "… - Copie", "Copy of …")`, isCopy},
-		NameRule{"numbered-copy", `numbered copy ("rapport (1).pdf", "rapport[2].docx")`, isNumberedCopy},
 		NameRule{"untitled", `default name ("Nouveau document", "Sans titre", "Untitled", "Document1")`, isUntitled},
+		NameRule{"numbered-copy", `numbered copy ("rapport (1).pdf", "rapport[2].docx")`, isNumberedCopy},
 		NameRule{"version-word", "version word (final, finale, def, definitif, definitive, vdef)", hasVersionWord},
 		NameRule{"version-number", `version number ("v2", "V3", "v1.2", "version 2")`, hasVersionNumber},
 	)
@@ -152,10 +152,33 @@ func fold(s string) string {
 		return strings.ToLower(s)
 	}
 	var b strings.Builder
-	for _, r := range norm.NFD.String(s) {
-		if !unicode.Is(unicode.Mn, r) {
+	b.Grow(len(s))
+	write := func(r rune) {
+		if !unicode.Is(unicode.Mn, r) { // a combining accent
 			b.WriteRune(unicode.ToLower(r))
 		}
+	}
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		p := norm.NFD.PropertiesString(s[i:])
+		size := max(p.Size(), 1)
+		if d := p.Decomposition(); d != nil {
+			for _, r := range string(d) {
+				write(r)
+			}
+		} else {
+			for _, r := range s[i : i+size] {
+				write(r)
+			}
+		}
+		i += size
 	}
 	return b.String()
 }
@@ -173,9 +196,17 @@ func isTemp(n FileName) bool {
 }
 
 func hasWindowsChars(n FileName) bool {
-	return strings.ContainsFunc(n.Name, func(r rune) bool {
-		return r < 0x20 || strings.ContainsRune(`<>:"\|?*`, r)
-	})
+	for i := 0; i < len(n.Name); i++ {
+		switch c := n.Name[i]; c {
+		case '<', '>', ':', '"', '\\', '|', '?', '*':
+			return true
+		default:
+			if c < 0x20 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func isWindowsReserved(n FileName) bool {

@@ -63,9 +63,12 @@ func (o WalkOptions) validate() error {
 //
 // Walk returns an error only for invalid options, when the root cannot be
 // read, or with ctx.Err() when ctx ends first. Any other entry that cannot be
-// read is counted in Errors (a few are kept in ErrorSamples); an entry that
-// vanishes during the walk, or a file that changes before it is hashed, is
-// silently left out.
+// read is counted in Errors (a few are kept in ErrorSamples): a folder that
+// cannot be listed, an entry that cannot be lstat-ed, a file that cannot be
+// read to compare it with another of the same size (a file whose size is
+// unique is never opened, so its being unreadable goes unnoticed). An entry
+// that vanishes during the walk, or a file that changes before it is
+// hashed, is silently left out (of the duplicates, for the latter).
 func Walk(ctx context.Context, root string, o WalkOptions) (*WalkResult, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
@@ -189,12 +192,48 @@ func (f *fileRec) entry(rule string) FileEntry {
 	return FileEntry{Path: f.path(), Size: f.size, ModTime: time.Unix(0, f.mtime), Rule: rule}
 }
 
+// fileList is an append-only list of files kept in chunks: growing it never
+// copies what it holds, so a walk takes the memory of its files and no more.
+type fileList struct {
+	chunks [][]fileRec
+	n      int
+}
+
+// maxFileChunk bounds a chunk; the first ones are small, for small trees.
+const maxFileChunk = 4096
+
+func (l *fileList) add(f fileRec) {
+	last := len(l.chunks) - 1
+	if last < 0 || len(l.chunks[last]) == cap(l.chunks[last]) {
+		l.chunks = append(l.chunks, make([]fileRec, 0, min(maxFileChunk, 64<<min(len(l.chunks), 6))))
+		last++
+	}
+	l.chunks[last] = append(l.chunks[last], f)
+	l.n++
+}
+
+func (l *fileList) join(o fileList) {
+	l.chunks = append(l.chunks, o.chunks...)
+	l.n += o.n
+}
+
+// pointers returns a pointer to each file of the list.
+func (l *fileList) pointers() []*fileRec {
+	out := make([]*fileRec, 0, l.n)
+	for _, c := range l.chunks {
+		for i := range c {
+			out = append(out, &c[i])
+		}
+	}
+	return out
+}
+
 // tally is what one worker counted; tallies are added up at the end.
 type tally struct {
 	Totals
 	largest, oldest, badlyNamed *ranking
 	// candidates are the non-empty files, to look for duplicates among.
-	candidates []fileRec
+	candidates fileList
 	// linked are the files with several hard links, counted after the walk
 	// once per inode.
 	linked []fileRec
@@ -205,13 +244,13 @@ type tally struct {
 func (w *walker) newTally() *tally {
 	return &tally{
 		largest: newRanking(w.o.Top, func(a, b *ranked) int {
-			return cmp.Or(cmp.Compare(b.size, a.size), strings.Compare(a.fullPath(), b.fullPath()))
+			return cmp.Or(cmp.Compare(b.size, a.size), comparePaths(&a.fileRec, &b.fileRec))
 		}),
 		oldest: newRanking(w.o.Top, func(a, b *ranked) int {
-			return cmp.Or(cmp.Compare(a.mtime, b.mtime), strings.Compare(a.fullPath(), b.fullPath()))
+			return cmp.Or(cmp.Compare(a.mtime, b.mtime), comparePaths(&a.fileRec, &b.fileRec))
 		}),
 		badlyNamed: newRanking(w.o.Top, func(a, b *ranked) int {
-			return strings.Compare(a.fullPath(), b.fullPath())
+			return comparePaths(&a.fileRec, &b.fileRec)
 		}),
 	}
 }
@@ -332,10 +371,7 @@ func (w *walker) readDir(t *tally, d *dirNode) {
 // visit counts one entry of folder d, and returns it when it is a folder to
 // read.
 func (w *walker) visit(t *tally, d *dirNode, dir *os.File, name string) *dirNode {
-	rel := name
-	if d.rel != "" {
-		rel = d.rel + "/" + name
-	}
+	rel := joinRel(d.rel, name)
 	if w.excluded(name, rel) {
 		d.content.Store(true)
 		return nil
@@ -420,7 +456,7 @@ func (w *walker) count(t *tally, f fileRec, rel string) {
 	if f.size == 0 {
 		t.EmptyFiles++
 	} else {
-		t.candidates = append(t.candidates, f)
+		t.candidates.add(f)
 		t.largest.offer(f, "")
 	}
 	if f.mtime < w.staleBefore {
@@ -463,28 +499,24 @@ func (w *walker) countLinked(t *tally) {
 	linked := t.linked
 	t.linked = nil
 	slices.SortFunc(linked, func(a, b fileRec) int {
-		return cmp.Or(a.id.compare(b.id), strings.Compare(a.path(), b.path()))
+		return cmp.Or(a.id.compare(b.id), comparePaths(&a, &b))
 	})
 	for i, f := range linked {
 		if i > 0 && linked[i-1].id == f.id {
 			continue
 		}
-		rel := f.name
-		if f.dir.rel != "" {
-			rel = f.dir.rel + "/" + f.name
-		}
-		w.count(t, f, rel)
+		w.count(t, f, joinRel(f.dir.rel, f.name))
 	}
 }
 
 func (w *walker) result(t *tally) (*WalkResult, error) {
 	w.countLinked(t)
 	w.flushProgress(t)
-	groups, err := w.duplicates(t.candidates)
+	groups, err := w.duplicates(t.candidates.pointers())
 	if err != nil {
 		return nil, err
 	}
-	t.candidates = nil
+	t.candidates = fileList{}
 	r := &WalkResult{
 		Totals:     t.Totals,
 		Largest:    t.largest.entries(),
@@ -496,7 +528,8 @@ func (w *walker) result(t *tally) (*WalkResult, error) {
 		r.DupFiles += int64(len(g.Paths))
 		r.DupReclaimable += g.Reclaimable()
 	}
-	r.TopDuplicates = groups[:min(len(groups), w.o.Top)]
+	// A copy, so that the groups left out can be freed.
+	r.TopDuplicates = slices.Clone(groups[:min(len(groups), w.o.Top)])
 	r.EmptyDirs = w.emptyDirs.Load()
 	r.Errors, r.ErrorSamples = w.errs.snapshot()
 	return r, nil
@@ -514,7 +547,7 @@ func (t *tally) add(o *tally) {
 	t.largest.merge(o.largest)
 	t.oldest.merge(o.oldest)
 	t.badlyNamed.merge(o.badlyNamed)
-	t.candidates = append(t.candidates, o.candidates...)
+	t.candidates.join(o.candidates)
 	t.linked = append(t.linked, o.linked...)
 	t.reportedFiles += o.reportedFiles
 	t.reportedBytes += o.reportedBytes
@@ -555,18 +588,24 @@ func (w *walker) startProgress() (stop func()) {
 	}
 }
 
-// ranked is a file in a ranking, its path built only when needed.
+// ranked is a file in a ranking.
 type ranked struct {
 	fileRec
 	rule string
-	p    string
 }
 
-func (r *ranked) fullPath() string {
-	if r.p == "" {
-		r.p = r.path()
+// comparePaths orders files by path, as strings.Compare on their paths
+// would, without building them when their folders' paths tell.
+func comparePaths(a, b *fileRec) int {
+	if a.dir == b.dir {
+		return strings.Compare(a.name, b.name)
 	}
-	return r.p
+	ap, bp := a.dir.path, b.dir.path
+	n := min(len(ap), len(bp))
+	if c := strings.Compare(ap[:n], bp[:n]); c != 0 {
+		return c
+	}
+	return strings.Compare(a.path(), b.path())
 }
 
 // ranking keeps the n first files by compare: a heap whose root is the
@@ -599,12 +638,13 @@ func (r *ranking) merge(o *ranking) {
 	}
 }
 
-// entries returns the files kept, in order.
+// entries returns the files kept, in order: popping the heap yields the
+// last first.
 func (r *ranking) entries() []FileEntry {
-	slices.SortFunc(r.items, func(a, b ranked) int { return r.compare(&a, &b) })
 	out := make([]FileEntry, len(r.items))
-	for i := range r.items {
-		out[i] = r.items[i].entry(r.items[i].rule)
+	for i := len(out) - 1; i >= 0; i-- {
+		last := heap.Pop(r).(ranked)
+		out[i] = last.entry(last.rule)
 	}
 	return out
 }
@@ -656,6 +696,14 @@ func joinPath(dir, name string) string {
 		return dir + name
 	}
 	return dir + string(filepath.Separator) + name
+}
+
+// joinRel joins a folder's path relative to the root and an entry's name.
+func joinRel(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
 }
 
 // unixNano is sec and nsec in Unix nanoseconds, saturated: a file dated
