@@ -6,7 +6,7 @@ about 12 GB), warms the page cache, then runs each command several times
 and prints the median wall time and the peak RSS as a Markdown table.
 
     python3 scripts/bench-scan.py --dir /tmp/gigascan-bench --runs 5
-    (apt-get install jdupes rmlint fdupes  for the peers)
+    (apt-get install jdupes rmlint fdupes time  for the peers and GNU time)
 
 The floor is what no tool can beat: `find -printf` for the walk alone, and
 reading every candidate for duplicates (non-empty files whose size another
@@ -15,14 +15,17 @@ file shares) once with cat.
 import argparse, collections, os, shutil, statistics, subprocess, sys, tempfile, time
 
 def run(cmd, shell=False):
-    """Runs cmd once, returns (wall seconds, peak RSS in MB)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) not in (0, 1):  # fdupes/jdupes exit 1 on some findings
-        sys.exit(f"command failed ({status}): {cmd}")
-    return wall, usage.ru_maxrss / 1024
+    """Runs cmd once under GNU time, returns (wall seconds, peak RSS in MB).
+
+    GNU time reports the command's own peak RSS; rusage from Python would
+    count the forked Python process too."""
+    with tempfile.NamedTemporaryFile("r") as out:
+        timed = ["/usr/bin/time", "-o", out.name, "-f", "%e %M"] + (["sh", "-c", cmd] if shell else cmd)
+        status = subprocess.run(timed, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+        if status not in (0, 1):  # fdupes/jdupes exit 1 on some findings
+            sys.exit(f"command failed ({status}): {cmd}")
+        wall, kb = out.read().split()[-2:]
+    return float(wall), int(kb) / 1024
 
 def candidates(root, out):
     """Writes the same-size candidates (NUL-separated) and returns their count and bytes."""
@@ -51,6 +54,8 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--keep", action="store_true", help="reuse an existing tree")
     a = ap.parse_args()
+    if not os.path.exists("/usr/bin/time"):
+        sys.exit("GNU time is needed: apt-get install time")
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     if not (a.keep and os.path.isdir(a.dir)):
         shutil.rmtree(a.dir, ignore_errors=True)
