@@ -135,10 +135,17 @@ func (b *Bot) postRecap(ctx context.Context, day challenges.Day) error {
 	if err != nil {
 		return err
 	}
+	// "Today" is since the last recap posted: the day before, or earlier if
+	// the bot was down for a whole day.
 	prev := map[string]scoring.Figures{}
-	if day.N > 1 {
-		if prev, _, err = b.store.DaySnapshot(ctx, day.N-1); err != nil {
+	for d := day.N - 1; d >= 1; d-- {
+		snap, ok, err := b.store.DaySnapshot(ctx, d)
+		if err != nil {
 			return err
+		}
+		if ok {
+			prev = snap
+			break
 		}
 	}
 	st, err := b.Standings(ctx)
