@@ -29,7 +29,6 @@ import (
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/challenges"
 	"github.com/gigabot/gigabot/demo"
-	"github.com/gigabot/gigabot/integrations/console"
 	"github.com/gigabot/gigabot/integrations/httpapi"
 	"github.com/gigabot/gigabot/integrations/scanner"
 	"github.com/gigabot/gigabot/scoring"
@@ -61,9 +60,13 @@ Usage:
   gigabot check --config FILE
   gigabot run --config FILE
   gigabot audit --config FILE   replay the audit stream and compare it with the live scores
+  gigabot mattermost setup      create the /giga slash command (MATTERMOST_* set)
 
-Environment: REDIS_URL, GIGABOT_PLATFORM, GIGABOT_HTTP_ADDR, GIGABOT_LOG_FORMAT,
-GIGABOT_SCANNER_SECRET or GIGABOT_SCANNER_SECRET_FILE.
+Environment: REDIS_URL, GIGABOT_PLATFORM (console, slack, mattermost),
+GIGABOT_HTTP_ADDR, GIGABOT_PUBLIC_URL, GIGABOT_LOG_FORMAT,
+GIGABOT_SCANNER_SECRET or GIGABOT_SCANNER_SECRET_FILE,
+SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL,
+MATTERMOST_URL, MATTERMOST_TOKEN, MATTERMOST_TEAM, MATTERMOST_COMMAND_TOKEN.
 `
 
 // Run runs one subcommand and returns the exit status.
@@ -82,6 +85,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.run(ctx, args[1:])
 	case "audit":
 		err = m.audit(ctx, args[1:])
+	case "mattermost":
+		err = m.mattermostSetup(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return 0
@@ -187,13 +192,17 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := m.logger()
-	platform := m.Getenv("GIGABOT_PLATFORM")
-	if platform == "" {
-		platform = "console"
+	secret, err := scannerSecret(m.Getenv)
+	if err != nil {
+		return err
 	}
-	if platform != "console" {
-		return fmt.Errorf("GIGABOT_PLATFORM=%s: this build supports console only (slack and mattermost are not built in yet)", platform)
+	log := m.logger()
+	if len(secret) == 0 {
+		log.Warn("GIGABOT_SCANNER_SECRET is not set: the scan intake refuses every report (401)")
+	}
+	name := m.Getenv("GIGABOT_PLATFORM")
+	if name == "" {
+		name = "console"
 	}
 	rdb, closeStore, err := m.openRedis(ctx, log)
 	if err != nil {
@@ -205,10 +214,12 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	if clock == nil {
 		clock = clockwork.NewRealClock()
 	}
-	chat := console.New(m.Stdout, console.Options{
-		NextID: func(ctx context.Context) (int64, error) { return store.Sequence(ctx, "console-post") },
-	})
-	b, err := bot.New(ctx, bot.Options{Config: cfg, Calendar: cal, Store: store, Chat: chat, Clock: clock, Logger: log, Owner: owner()})
+	own := owner()
+	p, err := m.platform(ctx, name, platformDeps{cfg: cfg, store: store, log: log, owner: own, embedded: m.Getenv("REDIS_URL") == ""})
+	if err != nil {
+		return err
+	}
+	b, err := bot.New(ctx, bot.Options{Config: cfg, Calendar: cal, Store: store, Chat: p.chat, Clock: clock, Logger: log, Owner: own})
 	if err != nil {
 		return err
 	}
@@ -220,15 +231,9 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("GIGABOT_HTTP_ADDR: listen on %s: %w", addr, err)
 	}
-	secret, err := scannerSecret(m.Getenv)
-	if err != nil {
-		return err
-	}
-	if len(secret) == 0 {
-		log.Warn("GIGABOT_SCANNER_SECRET is not set: the scan intake refuses every report (401)")
-	}
 	api := httpapi.New(b, store, log)
 	api.Handle("POST /api/v1/scans", scanner.NewIntake(b, secret, clock.Now, log))
+	p.mount(b, api)
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -240,7 +245,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		defer cancel()
 		srv.Shutdown(shutdownCtx)
 	}()
-	log.Info("gigabot started", "campaign", cfg.Campaign.ID, "platform", platform, "http", ln.Addr().String(),
+	log.Info("gigabot started", "campaign", cfg.Campaign.ID, "platform", name, "http", ln.Addr().String(),
 		"start", cal.Start().Format(time.RFC3339), "end", cal.End().Format(time.RFC3339))
 	sched, err := challenges.NewScheduler(cal, clock, time.Minute, func(ctx context.Context) {
 		if err := b.Catchup(ctx); err != nil {
@@ -260,10 +265,9 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	if m.Ready != nil {
 		m.Ready <- ln.Addr().String()
 	}
-	if err := chat.Run(ctx, m.Stdin, b, m.Stderr); err != nil {
+	if err := p.serve(ctx, b); err != nil && ctx.Err() == nil {
 		return err
 	}
-	<-ctx.Done() // input closed: keep serving the schedule and HTTP until stopped
 	log.Info("gigabot stopping")
 	return nil
 }

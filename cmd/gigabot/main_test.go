@@ -292,3 +292,30 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("audit output:\n%s", out.String())
 	}
 }
+
+func TestRunRefusesBadPlatformSettings(t *testing.T) {
+	config := writeConfig(t, bottest.ConfigYAML)
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"unknown platform", map[string]string{"GIGABOT_PLATFORM": "teams"}, `unknown platform "teams"`},
+		{"slack without a token", map[string]string{"GIGABOT_PLATFORM": "slack"}, "SLACK_BOT_TOKEN"},
+		{"slack with a user token", map[string]string{"GIGABOT_PLATFORM": "slack", "SLACK_BOT_TOKEN": "xoxp-123", "SLACK_APP_TOKEN": "xapp-1"}, "xoxb-"},
+		{"mattermost without a URL", map[string]string{"GIGABOT_PLATFORM": "mattermost"}, "MATTERMOST_URL"},
+		{"bad scanner secret", map[string]string{"GIGABOT_SCANNER_SECRET": "short"}, "shorter than 16"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			tt.env["GIGABOT_HTTP_ADDR"] = "127.0.0.1:0"
+			m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return tt.env[k] }}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if code := m.Run(ctx, []string{"run", "--config", config}); code != 1 || !strings.Contains(errOut.String(), tt.want) {
+				t.Errorf("exit %d, stderr:\n%s\nwant %q", code, errOut.String(), tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/challenges"
+	"github.com/gigabot/gigabot/integrations/console"
+	"github.com/gigabot/gigabot/integrations/httpapi"
+	"github.com/gigabot/gigabot/integrations/mattermost"
+	"github.com/gigabot/gigabot/integrations/slack"
+	"github.com/gigabot/gigabot/scoring"
+)
+
+// platform is a chat platform wired for "gigabot run".
+type platform struct {
+	chat bot.Chat
+	// mount adds the platform's HTTP routes, once the bot exists.
+	mount func(b *bot.Bot, api *httpapi.Server)
+	// serve feeds the platform's events to the bot until ctx ends.
+	serve func(ctx context.Context, b *bot.Bot) error
+}
+
+// platformDeps is what every platform may need.
+type platformDeps struct {
+	cfg      *challenges.Config
+	store    *scoring.Store
+	log      *slog.Logger
+	owner    string
+	embedded bool // the store dies with the process
+}
+
+func (m *Main) platform(ctx context.Context, name string, d platformDeps) (*platform, error) {
+	switch name {
+	case "", "console":
+		return m.consolePlatform(d), nil
+	case "mattermost":
+		return m.mattermostPlatform(ctx, d)
+	case "slack":
+		return m.slackPlatform(ctx, d)
+	}
+	return nil, fmt.Errorf("GIGABOT_PLATFORM: unknown platform %q (use console, slack or mattermost)", name)
+}
+
+func (m *Main) consolePlatform(d platformDeps) *platform {
+	chat := console.New(m.Stdout, console.Options{
+		NextID: func(ctx context.Context) (int64, error) { return d.store.Sequence(ctx, "console-post") },
+	})
+	return &platform{
+		chat:  chat,
+		mount: func(*bot.Bot, *httpapi.Server) {},
+		serve: func(ctx context.Context, b *bot.Bot) error {
+			if err := chat.Run(ctx, m.Stdin, b, m.Stderr); err != nil {
+				return err
+			}
+			<-ctx.Done() // input closed: keep serving the schedule and HTTP until stopped
+			return nil
+		},
+	}
+}
+
+func (m *Main) mattermostConfig() mattermost.Config {
+	return mattermost.Config{
+		URL: m.Getenv("MATTERMOST_URL"), Token: m.Getenv("MATTERMOST_TOKEN"), Team: m.Getenv("MATTERMOST_TEAM"),
+		CommandToken: m.Getenv("MATTERMOST_COMMAND_TOKEN"), PublicURL: m.Getenv("GIGABOT_PUBLIC_URL"),
+	}
+}
+
+func (m *Main) mattermostPlatform(ctx context.Context, d platformDeps) (*platform, error) {
+	opts := mattermost.Options{Campaign: d.cfg, Deliveries: d.store, Owner: d.owner, Logger: d.log}
+	if d.embedded {
+		opts.Backfill = -1 // an in-memory store forgets what it answered: do not answer it again
+	}
+	mm, err := mattermost.New(m.mattermostConfig(), opts)
+	if err != nil {
+		return nil, fmt.Errorf("check MATTERMOST_URL, MATTERMOST_TOKEN and MATTERMOST_TEAM: %w", err)
+	}
+	if _, err := mm.Connect(ctx); err != nil {
+		return nil, err
+	}
+	return &platform{
+		chat: mm,
+		mount: func(b *bot.Bot, api *httpapi.Server) {
+			api.Handle("POST "+mattermost.CommandPath, mm.CommandHandler(b))
+			api.Handle("POST "+mattermost.ActionPath, mm.ActionHandler(b))
+		},
+		serve: func(ctx context.Context, b *bot.Bot) error { return mm.Run(ctx, b) },
+	}, nil
+}
+
+// mattermostSetup creates the /giga slash command through the API and
+// prints the token to set as MATTERMOST_COMMAND_TOKEN.
+func (m *Main) mattermostSetup(ctx context.Context, args []string) error {
+	if len(args) != 1 || args[0] != "setup" {
+		return fmt.Errorf("usage: gigabot mattermost setup")
+	}
+	mm, err := mattermost.New(m.mattermostConfig(), mattermost.Options{Logger: m.logger()})
+	if err != nil {
+		return fmt.Errorf("check MATTERMOST_URL, MATTERMOST_TOKEN and MATTERMOST_TEAM: %w", err)
+	}
+	if _, err := mm.Connect(ctx); err != nil {
+		return err
+	}
+	token, created, err := mm.SetupCommand(ctx)
+	if err != nil {
+		return err
+	}
+	state := "already existed"
+	if created {
+		state = "created"
+	}
+	fmt.Fprintf(m.Stdout, "The /%s slash command %s. Set MATTERMOST_COMMAND_TOKEN=%s in gigabot's environment.\n", mattermost.Trigger, state, token)
+	return nil
+}
+
+func (m *Main) slackPlatform(ctx context.Context, d platformDeps) (*platform, error) {
+	cfg := slack.Config{
+		BotToken: m.Getenv("SLACK_BOT_TOKEN"), AppToken: m.Getenv("SLACK_APP_TOKEN"),
+		SigningSecret: m.Getenv("SLACK_SIGNING_SECRET"), APIURL: m.Getenv("SLACK_API_URL"),
+	}
+	a, err := slack.New(ctx, cfg, slack.Options{Campaign: d.cfg, Deliveries: d.store, Owner: d.owner, Logger: d.log})
+	if err != nil {
+		return nil, err
+	}
+	return &platform{
+		chat:  a,
+		mount: func(b *bot.Bot, api *httpapi.Server) { a.Mount(api, b) },
+		serve: func(ctx context.Context, b *bot.Bot) error { return a.Run(ctx, b) },
+	}, nil
+}

@@ -1,0 +1,231 @@
+package mattermost
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/gigabot/gigabot/bot"
+)
+
+// Trigger is the slash command's trigger word: /giga.
+const Trigger = "giga"
+
+// replyPrefix starts the channel key of a slash command's reply route. No
+// Mattermost channel name contains ":".
+const replyPrefix = "slash:"
+
+// publicWord, first in a slash command's text, asks for an answer the whole
+// channel sees: "/giga public classement".
+const publicWord = "public"
+
+// commandTimeout bounds the handling of a slash command.
+const commandTimeout = 2 * time.Minute
+
+// CommandHandler serves the /giga slash command (POST CommandPath). The
+// request's token is compared in constant time with Config.CommandToken: a
+// wrong or missing one gets 401 and does nothing. The bot's answers come
+// back in the response, ephemeral (only the caller sees them) unless the
+// text starts with "public".
+func (a *Adapter) CommandHandler(h Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, "bad form", http.StatusBadRequest)
+			return
+		}
+		if !a.commandTokenOK(r) {
+			a.log.Warn("mattermost: slash command refused: wrong or missing token", "remote", r.RemoteAddr)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		if !a.connected.Load() {
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		user := a.formUser(r.Context(), r.PostForm.Get("user_id"), r.PostForm.Get("user_name"))
+		text, public := strings.TrimSpace(r.PostForm.Get("text")), false
+		if first, rest, _ := strings.Cut(text, " "); strings.EqualFold(first, publicWord) {
+			text, public = strings.TrimSpace(rest), true
+		}
+		// A command that posts in every team channel finishes even if the
+		// server stops waiting for the answer.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), commandTimeout)
+		defer cancel()
+		route := a.openReplies()
+		err := h.Handle(ctx, bot.Event{Kind: bot.MessageReceived, User: user, Channel: route, Text: text})
+		msgs := a.closeReplies(route)
+		if err != nil {
+			a.log.Warn("mattermost: slash command failed", "user", user, "err", err)
+		}
+		writeJSON(w, http.StatusOK, a.commandResponse(msgs, public))
+	})
+}
+
+// commandTokenOK compares the request's token with the configured one in
+// constant time (comparing their digests hides the length too).
+// Mattermost sends it as a form field and in "Authorization: Token …".
+func (a *Adapter) commandTokenOK(r *http.Request) bool {
+	if a.cfg.CommandToken == "" {
+		return false
+	}
+	got := r.PostForm.Get("token")
+	if got == "" {
+		got, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Token ")
+	}
+	want := sha256.Sum256([]byte(a.cfg.CommandToken))
+	have := sha256.Sum256([]byte(got))
+	return subtle.ConstantTimeCompare(want[:], have[:]) == 1
+}
+
+// formUser names the caller: by id when known, else by the user name the
+// (authenticated) server sent.
+func (a *Adapter) formUser(ctx context.Context, id, username string) string {
+	if id != "" {
+		if username != "" {
+			return a.dir.addUser(id, username)
+		}
+		if n, err := a.userName(ctx, id); err == nil {
+			return n
+		}
+	}
+	return username
+}
+
+// openReplies opens a route that collects the bot's answers instead of
+// posting them, and returns its channel key.
+func (a *Adapter) openReplies() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.replySeq++
+	key := replyPrefix + strconv.Itoa(a.replySeq)
+	a.replies[key] = &[]bot.Message{}
+	return key
+}
+
+// closeReplies closes a route and returns what it collected.
+func (a *Adapter) closeReplies(key string) []bot.Message {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	msgs := a.replies[key]
+	delete(a.replies, key)
+	return *msgs
+}
+
+// collectReply keeps a post sent to an open reply route.
+func (a *Adapter) collectReply(channel string, msg bot.Message) (string, bool) {
+	if !strings.HasPrefix(channel, replyPrefix) {
+		return "", false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	msgs, ok := a.replies[channel]
+	if !ok {
+		return "", false
+	}
+	*msgs = append(*msgs, msg)
+	return channel + ":" + strconv.Itoa(len(*msgs)), true
+}
+
+// commandResponse renders the answers: the first in the response, the
+// others as extra responses. They carry no button: an ephemeral post has
+// no id a click could name.
+func (a *Adapter) commandResponse(msgs []bot.Message, public bool) *model.CommandResponse {
+	kind := model.CommandResponseTypeEphemeral
+	if public {
+		kind = model.CommandResponseTypeInChannel
+	}
+	out := &model.CommandResponse{ResponseType: kind}
+	for i, m := range msgs {
+		p := a.render(m, "")
+		resp := out
+		if i > 0 {
+			resp = &model.CommandResponse{ResponseType: kind}
+			out.ExtraResponses = append(out.ExtraResponses, resp)
+		}
+		resp.Text, resp.Attachments = p.Message, p.Attachments()
+	}
+	return out
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// ErrCommandForbidden is returned by SetupCommand when the bot may not
+// manage the team's slash commands.
+var ErrCommandForbidden = errors.New("mattermost: the bot may not manage slash commands")
+
+// SetupCommand creates the team's /giga slash command, pointing at
+// Config.PublicURL + CommandPath (or points an existing one there), and
+// returns its token — the value of MATTERMOST_COMMAND_TOKEN — and whether
+// it was created. The bot needs the permission to manage slash commands
+// (e.g. the team admin role); without it, ErrCommandForbidden (wrapped)
+// says how to create the command by hand.
+func (a *Adapter) SetupCommand(ctx context.Context) (token string, created bool, err error) {
+	if !a.connected.Load() {
+		return "", false, ErrNotConnected
+	}
+	if a.cfg.PublicURL == "" {
+		return "", false, errors.New("mattermost: the public URL is required: the slash command calls the bot there")
+	}
+	target := a.cfg.PublicURL + CommandPath
+	forbidden := func(err error) error {
+		if s := statusOf(err); s == http.StatusForbidden || s == http.StatusUnauthorized {
+			return fmt.Errorf("%w (%v): give the bot account the team admin role, or create the command by hand: "+
+				"Integrations › Slash Commands › Add, trigger %q, request URL %s, method POST; then set MATTERMOST_COMMAND_TOKEN to its token",
+				ErrCommandForbidden, err, Trigger, target)
+		}
+		return fmt.Errorf("mattermost: %w", err)
+	}
+	cmds, err := retryValue(ctx, a, "list slash commands", func() ([]*model.Command, *model.Response, error) {
+		return a.client.ListCommands(ctx, a.teamID, true)
+	})
+	if err != nil {
+		return "", false, forbidden(err)
+	}
+	for _, c := range cmds {
+		if c.Trigger != Trigger || c.DeleteAt != 0 {
+			continue
+		}
+		if c.URL == target && c.Method == model.CommandMethodPost {
+			return c.Token, false, nil
+		}
+		c.URL, c.Method = target, model.CommandMethodPost
+		updated, err := retryValue(ctx, a, "update the slash command", func() (*model.Command, *model.Response, error) {
+			return a.client.UpdateCommand(ctx, c)
+		})
+		if err != nil {
+			return "", false, forbidden(err)
+		}
+		return updated.Token, false, nil
+	}
+	cmd := &model.Command{
+		TeamId: a.teamID, Trigger: Trigger, Method: model.CommandMethodPost, URL: target,
+		DisplayName: "Gigabot", Description: a.text.commandDesc,
+		AutoComplete: true, AutoCompleteDesc: a.text.commandDesc, AutoCompleteHint: a.text.commandHint,
+	}
+	made, err := retryValue(ctx, a, "create the slash command", func() (*model.Command, *model.Response, error) {
+		return a.client.CreateCommand(ctx, cmd)
+	})
+	if err != nil {
+		return "", false, forbidden(err)
+	}
+	return made.Token, true, nil
+}

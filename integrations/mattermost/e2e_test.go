@@ -1,0 +1,81 @@
+package mattermost
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gigabot/gigabot/scoring"
+)
+
+// TestEndToEnd runs a campaign day through the bot core, as the console
+// does, on the fake Mattermost: the défi is posted in every team channel,
+// agents react and click, and the standings show it.
+func TestEndToEnd(t *testing.T) {
+	e := newEnv(t, newFake(t), nil)
+	e.run()
+	ctx := t.Context()
+
+	defis := e.publishDefi()
+	for name, p := range defis {
+		atts := p.Attachments()
+		if !strings.Contains(p.Message, "Défi du jour 1/15") || len(atts) != 1 || len(atts[0].Actions) != 1 {
+			t.Fatalf("défi in %s = %q %+v, want the card with its button", name, p.Message, atts)
+		}
+	}
+	// The scheduler runs Catchup again: nothing is posted twice.
+	if err := e.bot.Catchup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for name := range defis {
+		if n := len(e.replies(name)); n != 1 {
+			t.Errorf("%d posts in %s, want the défi once", n, name)
+		}
+	}
+
+	e.mm.react("alice", defis["equipe-routes"].Id, "white_check_mark", true)
+	e.mm.react("bob", defis["equipe-routes"].Id, "white_check_mark", true)
+	eventually(t, "the reactions counted", func() bool { return e.participations("routes") == 2 })
+	if status, resp := e.mm.click("gaby", defis["equipe-culture"].Id); status != http.StatusOK || !strings.Contains(resp.EphemeralText, "noté") {
+		t.Fatalf("click = %d %q", status, resp.EphemeralText)
+	}
+
+	st, err := e.bot.Standings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{"routes": 2, "colleges": 0, "culture": 1}
+	for team, n := range want {
+		if s, ok := st.Find(team, scoring.ByParticipation); !ok || s.Participations != n {
+			t.Errorf("%s: %d défis done, want %d", team, s.Participations, n)
+		}
+	}
+	culture, _ := st.Find("culture", scoring.ByParticipation)
+	if culture.Rank != 1 {
+		t.Errorf("culture ranks %d by participation, want 1st (1 agent of 1)", culture.Rank)
+	}
+
+	ask := e.mm.say("emma", e.mm.channel("equipe-colleges").Id, "@gigabot classement participation", "")
+	eventually(t, "the ranking", func() bool { return len(e.answered(ask)) == 1 })
+	ranking := e.answered(ask)[0].Message
+	if !strings.Contains(ranking, "**Classement à la participation**") ||
+		strings.Index(ranking, "Culture et patrimoine") > strings.Index(ranking, "Direction des routes") {
+		t.Errorf("ranking = %q, want culture first, then routes", ranking)
+	}
+
+	form := url.Values{"token": {commandToken}, "user_id": {e.mm.user("carol").Id}, "user_name": {"carol"}, "text": {"equipe"}}
+	if status, resp := e.slash(http.MethodPost, form, nil); status != http.StatusOK || !strings.Contains(resp.Text, "Direction des routes") {
+		t.Errorf("/giga equipe = %d %q", status, resp.Text)
+	}
+
+	e.botClock.Advance(7*time.Hour + 30*time.Minute) // 17:00, the recap
+	if err := e.bot.Catchup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	recap := e.replies("equipe-routes")
+	if last := recap[len(recap)-1]; !strings.Contains(last, "Bilan du jour 1/15") {
+		t.Errorf("last post in equipe-routes = %q, want the recap", last)
+	}
+}

@@ -1,0 +1,320 @@
+package mattermost
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+	"github.com/mattermost/mattermost/server/public/model"
+	"go.uber.org/goleak"
+
+	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/bot/bottest"
+	"github.com/gigabot/gigabot/challenges"
+	"github.com/gigabot/gigabot/scoring"
+	"github.com/gigabot/gigabot/scoring/scoringtest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const commandToken = "command-token-secret"
+
+// recorder hands events on to the bot and remembers them once handled;
+// fail, when set, can fail an event before the bot sees it.
+type recorder struct {
+	mu     sync.Mutex
+	next   Handler
+	events []bot.Event
+	fail   func(bot.Event) error
+}
+
+func (r *recorder) Handle(ctx context.Context, ev bot.Event) error {
+	r.mu.Lock()
+	fail := r.fail
+	r.mu.Unlock()
+	var err error
+	if fail != nil {
+		err = fail(ev)
+	}
+	if err == nil && r.next != nil {
+		err = r.next.Handle(ctx, ev)
+	}
+	r.mu.Lock()
+	r.events = append(r.events, ev)
+	r.mu.Unlock()
+	return err
+}
+
+func (r *recorder) all() []bot.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]bot.Event(nil), r.events...)
+}
+
+// withID counts the events handed on with a delivery id.
+func (r *recorder) withID(id string) int {
+	n := 0
+	for _, ev := range r.all() {
+		if ev.ID == id {
+			n++
+		}
+	}
+	return n
+}
+
+// sleeper records the adapter's waits instead of waiting; hold makes the
+// next waits block until release.
+type sleeper struct {
+	mu    sync.Mutex
+	waits []time.Duration
+	gate  chan struct{}
+}
+
+func (s *sleeper) Sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	s.waits = append(s.waits, d)
+	gate := s.gate
+	s.mu.Unlock()
+	if gate == nil {
+		return ctx.Err()
+	}
+	select {
+	case <-gate:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *sleeper) hold() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gate = make(chan struct{})
+}
+
+func (s *sleeper) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	close(s.gate)
+	s.gate = nil
+}
+
+func (s *sleeper) slept() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.waits...)
+}
+
+// syncBuffer is a log sink the adapter's goroutines may share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// env is the whole stack: the fake server, the adapter, the bot core on a
+// test store, and the bot's HTTP server with the adapter's routes.
+type env struct {
+	t        *testing.T
+	mm       *fakeMM
+	a        *Adapter
+	store    *scoring.Store
+	bot      *bot.Bot
+	rec      *recorder
+	clock    *clockwork.FakeClock
+	botClock *clockwork.FakeClock
+	sleep    *sleeper
+	web      *httptest.Server
+	logs     *syncBuffer
+	http     *http.Client
+}
+
+// newFake returns a server with the campaign's accounts and channels:
+// equipe-routes (public, the bot is in it), equipe-colleges (public, the
+// bot is not in it yet), equipe-culture (private, the bot is in it), and
+// zoe, who is in no team.
+func newFake(t *testing.T) *fakeMM {
+	mm := newFakeMM(t, true)
+	for _, name := range []string{"alice", "bob", "carol", "dan", "emma", "farid", "gaby", "dg", "coord", "zoe"} {
+		mm.addUser(name)
+	}
+	mm.addChannel("equipe-routes", model.ChannelTypeOpen, true)
+	mm.addChannel("equipe-colleges", model.ChannelTypeOpen, false)
+	mm.addChannel("equipe-culture", model.ChannelTypePrivate, true)
+	mm.addChannel("town-square", model.ChannelTypeOpen, true)
+	return mm
+}
+
+// newEnv builds and connects the stack on a new store; tune adjusts the
+// adapter's configuration and options before New.
+func newEnv(t *testing.T, mm *fakeMM, tune func(*Config, *Options)) *env {
+	t.Helper()
+	store, _, _ := scoringtest.NewStore(t)
+	return newEnvOn(t, mm, store, tune)
+}
+
+// newEnvOn builds and connects the stack on a given store, as another
+// replica of the bot would run.
+func newEnvOn(t *testing.T, mm *fakeMM, store *scoring.Store, tune func(*Config, *Options)) *env {
+	t.Helper()
+	cfg, err := challenges.Parse([]byte(bottest.ConfigYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := challenges.NewCalendar(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	web := httptest.NewServer(mux)
+	t.Cleanup(web.Close)
+	e := &env{
+		t: t, mm: mm, store: store, web: web, logs: &syncBuffer{}, sleep: &sleeper{},
+		clock:    clockwork.NewFakeClockAt(time.UnixMilli(mm.now)),
+		botClock: clockwork.NewFakeClockAt(cal.At(1, challenges.ClockTime{Hour: 9, Minute: 30})),
+		http:     &http.Client{Timeout: 10 * time.Second},
+	}
+	t.Cleanup(e.http.CloseIdleConnections)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("adapter's log:\n%s", e.logs)
+		}
+	})
+	t.Cleanup(func() {
+		for _, secret := range []string{mm.token, commandToken} {
+			if strings.Contains(e.logs.String(), secret) {
+				t.Errorf("a secret was logged:\n%s", e.logs.String())
+			}
+		}
+	})
+	conf := Config{URL: mm.srv.URL, Token: mm.token, Team: fakeTeam, CommandToken: commandToken, PublicURL: web.URL}
+	opts := Options{
+		Campaign: cfg, Deliveries: store, Owner: "replica-1", Clock: e.clock, Sleep: e.sleep.Sleep,
+		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Random: func() float64 { return 0.5 }, HTTPClient: e.http, PingInterval: 30 * time.Second,
+	}
+	if tune != nil {
+		tune(&conf, &opts)
+	}
+	e.a, err = New(conf, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err = e.a.Connect(context.Background()); err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	e.bot, err = bot.New(context.Background(), bot.Options{
+		Config: cfg, Calendar: cal, Store: store, Chat: e.a, Clock: e.botClock, Owner: opts.Owner,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.rec = &recorder{next: e.bot}
+	mux.Handle("POST "+CommandPath, e.a.CommandHandler(e.rec))
+	mux.Handle("POST "+ActionPath, e.a.ActionHandler(e.rec))
+	return e
+}
+
+// run starts the adapter's event loop and waits until it listens.
+func (e *env) run() {
+	e.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.a.Run(ctx, e.rec) }()
+	e.t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			e.t.Errorf("Run: %v", err)
+		}
+	})
+	e.listening()
+}
+
+// listening waits until the adapter has caught up and pings its socket.
+func (e *env) listening() {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.clock.BlockUntilContext(ctx, 1); err != nil {
+		e.t.Fatalf("the adapter never listened: %v", err)
+	}
+}
+
+// publishDefi has the bot post the day's défi in every team channel and
+// returns the posts by channel name.
+func (e *env) publishDefi() map[string]*model.Post {
+	e.t.Helper()
+	if err := e.bot.Catchup(context.Background()); err != nil {
+		e.t.Fatalf("catch up: %v", err)
+	}
+	out := map[string]*model.Post{}
+	for _, name := range []string{"equipe-routes", "equipe-colleges", "equipe-culture"} {
+		posts := e.mm.botPosts(e.mm.channel(name).Id)
+		if len(posts) == 0 {
+			e.t.Fatalf("no défi in %s", name)
+		}
+		out[name] = posts[len(posts)-1]
+	}
+	return out
+}
+
+// participations returns a team's count of défis done.
+func (e *env) participations(team string) int64 {
+	e.t.Helper()
+	figs, err := e.store.Figures(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return figs[team].Participations
+}
+
+// replies returns the messages of the bot's posts in a channel.
+func (e *env) replies(channel string) []string {
+	var out []string
+	for _, p := range e.mm.botPosts(e.mm.channel(channel).Id) {
+		out = append(out, p.Message)
+	}
+	return out
+}
+
+// eventually waits for cond, failing after a timeout generous enough for
+// the slowest machine: it checks that something happens, not how fast.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// countContaining counts the strings that contain sub.
+func countContaining(list []string, sub string) int {
+	n := 0
+	for _, s := range list {
+		if strings.Contains(s, sub) {
+			n++
+		}
+	}
+	return n
+}

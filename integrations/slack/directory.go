@@ -1,0 +1,413 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/slack-go/slack"
+
+	"github.com/gigabot/gigabot/challenges"
+)
+
+// Report is what start-up could not match or join, each entry as the
+// campaign config spells it. The bot runs anyway: an unmatched member's
+// reactions count for nobody, an unmatched channel's posts fail (and are
+// retried) until the channel exists and the bot is restarted.
+type Report struct {
+	// Channels are team channels that match no channel the bot can see: a
+	// typo, an archived channel, or a private channel the bot was not
+	// invited to.
+	Channels []string
+	// Members are member and role names that match no active Slack user's
+	// user name, e-mail or ID.
+	Members []string
+	// NotJoined are team channels the bot is not in and could not join.
+	NotJoined []string
+}
+
+// OK tells whether every name matched and every team channel is joined.
+func (r Report) OK() bool {
+	return len(r.Channels) == 0 && len(r.Members) == 0 && len(r.NotJoined) == 0
+}
+
+// person is what the adapter knows of a Slack user.
+type person struct {
+	id, handle, email, display string
+	// active is false for deleted users and bots, whom no config name designates.
+	active bool
+}
+
+func personOf(u slack.User) person {
+	display := u.Profile.DisplayName
+	if display == "" {
+		display = u.RealName
+	}
+	if display == "" {
+		display = u.Name
+	}
+	return person{
+		id: u.ID, handle: strings.ToLower(u.Name), email: strings.ToLower(u.Profile.Email), display: display,
+		active: !u.Deleted && !u.IsBot && u.ID != "USLACKBOT",
+	}
+}
+
+// keys are the config spellings that designate p. Only what the user
+// cannot change counts — the user name, the e-mail, the ID — never the
+// display name, so nobody becomes a coordinator by renaming themselves.
+// Deleted users and bots have none.
+func (p person) keys() []string {
+	if !p.active {
+		return nil
+	}
+	keys := []string{p.id, p.handle}
+	if p.email != "" {
+		keys = append(keys, p.email)
+	}
+	return keys
+}
+
+// normalize folds a name as people write it in the config ("@Alice",
+// "#Equipe-Routes") to the way Slack spells it.
+func normalize(name string) string {
+	return strings.ToLower(strings.TrimLeft(strings.TrimSpace(name), "@#"))
+}
+
+// slackID matches channel ids ("C0123ABCD", "G…" private, "D…" direct).
+var slackID = regexp.MustCompile(`^[CGD][A-Z0-9]{6,}$`)
+
+// directory maps the config's names to Slack IDs and back.
+type directory struct {
+	mu       sync.RWMutex
+	botUser  string
+	channels map[string]string // normalized name of every channel the bot can see → ID
+	config   map[string]string // channel ID → config channel name
+	members  map[string]string // user ID → config member name
+	people   map[string]person // user ID → the user
+	byKey    map[string]string // normalized user name, e-mail or ID → user ID
+	pending  []string          // config member names not matched yet
+}
+
+func newDirectory() *directory {
+	return &directory{
+		channels: map[string]string{}, config: map[string]string{},
+		members: map[string]string{}, people: map[string]person{}, byKey: map[string]string{},
+	}
+}
+
+// channelID returns the Slack ID of a channel named in the config (or
+// seen in an event, which gives its ID).
+func (d *directory) channelID(name string) (string, bool) {
+	if slackID.MatchString(name) {
+		return name, true
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	id, ok := d.channels[normalize(name)]
+	return id, ok
+}
+
+// channelName returns the config name of a channel, or its ID when the
+// config does not name it.
+func (d *directory) channelName(id string) string {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if name, ok := d.config[id]; ok {
+		return name
+	}
+	return id
+}
+
+// member returns the config name of a user, if the config names them.
+func (d *directory) member(id string) (string, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	name, ok := d.members[id]
+	return name, ok
+}
+
+func (d *directory) person(id string) (person, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	p, ok := d.people[id]
+	return p, ok
+}
+
+// add records a user and, when they are a config member not matched yet
+// (who joined Slack after start-up), binds them. It returns their config
+// name, if any.
+func (d *directory) add(p person) (string, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.record(p)
+	if name, ok := d.members[p.id]; ok {
+		return name, true
+	}
+	for i, name := range d.pending {
+		if d.byKey[normalize(name)] == p.id {
+			d.members[p.id] = name
+			d.pending = slices.Delete(d.pending, i, i+1)
+			return name, true
+		}
+	}
+	return "", false
+}
+
+// record indexes a user; d.mu is held.
+func (d *directory) record(p person) {
+	d.people[p.id] = p
+	for _, k := range p.keys() {
+		d.byKey[normalize(k)] = p.id
+	}
+}
+
+// bind matches a config member name with a known user. When that user
+// already has another config name, it returns that name and false: the
+// config names one person twice, and only the first name counts.
+func (d *directory) bind(name string) (other string, ok bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	id, found := d.byKey[normalize(name)]
+	if !found {
+		d.pending = append(d.pending, name)
+		return "", false
+	}
+	if prev, taken := d.members[id]; taken {
+		return prev, false
+	}
+	d.members[id] = name
+	return "", true
+}
+
+func (d *directory) addAll(users []slack.User) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, u := range users {
+		d.record(personOf(u))
+	}
+}
+
+func (d *directory) setChannels(chans []slack.Channel) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, c := range chans {
+		d.channels[normalize(c.Name)] = c.ID
+	}
+}
+
+// bindChannel records the config name of a channel.
+func (d *directory) bindChannel(name, id string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.config[id] = name
+	d.channels[normalize(name)] = id
+}
+
+// memberNames lists every person the config names, members and roles,
+// once each, in config order.
+func memberNames(cfg *challenges.Config) []string {
+	var names []string
+	seen := map[string]bool{}
+	add := func(list []string) {
+		for _, n := range list {
+			if !seen[n] {
+				seen[n] = true
+				names = append(names, n)
+			}
+		}
+	}
+	for _, t := range cfg.Teams {
+		add(t.Members)
+	}
+	add(cfg.Roles.DGS)
+	add(cfg.Roles.Coordinators)
+	return names
+}
+
+// resolve matches the config's channels and members with Slack's, joins
+// the team channels, and reports (and logs) what it could not do.
+func (a *Adapter) resolve(ctx context.Context) (Report, error) {
+	chans, err := a.listChannels(ctx)
+	if err != nil {
+		return Report{}, fmt.Errorf("slack: list channels (conversations.list): %s: %w", describe(err), err)
+	}
+	a.dir.setChannels(chans)
+	users, err := a.listUsers(ctx)
+	if err != nil {
+		return Report{}, fmt.Errorf("slack: list users (users.list): %s: %w", describe(err), err)
+	}
+	a.dir.addAll(users)
+	var rep Report
+	lookups := true // until users.lookupByEmail fails for another reason than an unknown address
+	for _, name := range memberNames(a.campaign) {
+		other, ok := a.dir.bind(name)
+		switch {
+		case ok:
+			continue
+		case other != "":
+			a.log.Warn("slack: two config names designate one Slack user: only the first counts", "member", name, "first", other)
+		case lookups && strings.Contains(name, "@"):
+			found, err := a.lookupByEmail(ctx, name)
+			if found {
+				continue
+			}
+			if err != nil {
+				a.log.Warn("slack: cannot look up members by e-mail: the others given by e-mail are not looked up", "member", name, "err", describe(err))
+				lookups = false
+			}
+		}
+		rep.Members = append(rep.Members, name)
+	}
+	byID := map[string]slack.Channel{}
+	for _, c := range chans {
+		byID[c.ID] = c
+	}
+	for _, t := range a.campaign.Teams {
+		id, ok := a.dir.channelID(t.Channel)
+		c, found := byID[id]
+		if !ok || !found {
+			rep.Channels = append(rep.Channels, t.Channel)
+			continue
+		}
+		a.dir.bindChannel(t.Channel, id)
+		if !c.IsMember {
+			if err := a.join(ctx, id); err != nil {
+				a.log.Warn("slack: cannot join team channel", "channel", t.Channel, "err", describe(err))
+				rep.NotJoined = append(rep.NotJoined, t.Channel)
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return Report{}, fmt.Errorf("slack: resolve names: %w", err)
+	}
+	a.logReport(rep)
+	return rep, nil
+}
+
+func (a *Adapter) logReport(rep Report) {
+	for _, c := range rep.Channels {
+		a.log.Warn("slack: team channel not found: check its name; a private channel must invite the bot first (/invite @gigabot)", "channel", c)
+	}
+	for _, m := range rep.Members {
+		a.log.Warn("slack: member matches no Slack user: use their Slack user name or e-mail; their reactions count for nobody until then", "member", m)
+	}
+	for _, c := range rep.NotJoined {
+		a.log.Warn("slack: the bot is not in this team channel: invite it (/invite @gigabot)", "channel", c)
+	}
+	if rep.OK() {
+		a.log.Info("slack: every team channel and member matched")
+	}
+}
+
+// lookupByEmail asks Slack for a config member given by e-mail whom
+// users.list did not show (Slack hides e-mails from a list without
+// users:read.email, and a list is a snapshot). The error is for a failure
+// other than an unknown address.
+func (a *Adapter) lookupByEmail(ctx context.Context, name string) (bool, error) {
+	var u *slack.User
+	err := a.call(ctx, "users.lookupByEmail", "", func(ctx context.Context) (err error) {
+		u, err = a.api.GetUserByEmailContext(ctx, strings.TrimSpace(name))
+		return err
+	})
+	switch {
+	case slackErrorCode(err) == "users_not_found":
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	// Not found for a deleted account, a bot, or someone the config
+	// already names otherwise.
+	got, ok := a.dir.add(personOf(*u))
+	return ok && got == name, nil
+}
+
+// listChannels lists the public channels and the private channels the bot
+// is in, page by page.
+func (a *Adapter) listChannels(ctx context.Context) ([]slack.Channel, error) {
+	params := &slack.GetConversationsParameters{
+		ExcludeArchived: true, Limit: 500, Types: []string{"public_channel", "private_channel"},
+	}
+	var all []slack.Channel
+	for {
+		var page []slack.Channel
+		var cursor string
+		err := a.call(ctx, "conversations.list", "", func(ctx context.Context) (err error) {
+			page, cursor, err = a.api.GetConversationsContext(ctx, params)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if cursor == "" {
+			return all, nil
+		}
+		params.Cursor = cursor
+	}
+}
+
+// listUsers lists the workspace's users, page by page.
+func (a *Adapter) listUsers(ctx context.Context) ([]slack.User, error) {
+	p := a.api.GetUsersPaginated(slack.GetUsersOptionLimit(200))
+	var all []slack.User
+	for {
+		var next slack.UserPagination
+		err := a.call(ctx, "users.list", "", func(ctx context.Context) (err error) {
+			next, err = p.Next(ctx)
+			return err
+		})
+		if p.Done(err) {
+			return all, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, next.Users...)
+		p = next
+	}
+}
+
+// join makes the bot a member of a public channel, so that it can post
+// there and receive its reactions.
+func (a *Adapter) join(ctx context.Context, id string) error {
+	return a.call(ctx, "conversations.join", "", func(ctx context.Context) error {
+		_, _, _, err := a.api.JoinConversationContext(ctx, id)
+		return err
+	})
+}
+
+// user returns the config name of a Slack user (their ID when the config
+// does not name them, so that nobody outside it can pass for a member)
+// and how to call them. A user not seen yet is asked for once; the error
+// is Slack's, when it could not answer.
+func (a *Adapter) user(ctx context.Context, id string) (name, display string, err error) {
+	p, known := a.dir.person(id)
+	if !known {
+		var u *slack.User
+		err := a.call(ctx, "users.info", "", func(ctx context.Context) (err error) {
+			u, err = a.api.GetUserInfoContext(ctx, id)
+			return err
+		})
+		switch {
+		case slackErrorCode(err) == "user_not_found":
+			return id, "", nil
+		case err != nil:
+			return "", "", fmt.Errorf("look up user %s: %w", id, err)
+		}
+		p = personOf(*u)
+		if name, ok := a.dir.add(p); ok {
+			a.log.Info("slack: member matched after start-up", "member", name, "user", id)
+		}
+	}
+	name, ok := a.dir.member(id)
+	switch {
+	case !ok:
+		return id, p.display, nil
+	case a.campaign.DisplayNames[name] != "":
+		return name, "", nil // the core signs with the configured name
+	}
+	return name, p.display, nil
+}

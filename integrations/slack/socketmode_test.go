@@ -1,0 +1,163 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/gigabot/gigabot/bot"
+)
+
+// fakeSocket is Slack's side of a Socket Mode connection.
+type fakeSocket struct {
+	t    *testing.T
+	conn *websocket.Conn
+}
+
+// serveSocket makes the fake Slack accept one Socket Mode connection.
+func serveSocket(t *testing.T, f *fakeSlack) <-chan *fakeSocket {
+	conns := make(chan *fakeSocket, 1)
+	upgrader := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+	f.ws = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := upgrader.Upgrade(w, r, nil)
+		if err != nil {
+			t.Errorf("upgrade: %v", err)
+			return
+		}
+		t.Cleanup(func() { c.Close() })
+		conns <- &fakeSocket{t: t, conn: c}
+	})
+	return conns
+}
+
+func (s *fakeSocket) send(envelope map[string]any) {
+	s.t.Helper()
+	if err := s.conn.WriteJSON(envelope); err != nil {
+		s.t.Fatalf("send: %v", err)
+	}
+}
+
+// ack reads the next acknowledgement and returns its envelope id and payload.
+func (s *fakeSocket) ack() (string, json.RawMessage) {
+	s.t.Helper()
+	// A deadline so that a missing ack fails the test instead of hanging it.
+	_ = s.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var ack struct {
+		EnvelopeID string          `json:"envelope_id"`
+		Payload    json.RawMessage `json:"payload"`
+	}
+	if err := s.conn.ReadJSON(&ack); err != nil {
+		s.t.Fatalf("read ack: %v", err)
+	}
+	return ack.EnvelopeID, ack.Payload
+}
+
+func envelope(kind, id string, payload string, retry int) map[string]any {
+	return map[string]any{"type": kind, "envelope_id": id, "payload": json.RawMessage(payload), "accepts_response_payload": kind != "events_api", "retry_attempt": retry}
+}
+
+func TestSocketMode(t *testing.T) {
+	f := newFixture(t, func(c *Config, _ *Options) {
+		c.AppToken, c.SigningSecret = "xapp-test", ""
+	})
+	conns := serveSocket(t, f.slack)
+	var failures atomic.Int32
+	failures.Store(1)
+	rec := &recorder{fail: func(ev bot.Event) error {
+		if ev.Reaction == "boom" && failures.Add(-1) >= 0 {
+			return errors.New("store unreachable")
+		}
+		return nil
+	}}
+	h := &socketHandler{rec: rec, a: f.a}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- f.a.Run(ctx, h) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	var s *fakeSocket
+	select {
+	case s = <-conns:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the adapter did not connect")
+	}
+	s.send(map[string]any{"type": "hello", "num_connections": 1, "connection_info": map[string]any{"app_id": "A1"}})
+
+	reaction := eventJSON("EvS1", reactionJSON("reaction_added", "U0ALICE01", "white_check_mark", "C0ROUTES1", "1711098000.000001"))
+	s.send(envelope("events_api", "env-1", reaction, 0))
+	if id, _ := s.ack(); id != "env-1" {
+		t.Fatalf("ack %q, want env-1", id)
+	}
+	s.send(envelope("events_api", "env-2", reaction, 1)) // Slack's retry, new envelope, same event
+	if id, _ := s.ack(); id != "env-2" {
+		t.Fatalf("ack %q, want env-2", id)
+	}
+	if got := rec.Events(); len(got) != 1 || got[0].User != "alice" || got[0].PostID != "C0ROUTES1/1711098000.000001" {
+		t.Fatalf("events = %+v, want alice's reaction once", got)
+	}
+
+	// A failed handling is not acknowledged; Slack's retry is handled.
+	failing := eventJSON("EvS2", reactionJSON("reaction_added", "U0ALICE01", "boom", "C0ROUTES1", "1711098000.000002"))
+	s.send(envelope("events_api", "env-3", failing, 0))
+	for failures.Load() > 0 {
+		time.Sleep(time.Millisecond)
+	}
+	f.a.work.Wait()
+	s.send(envelope("events_api", "env-4", failing, 1))
+	if id, _ := s.ack(); id != "env-4" {
+		t.Fatalf("ack %q, want env-4 (env-3 failed and must stay unacknowledged)", id)
+	}
+
+	// A slash command is acknowledged at once and answered through its URL.
+	cmd, _ := json.Marshal(map[string]string{
+		"command": "/giga", "text": "public aide", "user_id": "U0EMMA001", "channel_id": "C0COLLEGE",
+		"response_url": f.slack.srv.URL + "/hooks/socket", "trigger_id": "t1",
+	})
+	s.send(envelope("slash_commands", "env-5", string(cmd), 0))
+	id, payload := s.ack()
+	if id != "env-5" || string(payload) != `{"response_type":"in_channel"}` {
+		t.Fatalf("ack %q %s, want env-5 with an in_channel response type", id, payload)
+	}
+	// The button, the same way.
+	click := clickJSON("U0FARID01", "C0COLLEGE", "1711098000.000003", "white_check_mark")
+	s.send(envelope("interactive", "env-6", click, 0))
+	if id, _ := s.ack(); id != "env-6" {
+		t.Fatalf("ack %q, want env-6", id)
+	}
+	f.a.work.Wait()
+	if hooks := f.slack.Hooks(); len(hooks) != 1 || hooks[0].ResponseType != "in_channel" || hooks[0].Text != "emma: aide" {
+		t.Fatalf("answers %+v, want emma's command answered in the channel", hooks)
+	}
+	clicked := bot.Event{Kind: bot.ReactionAdded, User: "farid", DisplayName: "Farid", Channel: "#equipe-colleges", PostID: "C0COLLEGE/1711098000.000003", Reaction: "white_check_mark"}
+	if !slices.Contains(rec.Events(), clicked) {
+		t.Fatalf("events %+v, want farid's click", rec.Events())
+	}
+}
+
+// socketHandler records events and answers messages.
+type socketHandler struct {
+	rec *recorder
+	a   *Adapter
+}
+
+func (h *socketHandler) Handle(ctx context.Context, ev bot.Event) error {
+	if err := h.rec.Handle(ctx, ev); err != nil {
+		return err
+	}
+	if ev.Kind != bot.MessageReceived {
+		return nil
+	}
+	_, err := h.a.Post(ctx, ev.Channel, bot.Message{Kind: bot.KindReply, Text: ev.User + ": " + ev.Text})
+	return err
+}
