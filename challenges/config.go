@@ -31,6 +31,10 @@ type Config struct {
 	DefiOrder []string `yaml:"defi_order"`
 	// RateLimit bounds how many commands one user may send.
 	RateLimit RateLimit `yaml:"rate_limit"`
+
+	// memberTeam indexes Teams by member, built once by Parse: every
+	// reaction asks which team its author is in.
+	memberTeam map[string]int
 }
 
 // CampaignConfig holds the campaign key of the configuration.
@@ -159,6 +163,12 @@ func Parse(data []byte) (*Config, error) {
 	if len(v.problems) > 0 {
 		sort.SliceStable(v.problems, func(i, j int) bool { return v.problems[i].Line < v.problems[j].Line })
 		return nil, &ValidationError{Problems: v.problems}
+	}
+	cfg.memberTeam = map[string]int{}
+	for i, t := range cfg.Teams {
+		for _, m := range t.Members {
+			cfg.memberTeam[m] = i
+		}
 	}
 	return &cfg, nil
 }
@@ -450,7 +460,14 @@ func (c *Config) Location() *time.Location {
 
 // TeamOf returns the team a user belongs to.
 func (c *Config) TeamOf(user string) (Team, bool) {
-	for _, t := range c.Teams {
+	if c.memberTeam != nil {
+		i, ok := c.memberTeam[user]
+		if !ok {
+			return Team{}, false
+		}
+		return c.Teams[i], true
+	}
+	for _, t := range c.Teams { // a Config built by hand, not by Parse
 		for _, m := range t.Members {
 			if m == user {
 				return t, true
