@@ -108,6 +108,22 @@ type Message struct {
 	Defi *challenges.Defi
 	// Reaction is the emoji that counts a défi done.
 	Reaction string
+	// Files are attachments (a chart, an export). Text never depends on
+	// them: a platform that cannot upload, or whose upload fails, still
+	// posts the complete text.
+	Files []File
+}
+
+// File is an attachment of a post.
+type File struct {
+	// Name is the file name shown to users ("classement-jour-3.png").
+	Name string
+	// MIME is the content type ("image/png", "text/csv").
+	MIME string
+	// Alt describes the file for whoever cannot see it (screen readers,
+	// the console).
+	Alt  string
+	Data []byte
 }
 
 // Options configure a Bot.

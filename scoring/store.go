@@ -149,6 +149,10 @@ func (s *Store) Audit(ctx context.Context, count int64) ([]AuditEntry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read audit: %w", err)
 	}
+	return auditEntries(msgs), nil
+}
+
+func auditEntries(msgs []redis.XMessage) []AuditEntry {
 	out := make([]AuditEntry, len(msgs))
 	for i, m := range msgs {
 		fields := make(map[string]string, len(m.Values))
@@ -157,7 +161,7 @@ func (s *Store) Audit(ctx context.Context, count int64) ([]AuditEntry, error) {
 		}
 		out[i] = AuditEntry{ID: m.ID, Fields: fields}
 	}
-	return out, nil
+	return out
 }
 
 // Correction is a manual change of a team's points.
