@@ -1,6 +1,16 @@
 package bot
 
-import "time"
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/gigabot/gigabot/challenges"
+	"github.com/gigabot/gigabot/scoring"
+)
 
 // Board is everything the dashboard shows, with every figure both as a
 // number (for bars and curves) and as text formatted in the campaign's
@@ -138,3 +148,235 @@ type DefiUptake struct {
 	Done  int    `json:"done"`
 	Share Figure `json:"share"`
 }
+
+// boardRankings are the rankings the dashboard shows, in its order.
+var boardRankings = []scoring.Criterion{scoring.ByPoints, scoring.ByVolume, scoring.ByPercent, scoring.ByParticipation}
+
+// Board computes what the dashboard shows now.
+func (b *Bot) Board(ctx context.Context) (Board, error) {
+	now, st, days, err := b.figures(ctx)
+	if err != nil {
+		return Board{}, fmt.Errorf("board: %w", err)
+	}
+	return b.board(now, st, days), nil
+}
+
+// figures reads the standings and the history at one instant.
+func (b *Bot) figures(ctx context.Context) (time.Time, scoring.Standings, []dayFigures, error) {
+	now := b.clock.Now()
+	st, err := b.Standings(ctx)
+	if err != nil {
+		return now, st, nil, err
+	}
+	days, err := b.history(ctx, now)
+	return now, st, days, err
+}
+
+func (b *Bot) board(now time.Time, st scoring.Standings, days []dayFigures) Board {
+	l := b.loc
+	elapsed := b.cal.Elapsed(now)
+	bd := Board{
+		Campaign: b.cfg.Campaign.Name, Language: l.Lang, Day: elapsed, Days: len(b.cal.Days),
+		Total:        Figure{Value: float64(st.TotalFreed), Label: l.Bytes(st.TotalFreed)},
+		Equivalences: b.equivalences(st.TotalFreed),
+		Curve:        b.curve(days, nil),
+		Milestones:   []Figure{},
+		UpdatedAt:    now,
+		UpdatedLabel: now.In(b.cfg.Location()).Format("15:04"),
+	}
+	switch {
+	case elapsed == 0:
+		bd.Status, bd.DayLabel = "before", l.T("board.before", l.Date(b.cal.Days[0].Date))
+	case !now.Before(b.cal.End()):
+		bd.Status, bd.DayLabel = "over", l.T("board.over")
+	default:
+		bd.Status, bd.DayLabel = "running", l.T("board.day", elapsed, len(b.cal.Days))
+	}
+	if bd.Status == "running" {
+		d := b.cal.Days[elapsed-1].Defi
+		bd.Defi = &BoardDefi{Day: elapsed, Title: d.Title, Steps: d.Steps, Tip: d.Tip, Saves: d.Saves}
+	}
+	if goal := int64(b.cfg.Campaign.Goal); goal > 0 {
+		bd.Goal = Figure{Value: float64(goal), Label: l.Bytes(goal)}
+		bd.GoalPercent = round2(100 * float64(st.TotalFreed) / float64(goal))
+		bd.GoalLabel = l.T("board.goal", l.Percent(bd.GoalPercent), l.Bytes(goal))
+	}
+	for _, c := range boardRankings {
+		bd.Rankings = append(bd.Rankings, b.ranking(st, c))
+	}
+	reached := b.miles.Reached(st.TotalFreed)
+	for i := len(reached) - 1; i >= 0 && len(bd.Milestones) < 5; i-- {
+		bd.Milestones = append(bd.Milestones, Figure{Value: float64(reached[i]), Label: l.Bytes(reached[i])})
+	}
+	return bd
+}
+
+func (b *Bot) ranking(st scoring.Standings, c scoring.Criterion) Ranking {
+	r := Ranking{By: string(c), Title: b.loc.T("board.title." + string(c)), Teams: []TeamLine{}}
+	for _, s := range st.Ranking(c) {
+		v := s.Value(c)
+		if c == scoring.ByParticipation {
+			v *= 100
+		}
+		r.Teams = append(r.Teams, TeamLine{
+			Team: s.ID, Name: s.Name, Rank: s.Rank, Value: round2(v), Label: b.primary(s, c), Detail: b.figure(s, c),
+		})
+	}
+	return r
+}
+
+// primary formats the figure a ranking orders by.
+func (b *Bot) primary(s scoring.Standing, c scoring.Criterion) string {
+	switch c {
+	case scoring.ByVolume:
+		return b.loc.Bytes(s.FreedBytes)
+	case scoring.ByPercent:
+		return b.loc.Percent(s.Percent)
+	case scoring.ByParticipation:
+		return b.loc.Percent(100 * s.Participation)
+	case scoring.ByPerAgent:
+		return b.loc.Points(s.PointsPerAgent)
+	default:
+		return b.loc.Points(s.Points)
+	}
+}
+
+// equivalences turns bytes into the things people picture, with the
+// source of each rate.
+func (b *Bot) equivalences(bytes int64) []Equivalence {
+	e := b.equiv.Of(bytes)
+	def := challenges.DefaultEquivalences()
+	source := func(rate, defaultRate float64, key string) string {
+		if rate != defaultRate {
+			key = "board.source.config"
+		}
+		return b.loc.T(key)
+	}
+	pages, cabinets := roundTo(e.PDFPages, 1000), roundTo(e.Cabinets, 1)
+	return []Equivalence{
+		{Kind: "pages", Value: float64(pages), Label: b.loc.T("board.pages", b.loc.Int(pages)),
+			Source: source(b.equiv.PDFPagesPerTB, def.PDFPagesPerTB, "board.source.calvados")},
+		{Kind: "cabinets", Value: float64(cabinets), Label: b.loc.T("board.cabinets", b.loc.Int(cabinets)),
+			Source: source(b.equiv.CabinetsPerTB, def.CabinetsPerTB, "board.source.calvados")},
+		{Kind: "co2e", Value: round2(e.CO2eTonnesPerYear), Label: b.loc.T("board.co2e", b.loc.Decimal(e.CO2eTonnesPerYear, 2)),
+			Source: source(b.equiv.CO2eTonnesPerTBYear, def.CO2eTonnesPerTBYear, "board.source.uba")},
+	}
+}
+
+// dayFigures are every team's figures at the end of one campaign day.
+type dayFigures struct {
+	day     challenges.Day
+	figures map[string]scoring.Figures
+}
+
+// history returns the figures at the end of each campaign day started by
+// now; the last of them counts everything received so far, so that it
+// matches the live standings.
+func (b *Bot) history(ctx context.Context, now time.Time) ([]dayFigures, error) {
+	b.histMu.Lock()
+	defer b.histMu.Unlock()
+	for {
+		entries, err := b.store.AuditAfter(ctx, b.hist.Last(), 1000)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.hist.Apply(entries); err != nil {
+			return nil, err
+		}
+		if len(entries) < 1000 {
+			break
+		}
+	}
+	n := b.cal.Elapsed(now)
+	out := make([]dayFigures, 0, n)
+	for _, d := range b.cal.Days[:n] {
+		end := scoring.Forever
+		if d.N < n {
+			end = time.Date(d.Date.Year(), d.Date.Month(), d.Date.Day()+1, 0, 0, 0, 0, b.cfg.Location())
+		}
+		out = append(out, dayFigures{day: d, figures: b.hist.At(d.N, end)})
+	}
+	return out, nil
+}
+
+// curve sums the freed bytes of the given teams (nil: all) day by day.
+func (b *Bot) curve(days []dayFigures, team *scoring.Team) []CurvePoint {
+	out := make([]CurvePoint, 0, len(days))
+	for _, d := range days {
+		var sum int64
+		for _, t := range b.teams {
+			if team == nil || t.ID == team.ID {
+				sum += d.figures[t.ID].FreedBytes
+			}
+		}
+		out = append(out, CurvePoint{
+			Day: d.day.N, Date: d.day.Date.Format(time.DateOnly), DateLabel: b.loc.ShortDate(d.day.Date),
+			Bytes: float64(sum), Label: b.loc.Bytes(sum),
+		})
+	}
+	return out
+}
+
+// Bilan computes the campaign report.
+func (b *Bot) Bilan(ctx context.Context) (Bilan, error) {
+	now, st, days, err := b.figures(ctx)
+	if err != nil {
+		return Bilan{}, fmt.Errorf("bilan: %w", err)
+	}
+	l := b.loc
+	out := Bilan{
+		Board:  b.board(now, st, days),
+		Period: l.T("bilan.period", l.Date(b.cal.Days[0].Date), l.Date(b.cal.Last().Date)),
+		Teams:  []BilanTeam{}, Defis: []DefiUptake{},
+	}
+	for _, t := range b.teams {
+		out.Participants += t.Members
+	}
+	if len(st.Teams) > 0 {
+		part, pct, agent := st.Ranking(scoring.ByParticipation)[0], st.Ranking(scoring.ByPercent)[0], st.Ranking(scoring.ByPerAgent)[0]
+		out.Prizes = []string{
+			l.T("bilan.prize.participation", part.Name, l.Percent(100*part.Participation)),
+			l.T("bilan.prize.percent", pct.Name, l.Percent(pct.Percent)),
+			l.T("bilan.prize.per_agent", agent.Name, l.Points(agent.PointsPerAgent)),
+		}
+	}
+	b.histMu.Lock()
+	done := func(team string, day int) int64 { return b.hist.Done(team, day) }
+	for _, s := range st.Ranking(scoring.ByPoints) {
+		bt := BilanTeam{
+			Team: s.ID, Name: s.Name, Rank: s.Rank, Members: s.Members,
+			Points:        Figure{Value: s.Points, Label: l.Points(s.Points)},
+			Freed:         Figure{Value: float64(s.FreedBytes), Label: l.Bytes(s.FreedBytes)},
+			Percent:       Figure{Value: round2(s.Percent), Label: l.Percent(s.Percent)},
+			Participation: Figure{Value: round2(100 * s.Participation), Label: l.Percent(100 * s.Participation)},
+			Curve:         b.curve(days, &s.Team),
+		}
+		best, bestDone := 0, int64(0)
+		for _, d := range days {
+			if n := done(s.ID, d.day.N); n > bestDone {
+				best, bestDone = d.day.N, n
+			}
+		}
+		if best > 0 {
+			bt.BestDefi = l.T("bilan.best", best, b.cal.Days[best-1].Defi.Title)
+		}
+		out.Teams = append(out.Teams, bt)
+	}
+	for _, d := range days {
+		var n int64
+		for _, t := range b.teams {
+			n += done(t.ID, d.day.N)
+		}
+		share := 0.0
+		if out.Participants > 0 {
+			share = 100 * float64(n) / float64(out.Participants)
+		}
+		out.Defis = append(out.Defis, DefiUptake{Day: d.day.N, Title: d.day.Defi.Title, Done: int(n),
+			Share: Figure{Value: round2(share), Label: l.Percent(share)}})
+	}
+	b.histMu.Unlock()
+	slices.SortStableFunc(out.Defis, func(x, y DefiUptake) int { return cmp.Compare(y.Done, x.Done) })
+	return out, nil
+}
+
+func round2(x float64) float64 { return math.Round(x*100) / 100 }

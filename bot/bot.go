@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gigabot/gigabot/challenges"
@@ -41,6 +42,7 @@ type Store interface {
 	ConfirmPost(ctx context.Context, key, postID, ref string, at time.Time) error
 	ReleasePost(ctx context.Context, key, owner string) error
 	PostRef(ctx context.Context, postID string) (string, bool, error)
+	AuditAfter(ctx context.Context, after string, count int64) ([]scoring.AuditEntry, error)
 }
 
 var _ Store = (*scoring.Store)(nil)
@@ -126,6 +128,36 @@ type File struct {
 	Data []byte
 }
 
+// Metrics counts what the bot does. The Prometheus metrics of
+// integrations/metrics fit.
+type Metrics interface {
+	// PostSent counts a post the platform accepted, by kind.
+	PostSent(kind string)
+	// Command counts a command run, by its French name ("unknown" when
+	// nothing matched).
+	Command(name string)
+}
+
+// noMetrics counts nothing.
+type noMetrics struct{}
+
+func (noMetrics) PostSent(string) {}
+func (noMetrics) Command(string)  {}
+
+// countingChat counts the posts the platform accepted.
+type countingChat struct {
+	Chat
+	metrics Metrics
+}
+
+func (c countingChat) Post(ctx context.Context, channel string, msg Message) (string, error) {
+	id, err := c.Chat.Post(ctx, channel, msg)
+	if err == nil {
+		c.metrics.PostSent(string(msg.Kind))
+	}
+	return id, err
+}
+
 // Options configure a Bot.
 type Options struct {
 	Config   *challenges.Config
@@ -138,6 +170,8 @@ type Options struct {
 	Owner string
 	// Lease bounds how long a post may take before another process may retry it.
 	Lease time.Duration
+	// Metrics counts posts and commands (nil: nothing is counted).
+	Metrics Metrics
 }
 
 // Bot is the campaign's core.
@@ -157,6 +191,11 @@ type Bot struct {
 	equiv    scoring.Equivalences
 	limiter  *limiter
 	commands []command
+	metrics  Metrics
+
+	// histMu guards hist, the audit replay behind the curves and exports.
+	histMu sync.Mutex
+	hist   *scoring.History
 }
 
 // New builds a bot and records the campaign's teams in the store.
@@ -170,19 +209,24 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	if o.Lease <= 0 {
 		o.Lease = 2 * time.Minute
 	}
+	if o.Metrics == nil {
+		o.Metrics = noMetrics{}
+	}
 	if o.Owner == "" {
 		return nil, errors.New("bot: New: owner is required")
 	}
 	cfg := o.Config
 	b := &Bot{
-		cfg: cfg, cal: o.Calendar, store: o.Store, chat: o.Chat, clock: o.Clock, log: o.Logger,
-		owner: o.Owner, lease: o.Lease, loc: NewLocale(cfg.Campaign.Language),
+		cfg: cfg, cal: o.Calendar, store: o.Store, chat: countingChat{o.Chat, o.Metrics}, clock: o.Clock, log: o.Logger,
+		metrics: o.Metrics,
+		owner:   o.Owner, lease: o.Lease, loc: NewLocale(cfg.Campaign.Language),
 		weights: scoring.Weights{Defi: cfg.Scoring.Defi, Gigabyte: cfg.Scoring.Gigabyte, Percent: cfg.Scoring.Percent},
 		equiv: scoring.Equivalences{
 			PDFPagesPerTB: cfg.Equivalences.PDFPagesPerTB, CabinetsPerTB: cfg.Equivalences.CabinetsPerTB,
 			CO2eTonnesPerTBYear: cfg.Equivalences.CO2eTonnesPerTBYear,
 		},
 		limiter: newLimiter(cfg.RateLimit.Burst, cfg.RateLimit.Every),
+		hist:    scoring.NewHistory(o.Calendar.Start()),
 	}
 	for _, t := range cfg.Milestones.Thresholds {
 		b.miles.Thresholds = append(b.miles.Thresholds, int64(t))

@@ -43,6 +43,7 @@ func (b *Bot) commandTable() []command {
 		{names: []string{"moi", "me"}, run: b.cmdMe},
 		{names: []string{"annonce", "announce"}, role: roleCoordinator, usage: "annonce <texte>", run: b.cmdAnnounce},
 		{names: []string{"correction", "correct"}, role: roleCoordinator, usage: "correction <équipe> <points> <motif>", run: b.cmdCorrection},
+		{names: []string{"export", "exporter", "csv"}, role: roleCoordinator, run: b.cmdExport},
 		{names: []string{"mobilisation", "rally"}, role: roleDGS, usage: "mobilisation <texte>", run: b.cmdMobilisation},
 	}
 }
@@ -76,11 +77,13 @@ func (b *Bot) handleMessage(ctx context.Context, ev Event) error {
 	if !ok {
 		phrase, found := rephrase(text)
 		if !found {
+			b.metrics.Command("unknown")
 			return b.replyUnknown(ctx, ev, name)
 		}
 		c, _ = b.lookup(phrase)
 		args = ""
 	}
+	b.metrics.Command(c.names[0])
 	if !b.may(ev.User, c.role) {
 		who := b.loc.T("role.coord")
 		if c.role == roleDGS {

@@ -122,6 +122,9 @@ func (l Locale) Points(x float64) string {
 var (
 	frenchDays   = []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
 	frenchMonths = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+	// The abbreviations of the Imprimerie nationale's Lexique.
+	frenchShortDays   = []string{"dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."}
+	frenchShortMonths = []string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
 )
 
 // Date formats a day: "lundi 22 mars 2027" / "Monday 22 March 2027".
@@ -134,6 +137,14 @@ func (l Locale) Date(t time.Time) string {
 		day = "1er"
 	}
 	return fmt.Sprintf("%s %s %s %d", frenchDays[t.Weekday()], day, frenchMonths[t.Month()-1], t.Year())
+}
+
+// ShortDate formats a day briefly, for chart axes: "lun. 2 mars" / "Mon 2 Mar".
+func (l Locale) ShortDate(t time.Time) string {
+	if l.Lang == "en" {
+		return t.Format("Mon 2 Jan")
+	}
+	return fmt.Sprintf("%s %d %s", frenchShortDays[t.Weekday()], t.Day(), frenchShortMonths[t.Month()-1])
 }
 
 // Ordinal formats a rank: "1er", "2e" / "1st", "2nd".

@@ -9,7 +9,7 @@ var french = typeset(map[string]string{
 
 	"help.header":      "*Gigabot : les commandes*",
 	"help.agent":       "• `defi` : le défi du jour\n• `programme` : les défis de la campagne\n• `classement [points|volume|taux|participation|agent]` : le classement\n• `equipe [id]` : les chiffres d’une équipe\n• `moi` : vos défis relevés\n• `aide` : cette aide",
-	"help.coordinator": "• `annonce <texte>` : publier une annonce dans tous les canaux d’équipe\n• `correction <équipe> <points> <motif>` : corriger un score (tracé dans le bilan)",
+	"help.coordinator": "• `annonce <texte>` : publier une annonce dans tous les canaux d’équipe\n• `correction <équipe> <points> <motif>` : corriger un score (tracé dans le bilan)\n• `export` : le tableau de la campagne (équipes × jours) en CSV",
 	"help.dgs":         "• `mobilisation <texte>` : envoyer l’appel à la mobilisation à toutes les équipes",
 	"help.react":       "Quand vous avez relevé le défi du jour, réagissez avec :%s: sur son message.",
 
@@ -76,6 +76,36 @@ var french = typeset(map[string]string{
 	"equivalences":    "%s pages PDF, %s armoires d’archives et %s t CO2e par an de stockage évités",
 	"equivalences.of": "_(Hypothèses : 1 To ≈ 6,5 millions de pages PDF d’environ 150 Ko et 1 300 armoires de 5 000 pages, chiffres de la campagne du Calvados ; CO2e : environ 0,2 t par To stocké pendant un an, Umweltbundesamt, « Green Cloud Computing », 2021.)_",
 	"medal.other":     "▫️",
+
+	"board.day":                 "Jour %d sur %d",
+	"board.before":              "Début le %s",
+	"board.over":                "Campagne terminée",
+	"board.goal":                "%s de l’objectif de %s",
+	"board.title.points":        "Classement aux points",
+	"board.title.volume":        "Volume libéré",
+	"board.title.percent":       "Taux de réduction",
+	"board.title.participation": "Participation aux défis",
+	"board.pages":               "%s pages PDF",
+	"board.cabinets":            "%s armoires d’archives",
+	"board.co2e":                "%s t CO2e par an de stockage évitées",
+	"board.source.calvados":     "Conseil départemental du Calvados, Giga Déstockage 2022",
+	"board.source.uba":          "Umweltbundesamt, « Green Cloud Computing », 2021",
+	"board.source.config":       "valeur fixée dans la configuration de la campagne",
+	"board.curve":               "Volume libéré cumulé",
+	"board.members":             "%d agents",
+
+	"bilan.period":              "du %s au %s",
+	"bilan.prize.participation": "Prix de la participation : %s (%s)",
+	"bilan.prize.percent":       "Prix de l’effort relatif : %s (%s)",
+	"bilan.prize.per_agent":     "Prix des points par agent : %s (%s)",
+	"bilan.best":                "Jour %d · %s",
+
+	"export.done":  "Voici l’export de la campagne : %d équipes × %d jours (volume libéré, taux, participation, points). Tableur : séparateur « ; », virgule décimale.",
+	"export.file":  "%s-jour-%d.csv",
+	"export.none":  "La campagne n’a pas encore commencé : il n’y a rien à exporter.",
+	"chart.alt":    "Graphique : %s ; %s.",
+	"chart.leader": "en tête, %s avec %s",
+	"chart.total":  "%s libérés au total",
 })
 
 var english = map[string]string{
@@ -83,7 +113,7 @@ var english = map[string]string{
 
 	"help.header":      "*Gigabot commands*",
 	"help.agent":       "• `challenge`: today's challenge\n• `schedule`: the campaign's challenges\n• `ranking [points|volume|rate|participation|agent]`: the standings\n• `team [id]`: a team's figures\n• `me`: the challenges you completed\n• `help`: this help",
-	"help.coordinator": "• `announce <text>`: post an announcement in every team channel\n• `correction <team> <points> <reason>`: correct a score (shown in the recap)",
+	"help.coordinator": "• `announce <text>`: post an announcement in every team channel\n• `correction <team> <points> <reason>`: correct a score (shown in the recap)\n• `export`: the campaign's table (teams × days) as CSV",
 	"help.dgs":         "• `rally <text>`: send the call to action to every team",
 	"help.react":       "When you have completed today's challenge, react with :%s: on its message.",
 
@@ -150,6 +180,36 @@ var english = map[string]string{
 	"equivalences":    "%s PDF pages, %s archive cabinets and %s t CO2e a year of storage avoided",
 	"equivalences.of": "_(Assumptions: 1 TB ≈ 6.5 million PDF pages of about 150 kB and 1,300 cabinets of 5,000 pages, figures of the Calvados campaign; CO2e: about 0.2 t per TB stored for a year, German Environment Agency, \"Green Cloud Computing\", 2021.)_",
 	"medal.other":     "▫️",
+
+	"board.day":                 "Day %d of %d",
+	"board.before":              "Starts on %s",
+	"board.over":                "Campaign over",
+	"board.goal":                "%s of the %s goal",
+	"board.title.points":        "Ranking by points",
+	"board.title.volume":        "Volume freed",
+	"board.title.percent":       "Reduction rate",
+	"board.title.participation": "Participation",
+	"board.pages":               "%s PDF pages",
+	"board.cabinets":            "%s archive cabinets",
+	"board.co2e":                "%s t CO2e a year of storage avoided",
+	"board.source.calvados":     "Conseil départemental du Calvados, Giga Déstockage 2022",
+	"board.source.uba":          "German Environment Agency, \"Green Cloud Computing\", 2021",
+	"board.source.config":       "rate set in the campaign's configuration",
+	"board.curve":               "Cumulative volume freed",
+	"board.members":             "%d agents",
+
+	"bilan.period":              "from %s to %s",
+	"bilan.prize.participation": "Participation prize: %s (%s)",
+	"bilan.prize.percent":       "Relative effort prize: %s (%s)",
+	"bilan.prize.per_agent":     "Points per agent prize: %s (%s)",
+	"bilan.best":                "Day %d · %s",
+
+	"export.done":  "Here is the campaign's export: %d teams × %d days (volume freed, rate, participation, points).",
+	"export.file":  "%s-day-%d.csv",
+	"export.none":  "The campaign has not started yet: nothing to export.",
+	"chart.alt":    "Chart: %s; %s.",
+	"chart.leader": "leading, %s with %s",
+	"chart.total":  "%s freed in total",
 }
 
 func typeset(m map[string]string) map[string]string {
