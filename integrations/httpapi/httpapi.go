@@ -3,13 +3,19 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"math"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/scoring"
 )
 
@@ -114,6 +120,51 @@ func (s *Server) standings(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	WriteJSON(w, http.StatusOK, out)
+}
+
+// Exporter writes the campaign's team × day export. *bot.Bot fits.
+type Exporter interface {
+	Export(ctx context.Context, w io.Writer, dialect bot.CSVDialect) (int, error)
+}
+
+// EnableExport serves GET /api/v1/export.csv to requests that bear the
+// token ("Authorization: Bearer <token>"); every other request gets 401,
+// and so does every request when token is empty. ?dialect=plain gives
+// RFC 4180 for scripts, the default opens in the campaign's spreadsheets.
+func (s *Server) EnableExport(e Exporter, token string) {
+	want := sha256.Sum256([]byte(token))
+	s.mux.HandleFunc("GET /api/v1/export.csv", func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
+		if token == "" || !ok || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="gigabot"`)
+			msg := "missing or wrong bearer token (Authorization: Bearer <GIGABOT_API_TOKEN>)"
+			if token == "" {
+				msg = "export disabled: GIGABOT_API_TOKEN is not set on the bot"
+			}
+			WriteJSON(w, http.StatusUnauthorized, map[string]string{"error": msg})
+			return
+		}
+		dialect := bot.CSVSpreadsheet
+		switch q := r.URL.Query().Get("dialect"); q {
+		case "", "spreadsheet":
+		case "plain":
+			dialect = bot.CSVPlain
+		default:
+			WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "dialect: unknown value " + q + " (use spreadsheet or plain)"})
+			return
+		}
+		var buf bytes.Buffer
+		if _, err := e.Export(r.Context(), &buf, dialect); err != nil {
+			s.log.Error("export", "err", err)
+			WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "export unavailable"})
+			return
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="gigabot-export.csv"`)
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(buf.Bytes())
+	})
 }
 
 func round(x float64) float64 { return math.Round(x*10000) / 10000 }

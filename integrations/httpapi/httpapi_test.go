@@ -1,11 +1,15 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
@@ -107,5 +111,90 @@ func TestHealthz(t *testing.T) {
 	httpapi.New(env.Bot, env.Store, nil).ServeHTTP(rec, httptest.NewRequest("POST", "/api/v1/standings", nil))
 	if rec.Code != http.StatusMethodNotAllowed {
 		t.Errorf("POST standings: %d, want 405", rec.Code)
+	}
+}
+
+// TestExportNeedsTheTokenAndMatchesStandings checks the bearer token on
+// the export and that today's rows carry the figures of /api/v1/standings.
+func TestExportNeedsTheTokenAndMatchesStandings(t *testing.T) {
+	env := bottest.New(t, time.Date(2027, 3, 23, 12, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	start := env.Calendar.Start()
+	for _, s := range []scoring.Scan{
+		{ID: "a", Team: "routes", ScannedAt: start.Add(-time.Hour), Bytes: 1_000_000_000_000},
+		{ID: "b", Team: "routes", ScannedAt: start.Add(26 * time.Hour), Bytes: 870_000_000_000},
+	} {
+		s.Source, s.Root = "share", "/srv"
+		if _, err := env.Bot.RecordScan(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const token = "s3cret-token-for-the-export"
+	api := httpapi.New(env.Bot, env.Store, nil)
+	api.EnableExport(env.Bot, token)
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	get := func(path, auth string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp, body
+	}
+	for _, auth := range []string{"", "Bearer", "Bearer wrong", "Basic " + token, "Bearer " + token + "x", token} {
+		if resp, body := get("/api/v1/export.csv", auth); resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") == "" || bytes.Contains(body, []byte(token)) {
+			t.Errorf("Authorization %q: %d %s", auth, resp.StatusCode, body)
+		}
+	}
+	if resp, body := get("/api/v1/export.csv?dialect=xml", "Bearer "+token); resp.StatusCode != 400 || !bytes.Contains(body, []byte("dialect")) {
+		t.Errorf("bad dialect: %d %s", resp.StatusCode, body)
+	}
+	resp, body := get("/api/v1/export.csv?dialect=plain", "Bearer "+token)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" {
+		t.Fatalf("export: %d %q %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sbody := get("/api/v1/standings", "")
+	var st httpapi.StandingsJSON
+	if err := json.Unmarshal(sbody, &st); err != nil {
+		t.Fatal(err)
+	}
+	day := recs[len(recs)-1][0]
+	if day != "2" || len(recs) != 1+2*len(st.Teams) {
+		t.Fatalf("%d rows, last day %s", len(recs)-1, day)
+	}
+	for _, team := range st.Teams {
+		found := false
+		for _, r := range recs[1:] {
+			if r[0] != day || r[3] != team.Team {
+				continue
+			}
+			found = true
+			if r[7] != strconv.FormatInt(team.FreedBytes, 10) || r[11] != strconv.FormatFloat(team.Points, 'f', -1, 64) {
+				t.Errorf("%s: export %v; standings %d bytes %v points", team.Team, r, team.FreedBytes, team.Points)
+			}
+		}
+		if !found {
+			t.Errorf("no row for %s", team.Team)
+		}
+	}
+	disabled := httpapi.New(env.Bot, env.Store, nil)
+	disabled.EnableExport(env.Bot, "")
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/api/v1/export.csv", nil)
+	req.Header.Set("Authorization", "Bearer ")
+	disabled.ServeHTTP(rec, req)
+	if rec.Code != 401 || !bytes.Contains(rec.Body.Bytes(), []byte("GIGABOT_API_TOKEN")) {
+		t.Errorf("without a token configured: %d %s", rec.Code, rec.Body)
 	}
 }
