@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"image/png"
 	"strconv"
 	"strings"
 	"sync"
@@ -304,5 +305,42 @@ func TestMetricsCountPostsAndCommands(t *testing.T) {
 	}
 	if m.commands["classement"] != 2 || m.commands["equipe"] != 1 || m.commands["unknown"] != 1 {
 		t.Errorf("commands: %v", m.commands)
+	}
+}
+
+func TestRecapCarriesAChart(t *testing.T) {
+	env := threeDays(t)
+	env.Set(env.At(3, 17, 0))
+	if err := env.Bot.Catchup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	recaps := env.Chat.Of(bot.KindRecap)
+	var day3 []bottest.Post
+	for _, p := range recaps {
+		if p.Msg.Day == 3 {
+			day3 = append(day3, p)
+		}
+	}
+	if len(day3) != 3 {
+		t.Fatalf("%d recaps of day 3", len(day3))
+	}
+	for _, p := range day3 {
+		if len(p.Msg.Files) != 1 {
+			t.Fatalf("recap in %s has %d files", p.Channel, len(p.Msg.Files))
+		}
+		f := p.Msg.Files[0]
+		img, err := png.Decode(bytes.NewReader(f.Data))
+		if err != nil || f.MIME != "image/png" || f.Name != "bilan-jour-3.png" {
+			t.Fatalf("chart %q %q: %v", f.Name, f.MIME, err)
+		}
+		if img.Bounds().Dx() < 800 {
+			t.Errorf("chart of %v", img.Bounds())
+		}
+		if !strings.Contains(f.Alt, "Bilan du jour 3/15") || !strings.Contains(f.Alt, "en tête, Direction des") || !strings.Contains(f.Alt, "35\u00a0Go") {
+			t.Errorf("alt text: %q", f.Alt)
+		}
+		if !strings.Contains(p.Msg.Text, "Classement aux points") {
+			t.Errorf("the text lost its ranking: %q", p.Msg.Text)
+		}
 	}
 }

@@ -168,6 +168,7 @@ func (b *Bot) postRecap(ctx context.Context, day challenges.Day) error {
 	if len(corrections) > 0 {
 		common = append(common, b.correctionsText(corrections))
 	}
+	files := b.chartFiles(ctx, st, b.loc.T("chart.recap.title", day.N, len(b.cal.Days)), b.loc.T("chart.recap.file", day.N))
 	_, err = b.broadcast(ctx, "recap:"+strconv.Itoa(day.N), "", func(t challenges.Team) (Message, error) {
 		lines := append([]string(nil), common...)
 		if me, ok := st.Find(t.ID, scoring.ByPoints); ok {
@@ -192,7 +193,7 @@ func (b *Bot) postRecap(ctx context.Context, day challenges.Day) error {
 		} else {
 			lines = append(lines, b.loc.T("recap.last"))
 		}
-		return Message{Kind: KindRecap, Text: strings.Join(lines, "\n"), Day: day.N, Days: len(b.cal.Days)}, nil
+		return Message{Kind: KindRecap, Text: strings.Join(lines, "\n"), Day: day.N, Days: len(b.cal.Days), Files: files}, nil
 	})
 	return err
 }
@@ -239,7 +240,8 @@ func (b *Bot) postPodium(ctx context.Context) error {
 			byAgent[0].Name, b.loc.Points(byAgent[0].PointsPerAgent)))
 	}
 	lines = append(lines, b.loc.T("equivalences.of"), b.loc.T("podium.thanks"))
-	msg := Message{Kind: KindPodium, Text: strings.Join(lines, "\n"), Day: len(b.cal.Days), Days: len(b.cal.Days)}
+	msg := Message{Kind: KindPodium, Text: strings.Join(lines, "\n"), Day: len(b.cal.Days), Days: len(b.cal.Days),
+		Files: b.chartFiles(ctx, st, b.cfg.Campaign.Name, b.loc.T("chart.podium.file"))}
 	_, err = b.broadcast(ctx, "podium", "", func(challenges.Team) (Message, error) { return msg, nil })
 	return err
 }

@@ -100,12 +100,15 @@ var french = typeset(map[string]string{
 	"bilan.prize.per_agent":     "Prix des points par agent : %s (%s)",
 	"bilan.best":                "Jour %d · %s",
 
-	"export.done":  "Voici l’export de la campagne : %d équipes × %d jours (volume libéré, taux, participation, points). Tableur : séparateur « ; », virgule décimale.",
-	"export.file":  "%s-jour-%d.csv",
-	"export.none":  "La campagne n’a pas encore commencé : il n’y a rien à exporter.",
-	"chart.alt":    "Graphique : %s ; %s.",
-	"chart.leader": "en tête, %s avec %s",
-	"chart.total":  "%s libérés au total",
+	"export.done":       "Voici l’export de la campagne : %d équipes × %d jours (volume libéré, taux, participation, points). Tableur : séparateur « ; », virgule décimale.",
+	"export.file":       "%s-jour-%d.csv",
+	"export.none":       "La campagne n’a pas encore commencé : il n’y a rien à exporter.",
+	"chart.recap.title": "Bilan du jour %d/%d",
+	"chart.recap.file":  "bilan-jour-%d.png",
+	"chart.podium.file": "podium.png",
+	"chart.alt":         "Graphique : %s ; %s.",
+	"chart.leader":      "en tête, %s avec %s",
+	"chart.total":       "%s libérés au total",
 })
 
 var english = map[string]string{
@@ -204,12 +207,15 @@ var english = map[string]string{
 	"bilan.prize.per_agent":     "Points per agent prize: %s (%s)",
 	"bilan.best":                "Day %d · %s",
 
-	"export.done":  "Here is the campaign's export: %d teams × %d days (volume freed, rate, participation, points).",
-	"export.file":  "%s-day-%d.csv",
-	"export.none":  "The campaign has not started yet: nothing to export.",
-	"chart.alt":    "Chart: %s; %s.",
-	"chart.leader": "leading, %s with %s",
-	"chart.total":  "%s freed in total",
+	"export.done":       "Here is the campaign's export: %d teams × %d days (volume freed, rate, participation, points).",
+	"export.file":       "%s-day-%d.csv",
+	"export.none":       "The campaign has not started yet: nothing to export.",
+	"chart.recap.title": "Recap of day %d/%d",
+	"chart.recap.file":  "recap-day-%d.png",
+	"chart.podium.file": "podium.png",
+	"chart.alt":         "Chart: %s; %s.",
+	"chart.leader":      "leading, %s with %s",
+	"chart.total":       "%s freed in total",
 }
 
 func typeset(m map[string]string) map[string]string {
