@@ -79,6 +79,20 @@ var (
 	_ Deliveries = (*scoring.Store)(nil)
 )
 
+// Reconnects counts the event connections re-established after a loss, by
+// platform ("mattermost"). *metrics.Metrics fits.
+type Reconnects interface {
+	Reconnect(platform string)
+}
+
+// platform names Mattermost in metrics.
+const platform = "mattermost"
+
+// noReconnects counts nothing, for an adapter without metrics.
+type noReconnects struct{}
+
+func (noReconnects) Reconnect(string) {}
+
 // Errors Connect returns (wrapped, with details).
 var (
 	// ErrInvalidToken: the server refused the token.
@@ -165,6 +179,9 @@ type Options struct {
 	// Retries bounds the attempts of a REST call answered 429 or 5xx, or
 	// that could not reach the server. Default 6.
 	Retries int
+	// Reconnects is told each time Run's WebSocket is open again after a
+	// loss (not the first time). Nil: not counted.
+	Reconnects Reconnects
 }
 
 // Tunings that need no option.
@@ -202,6 +219,7 @@ type Adapter struct {
 	actionKey  []byte
 	text       texts
 	dir        *directory
+	reconnects Reconnects
 	running    atomic.Bool
 
 	// Set by Connect.
@@ -216,6 +234,7 @@ type Adapter struct {
 	floor    int64 // server time (ms) of the oldest event to handle again; 0: none
 	failures map[string]int
 	seeded   bool
+	welcomed bool // a socket of this Run was welcomed before
 
 	mu        sync.Mutex
 	known     map[string]map[string]int64 // bot post id → user id + "\x00" + emoji → create_at
@@ -278,6 +297,9 @@ func New(cfg Config, o Options) (*Adapter, error) {
 	if o.Retries <= 0 {
 		o.Retries = 6
 	}
+	if o.Reconnects == nil {
+		o.Reconnects = noReconnects{}
+	}
 	client := model.NewAPIv4Client(u.String())
 	client.SetToken(cfg.Token)
 	client.HTTPClient = o.HTTPClient
@@ -298,7 +320,7 @@ func New(cfg Config, o Options) (*Adapter, error) {
 		clock: o.Clock, sleep: o.Sleep, random: o.Random, pingEvery: o.PingInterval,
 		backfill: max(o.Backfill, 0), retries: o.Retries, client: client, dialer: dialer,
 		socketURL: socket.String(), actionKey: mac.Sum(nil), text: textsFor(o.Campaign.Campaign.Language),
-		dir: newDirectory(o.Campaign), failures: map[string]int{},
+		dir: newDirectory(o.Campaign), reconnects: o.Reconnects, failures: map[string]int{},
 		known: map[string]map[string]int64{}, unsettled: map[string]unsettledPost{}, replies: map[string]*[]bot.Message{},
 	}, nil
 }

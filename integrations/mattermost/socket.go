@@ -26,8 +26,9 @@ const (
 // delivers nothing and reports no error). Each time it opens, the posts
 // written since the last event seen are fetched through REST, so that
 // nothing said while the socket was down is lost; the delivery claims keep
-// anything from being handled twice. Run returns ErrNotConnected before
-// Connect.
+// anything from being handled twice. Each socket welcomed after the first
+// is counted as a reconnection (Options.Reconnects). Run returns
+// ErrNotConnected before Connect.
 func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	if !a.connected.Load() {
 		return ErrNotConnected
@@ -39,6 +40,7 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		return errors.New("mattermost: Run is already running")
 	}
 	defer a.running.Store(false)
+	a.welcomed = false
 	failures := 0
 	for {
 		stable, err := a.session(ctx, h)
@@ -78,6 +80,10 @@ func (a *Adapter) session(ctx context.Context, h Handler) (stable bool, err erro
 	if err != nil {
 		return false, err
 	}
+	if a.welcomed {
+		a.reconnects.Reconnect(platform)
+	}
+	a.welcomed = true
 	// Events arriving during the catch-up wait in the socket's buffer and
 	// are handled after it, in order: the last word on each reaction is
 	// then the latest one.

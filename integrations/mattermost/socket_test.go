@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -131,8 +132,12 @@ func TestReactionsCountInStore(t *testing.T) {
 }
 
 func TestReconnectAfterDrop(t *testing.T) {
-	e := newEnv(t, newFake(t), nil)
+	counted := &reconnects{}
+	e := newEnv(t, newFake(t), func(_ *Config, o *Options) { o.Reconnects = counted })
 	e.run()
+	if n := counted.n.Load(); n != 0 {
+		t.Fatalf("%d reconnections counted on the first connection, want 0", n)
+	}
 	routes := e.mm.channel("equipe-routes")
 	defi := e.publishDefi()["equipe-routes"]
 	before := e.mm.say("alice", routes.Id, "@gigabot classement", "")
@@ -161,6 +166,9 @@ func TestReconnectAfterDrop(t *testing.T) {
 	if opened, _ := e.mm.counts(); opened != 2 {
 		t.Errorf("%d sockets opened, want 2", opened)
 	}
+	if n := counted.n.Load(); n != 1 {
+		t.Errorf("%d reconnections counted, want 1", n)
+	}
 	if n := e.handled(before); n != 1 {
 		t.Errorf("the command before the drop was handled %d times, want once", n)
 	}
@@ -177,7 +185,8 @@ func TestReconnectAfterDrop(t *testing.T) {
 }
 
 func TestReconnectAfterSilence(t *testing.T) {
-	e := newEnv(t, newFake(t), nil)
+	counted := &reconnects{}
+	e := newEnv(t, newFake(t), func(_ *Config, o *Options) { o.Reconnects = counted })
 	e.run()
 	routes := e.mm.channel("equipe-routes")
 	// The connection goes half-open: nothing comes through, and nothing says so.
@@ -191,6 +200,9 @@ func TestReconnectAfterSilence(t *testing.T) {
 	})
 	if opened, _ := e.mm.counts(); opened != 2 {
 		t.Errorf("%d sockets opened, want 2", opened)
+	}
+	if n := counted.n.Load(); n != 1 {
+		t.Errorf("%d reconnections counted, want 1", n)
 	}
 	if waits := e.sleep.slept(); len(waits) != 1 || waits[0] < socketBackoff/2 || waits[0] > socketBackoff {
 		t.Errorf("waits before reconnecting = %v, want one within [%v, %v]", waits, socketBackoff/2, socketBackoff)
@@ -243,4 +255,13 @@ func TestFailedEventIsHandledAgain(t *testing.T) {
 	}
 	e.clock.Advance(e.a.pingEvery)
 	eventually(t, "the second handling", func() bool { return e.handled(p) == 2 && len(e.answered(p)) == 1 })
+}
+
+// reconnects counts the reconnections the adapter reports as Mattermost's.
+type reconnects struct{ n atomic.Int32 }
+
+func (r *reconnects) Reconnect(platform string) {
+	if platform == "mattermost" {
+		r.n.Add(1)
+	}
 }

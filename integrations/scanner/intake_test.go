@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -16,20 +18,62 @@ import (
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/bot/bottest"
 	"github.com/gigabot/gigabot/integrations/scanner"
+	"github.com/gigabot/gigabot/scoring"
 )
 
 var secret = []byte("a-test-secret-of-32-characters!!")
 
 type intakeEnv struct {
 	*bottest.Env
-	srv *httptest.Server
+	srv      *httptest.Server
+	outcomes *outcomes
 }
 
 func newIntake(t *testing.T) *intakeEnv {
 	env := bottest.New(t, time.Date(2027, 3, 23, 10, 0, 0, 0, time.UTC))
-	srv := httptest.NewServer(scanner.NewIntake(env.Bot, secret, env.Clock.Now, nil))
+	out := &outcomes{}
+	srv := httptest.NewServer(scanner.NewIntake(env.Bot, secret, env.Clock.Now, nil, scanner.WithReports(out)))
 	t.Cleanup(srv.Close)
-	return &intakeEnv{Env: env, srv: srv}
+	return &intakeEnv{Env: env, srv: srv, outcomes: out}
+}
+
+// outcomes records the outcomes the intake reports.
+type outcomes struct {
+	mu   sync.Mutex
+	list []string
+}
+
+func (o *outcomes) Report(outcome string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.list = append(o.list, outcome)
+}
+
+// count returns how many times each outcome was reported.
+func (o *outcomes) count() map[string]int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := map[string]int{}
+	for _, s := range o.list {
+		n[s]++
+	}
+	return n
+}
+
+func (o *outcomes) len() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.list)
+}
+
+// last returns the latest outcome reported.
+func (o *outcomes) last() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.list) == 0 {
+		return ""
+	}
+	return o.list[len(o.list)-1]
 }
 
 func report(id, team string, at time.Time, bytes int64) scanner.Report {
@@ -82,27 +126,32 @@ func TestIntakeAnswers(t *testing.T) {
 		t.Fatalf("baseline: %d %v", code, a)
 	}
 	good := mustJSON(t, report("day1", "routes", e.Clock.Now().Add(-time.Minute), 990_000_000_000))
+	// Scanned after the campaign started but before day1's scan: neither
+	// the baseline nor the latest figure.
+	older := mustJSON(t, report("older", "routes", start.Add(time.Hour), 995_000_000_000))
 	tests := []struct {
-		name   string
-		body   []byte
-		tamper func(http.Header)
-		status int
-		answer string
+		name    string
+		body    []byte
+		tamper  func(http.Header)
+		status  int
+		answer  string
+		outcome string
 	}{
-		{"bad signature", good, func(h http.Header) { h.Set(scanner.HeaderSignature, "sha256="+strings.Repeat("0", 64)) }, 401, "signature does not match"},
-		{"missing signature", good, func(h http.Header) { h.Del(scanner.HeaderSignature) }, 401, "sha256=HEX"},
-		{"missing timestamp", good, func(h http.Header) { h.Del(scanner.HeaderTimestamp) }, 401, "Unix seconds"},
+		{"bad signature", good, func(h http.Header) { h.Set(scanner.HeaderSignature, "sha256="+strings.Repeat("0", 64)) }, 401, "signature does not match", scanner.OutcomeBadSignature},
+		{"missing signature", good, func(h http.Header) { h.Del(scanner.HeaderSignature) }, 401, "sha256=HEX", scanner.OutcomeBadSignature},
+		{"missing timestamp", good, func(h http.Header) { h.Del(scanner.HeaderTimestamp) }, 401, "Unix seconds", scanner.OutcomeBadSignature},
 		{"timestamp 6 minutes old", good, func(h http.Header) {
 			ts := strconv.FormatInt(time.Date(2027, 3, 23, 9, 54, 0, 0, time.UTC).Unix(), 10)
 			h.Set(scanner.HeaderTimestamp, ts)
 			h.Set(scanner.HeaderSignature, scanner.Sign(secret, ts, good))
-		}, 401, "off"},
-		{"malformed JSON", []byte(`{"scan_id": "x", `), nil, 400, "body: "},
-		{"impossible value", mustJSON(t, func() scanner.Report { r := report("neg", "routes", start, 5); r.Large.Bytes = 6; return r }()), nil, 400, "large.bytes"},
-		{"unknown team", mustJSON(t, report("u1", "cuisine", start, 5)), nil, 400, "team: unknown team cuisine"},
-		{"too large", append(good[:len(good)-1], []byte(`,"pad":"`+strings.Repeat("x", scanner.MaxReportBytes)+`"}`)...), nil, 413, "1 MiB"},
-		{"accepted", good, nil, 202, "accepted"},
-		{"duplicate", good, nil, 200, "duplicate"},
+		}, 401, "off", scanner.OutcomeBadSignature},
+		{"malformed JSON", []byte(`{"scan_id": "x", `), nil, 400, "body: ", scanner.OutcomeInvalid},
+		{"impossible value", mustJSON(t, func() scanner.Report { r := report("neg", "routes", start, 5); r.Large.Bytes = 6; return r }()), nil, 400, "large.bytes", scanner.OutcomeInvalid},
+		{"unknown team", mustJSON(t, report("u1", "cuisine", start, 5)), nil, 400, "team: unknown team cuisine", scanner.OutcomeUnknownTeam},
+		{"too large", append(good[:len(good)-1], []byte(`,"pad":"`+strings.Repeat("x", scanner.MaxReportBytes)+`"}`)...), nil, 413, "1 MiB", scanner.OutcomeTooLarge},
+		{"accepted", good, nil, 202, "accepted", scanner.OutcomeAccepted},
+		{"duplicate", good, nil, 200, "duplicate", scanner.OutcomeDuplicate},
+		{"older than the latest scan", older, nil, 202, "accepted", scanner.OutcomeStale},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,11 +160,17 @@ func TestIntakeAnswers(t *testing.T) {
 			if code != tt.status || !strings.Contains(a["status"]+a["error"], tt.answer) {
 				t.Fatalf("answer %d %v, want %d with %q", code, a, tt.status, tt.answer)
 			}
+			if got := e.outcomes.last(); got != tt.outcome {
+				t.Errorf("outcome %q, want %q", got, tt.outcome)
+			}
 			after := e.freed(t, "routes")
-			if changed := after != before; changed != (tt.status == 202) {
-				t.Errorf("freed went %d → %d on a %d answer: only 202 may store", before, after, code)
+			if changed := after != before; changed != (tt.outcome == scanner.OutcomeAccepted) {
+				t.Errorf("freed went %d → %d on a %d answer: only an accepted scan may change it", before, after, code)
 			}
 		})
+	}
+	if n := e.outcomes.len(); n != len(tests)+1 {
+		t.Errorf("%d outcomes reported for %d requests, want one each", n, len(tests)+1)
 	}
 	if got := e.freed(t, "routes"); got != 10_000_000_000 {
 		t.Errorf("routes freed %d, want 10 Go", got)
@@ -146,11 +201,68 @@ func TestIntakeConcurrentSameReportCountsOnce(t *testing.T) {
 	if count[202] != 1 || count[200] != 19 {
 		t.Errorf("answers %v, want one 202 and nineteen 200", count)
 	}
+	if got := e.outcomes.count(); got[scanner.OutcomeAccepted] != 2 || got[scanner.OutcomeDuplicate] != 19 {
+		t.Errorf("outcomes %v, want the baseline and one more accepted, nineteen duplicates", got)
+	}
 	if got := e.freed(t, "culture"); got != 200_000_000_000 {
 		t.Errorf("culture freed %d, want 200 Go", got)
 	}
 	if n := len(e.Chat.Of(bot.KindMilestone)); n != 3 {
 		t.Errorf("%d milestone posts, want 100 Go announced once in each of 3 channels", n)
+	}
+}
+
+// failingRecorder is a store that is down.
+type failingRecorder struct{}
+
+func (failingRecorder) RecordScan(context.Context, scoring.Scan) (scoring.ScanResult, error) {
+	return scoring.ScanResult{}, errors.New("redis: connection refused")
+}
+
+// brokenBody fails mid-read, as a client that goes away.
+type brokenBody struct{}
+
+func (brokenBody) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
+
+func TestIntakeOutcomesOfFailures(t *testing.T) {
+	now := time.Date(2027, 3, 23, 10, 0, 0, 0, time.UTC)
+	body := mustJSON(t, report("s1", "routes", now.Add(-time.Minute), 5))
+	signed := func(method string, body io.Reader, raw []byte) *http.Request {
+		req := httptest.NewRequest(method, "/api/v1/scans", body)
+		ts := strconv.FormatInt(now.Unix(), 10)
+		req.Header.Set(scanner.HeaderTimestamp, ts)
+		req.Header.Set(scanner.HeaderSignature, scanner.Sign(secret, ts, raw))
+		return req
+	}
+	tests := []struct {
+		name    string
+		req     *http.Request
+		status  int
+		outcome string
+	}{
+		{"the store is down", signed("POST", bytes.NewReader(body), body), 503, scanner.OutcomeError},
+		{"the body breaks off", signed("POST", brokenBody{}, body), 400, scanner.OutcomeUnreadable},
+		{"GET", signed("GET", nil, nil), 405, scanner.OutcomeMethodNotAllowed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := &outcomes{}
+			in := scanner.NewIntake(failingRecorder{}, secret, func() time.Time { return now }, nil, scanner.WithReports(out))
+			rec := httptest.NewRecorder()
+			in.ServeHTTP(rec, tt.req)
+			if rec.Code != tt.status || out.last() != tt.outcome || len(out.list) != 1 {
+				t.Errorf("answer %d, outcomes %v; want %d and %q once", rec.Code, out.list, tt.status, tt.outcome)
+			}
+		})
+	}
+}
+
+func TestIntakeWithoutReports(t *testing.T) {
+	in := scanner.NewIntake(failingRecorder{}, secret, time.Now, nil, scanner.WithReports(nil))
+	rec := httptest.NewRecorder()
+	in.ServeHTTP(rec, httptest.NewRequest("POST", "/api/v1/scans", strings.NewReader("{}")))
+	if rec.Code != 401 {
+		t.Errorf("answer %d, want 401", rec.Code)
 	}
 }
 

@@ -76,6 +76,20 @@ var (
 	_ bot.Chat   = (*Adapter)(nil)
 )
 
+// Reconnects counts the event connections re-established after a loss, by
+// platform ("slack"). *metrics.Metrics fits.
+type Reconnects interface {
+	Reconnect(platform string)
+}
+
+// platform names Slack in metrics.
+const platform = "slack"
+
+// noReconnects counts nothing, for an adapter without metrics.
+type noReconnects struct{}
+
+func (noReconnects) Reconnect(string) {}
+
 // Clock tells the time. Production passes nothing (the real clock), tests a
 // fake one.
 type Clock interface{ Now() time.Time }
@@ -186,6 +200,9 @@ type Options struct {
 	// ShutdownGrace is how long Run waits for events in flight once its
 	// context ends. Default 10s.
 	ShutdownGrace time.Duration
+	// Reconnects is told each time the Socket Mode connection is
+	// re-established (not the first connection). Nil: not counted.
+	Reconnects Reconnects
 }
 
 // deliveryKeep is how long a handled delivery id is remembered: Slack's
@@ -211,6 +228,7 @@ type Adapter struct {
 	timeout    time.Duration
 	grace      time.Duration
 	report     Report
+	reconnects Reconnects
 
 	// bg bounds the work that outlives a request: handlers of slash
 	// commands and clicks, and handlers Slack stopped waiting for.
@@ -271,6 +289,9 @@ func newAdapter(cfg Config, o Options) *Adapter {
 	if o.ShutdownGrace <= 0 {
 		o.ShutdownGrace = 10 * time.Second
 	}
+	if o.Reconnects == nil {
+		o.Reconnects = noReconnects{}
+	}
 	opts := []slack.Option{slack.OptionAPIURL(cfg.apiURL()), slack.OptionHTTPClient(o.HTTPClient)}
 	if cfg.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
@@ -283,7 +304,7 @@ func newAdapter(cfg Config, o Options) *Adapter {
 		dir:     newDirectory(),
 		replies: newReplies(),
 		labels:  labelsFor(o.Campaign.Campaign.Language),
-		timeout: o.HandleTimeout, grace: o.ShutdownGrace,
+		timeout: o.HandleTimeout, grace: o.ShutdownGrace, reconnects: o.Reconnects,
 		bg: bg, stop: stop,
 	}
 }

@@ -13,13 +13,15 @@ import (
 
 // runSocket holds the Socket Mode connection until ctx ends. The SDK
 // reconnects with exponential backoff (up to 5 minutes) and when Slack asks
-// it to; it gives up only when Slack refuses the app token.
+// it to; it gives up only when Slack refuses the app token. Each connection
+// after the first is counted as a reconnection.
 func (a *Adapter) runSocket(ctx context.Context, h Handler) error {
 	client := socketmode.New(a.api, socketmode.OptionLog(sdkLog{a.log}))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- client.RunContext(ctx) }()
+	connected := false
 	for {
 		select {
 		case err := <-done:
@@ -28,6 +30,12 @@ func (a *Adapter) runSocket(ctx context.Context, h Handler) error {
 			}
 			return fmt.Errorf("slack: socket mode: %s: %w (check SLACK_APP_TOKEN)", describe(err), err)
 		case evt := <-client.Events:
+			if evt.Type == socketmode.EventTypeConnected {
+				if connected {
+					a.reconnects.Reconnect(platform)
+				}
+				connected = true
+			}
 			a.onSocketEvent(client, evt, h)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"sync/atomic"
@@ -160,4 +161,59 @@ func (h *socketHandler) Handle(ctx context.Context, ev bot.Event) error {
 	}
 	_, err := h.a.Post(ctx, ev.Channel, bot.Message{Kind: bot.KindReply, Text: ev.User + ": " + ev.Text})
 	return err
+}
+
+// reconnects counts the reconnections the adapter reports as Slack's.
+type reconnects struct{ n atomic.Int32 }
+
+func (r *reconnects) Reconnect(platform string) {
+	if platform == "slack" {
+		r.n.Add(1)
+	}
+}
+
+func TestSocketModeCountsReconnections(t *testing.T) {
+	counted := &reconnects{}
+	f := newFixture(t, func(c *Config, o *Options) {
+		c.AppToken, c.SigningSecret = "xapp-test", ""
+		o.Reconnects = counted
+	})
+	conns := serveSocket(t, f.slack)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- f.a.Run(ctx, &recorder{}) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	// connect waits for a connection and has it deliver an event: once the
+	// event is acknowledged, the adapter has seen the connection open.
+	connect := func(n int) *fakeSocket {
+		t.Helper()
+		var s *fakeSocket
+		select {
+		case s = <-conns:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the adapter did not open connection %d", n)
+		}
+		s.send(map[string]any{"type": "hello", "num_connections": 1, "connection_info": map[string]any{"app_id": "A1"}})
+		id := fmt.Sprintf("env-%d", n)
+		reaction := reactionJSON("reaction_added", "U0ALICE01", "white_check_mark", "C0ROUTES1", fmt.Sprintf("1711098000.00000%d", n))
+		s.send(envelope("events_api", id, eventJSON(fmt.Sprintf("EvR%d", n), reaction), 0))
+		if got, _ := s.ack(); got != id {
+			t.Fatalf("ack %q, want %s", got, id)
+		}
+		return s
+	}
+	first := connect(1)
+	if n := counted.n.Load(); n != 0 {
+		t.Fatalf("%d reconnections counted on the first connection, want 0", n)
+	}
+	first.conn.UnderlyingConn().Close() // the network drops the socket
+	connect(2)
+	if n := counted.n.Load(); n != 1 {
+		t.Fatalf("%d reconnections counted, want 1", n)
+	}
 }
