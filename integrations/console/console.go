@@ -9,7 +9,9 @@
 //	alice +white_check_mark P12          alice adds a reaction to post P12
 //	alice -white_check_mark P12          alice removes it
 //
-// Output lines: "[#channel] P12 text", newlines in the text shown as " ⏎ ".
+// Output lines: "[#channel] P12 text", newlines in the text shown as " ⏎ ",
+// then one line per attached file, "[pièce jointe : name — description]":
+// the file's description stands for it, its bytes are not shown.
 package console
 
 import (
@@ -74,11 +76,29 @@ func (c *Console) Post(ctx context.Context, channel string, msg bot.Message) (st
 		n = c.local
 	}
 	id := "P" + strconv.FormatInt(n, 10)
-	text := strings.ReplaceAll(strings.ReplaceAll(msg.Text, "\r\n", "\n"), "\n", " ⏎ ")
-	if _, err := fmt.Fprintf(c.out, "[#%s] %s %s\n", channel, id, text); err != nil {
+	var b strings.Builder
+	fmt.Fprintf(&b, "[#%s] %s %s\n", channel, id, oneLine(msg.Text))
+	for _, f := range msg.Files {
+		b.WriteString(attachmentLine(f))
+	}
+	if _, err := io.WriteString(c.out, b.String()); err != nil {
 		return "", fmt.Errorf("console: write post: %w", err)
 	}
 	return id, nil
+}
+
+// attachmentLine stands for a file: its name and description, in French
+// like the console's other words (it has no locale).
+func attachmentLine(f bot.File) string {
+	if f.Alt == "" {
+		return "[pièce jointe : " + oneLine(f.Name) + "]\n"
+	}
+	return "[pièce jointe : " + oneLine(f.Name) + " — " + oneLine(f.Alt) + "]\n"
+}
+
+// oneLine shows newlines as " ⏎ ", so that a post stays on its line.
+func oneLine(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", " ⏎ ")
 }
 
 var (

@@ -62,6 +62,29 @@ func TestPostFormat(t *testing.T) {
 	}
 }
 
+func TestPostShowsFilesByTheirDescription(t *testing.T) {
+	var out bytes.Buffer
+	c := New(&out, Options{})
+	msg := bot.Message{Kind: bot.KindRecap, Text: "Bilan du jour 3\n1. Routes", Files: []bot.File{
+		{Name: "classement-jour-3.png", MIME: "image/png", Alt: "Classement du jour 3 :\nRoutes en tête", Data: []byte("\x89PNG\r\n")},
+		{Name: "export.csv", MIME: "text/csv", Alt: "Export des scores", Data: []byte("equipe;octets\nroutes;5000\n")},
+		{Name: "sans-description.png", MIME: "image/png", Data: []byte("\x89PNG")},
+	}}
+	if _, err := c.Post(context.Background(), "general", msg); err != nil {
+		t.Fatal(err)
+	}
+	want := "[#general] P1 Bilan du jour 3 ⏎ 1. Routes\n" +
+		"[pièce jointe : classement-jour-3.png — Classement du jour 3 : ⏎ Routes en tête]\n" +
+		"[pièce jointe : export.csv — Export des scores]\n" +
+		"[pièce jointe : sans-description.png]\n"
+	if out.String() != want {
+		t.Errorf("output %q, want %q", out.String(), want)
+	}
+	if strings.Contains(out.String(), "routes;5000") || strings.Contains(out.String(), "PNG") {
+		t.Error("the console printed a file's bytes")
+	}
+}
+
 func TestPostNumbersFromSequence(t *testing.T) {
 	var out bytes.Buffer
 	n := int64(41)

@@ -66,7 +66,7 @@ func (a *Adapter) CommandHandler(h Handler) http.Handler {
 		// server stops waiting for the answer.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), commandTimeout)
 		defer cancel()
-		route := a.openReplies()
+		route := a.openReplies(r.PostForm.Get("user_id"), r.PostForm.Get("channel_id"), public)
 		err := h.Handle(ctx, bot.Event{Kind: bot.MessageReceived, User: user, Channel: route, Text: text})
 		msgs := a.closeReplies(route)
 		if err != nil {
@@ -106,14 +106,28 @@ func (a *Adapter) formUser(ctx context.Context, id, username string) string {
 	return username
 }
 
+// replyRoute collects the answers to one slash command, and knows where
+// their files go: a file cannot be ephemeral, nor ride in a command's
+// response.
+type replyRoute struct {
+	msgs []bot.Message
+	// userID is the caller, in whose direct message with the bot the
+	// files of an ephemeral answer go.
+	userID string
+	// channelID is where the command was typed, where the files of a
+	// public answer go.
+	channelID string
+	public    bool
+}
+
 // openReplies opens a route that collects the bot's answers instead of
 // posting them, and returns its channel key.
-func (a *Adapter) openReplies() string {
+func (a *Adapter) openReplies(userID, channelID string, public bool) string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.replySeq++
 	key := replyPrefix + strconv.Itoa(a.replySeq)
-	a.replies[key] = &[]bot.Message{}
+	a.replies[key] = &replyRoute{userID: userID, channelID: channelID, public: public}
 	return key
 }
 
@@ -121,24 +135,27 @@ func (a *Adapter) openReplies() string {
 func (a *Adapter) closeReplies(key string) []bot.Message {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	msgs := a.replies[key]
+	route := a.replies[key]
 	delete(a.replies, key)
-	return *msgs
+	return route.msgs
 }
 
-// collectReply keeps a post sent to an open reply route.
-func (a *Adapter) collectReply(channel string, msg bot.Message) (string, bool) {
+// collectReply keeps a post sent to an open reply route, and returns the
+// post's id and where its files go.
+func (a *Adapter) collectReply(channel string, msg bot.Message) (string, replyRoute, bool) {
 	if !strings.HasPrefix(channel, replyPrefix) {
-		return "", false
+		return "", replyRoute{}, false
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	msgs, ok := a.replies[channel]
+	route, ok := a.replies[channel]
 	if !ok {
-		return "", false
+		return "", replyRoute{}, false
 	}
-	*msgs = append(*msgs, msg)
-	return channel + ":" + strconv.Itoa(len(*msgs)), true
+	route.msgs = append(route.msgs, msg)
+	where := *route
+	where.msgs = nil
+	return channel + ":" + strconv.Itoa(len(route.msgs)), where, true
 }
 
 // commandResponse renders the answers: the first in the response, the

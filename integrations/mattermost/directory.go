@@ -201,12 +201,21 @@ func (a *Adapter) directChannel(ctx context.Context, user string) (string, error
 		a.dir.addUser(u.Id, u.Username)
 		uid = u.Id
 	}
+	id, err := a.openDirect(ctx, uid)
+	if err != nil {
+		return "", err
+	}
+	a.dir.remember(id, "@"+user)
+	return id, nil
+}
+
+// openDirect opens (or finds) the direct message channel with a user id.
+func (a *Adapter) openDirect(ctx context.Context, userID string) (string, error) {
 	ch, err := retryValue(ctx, a, "open a direct message", func() (*model.Channel, *model.Response, error) {
-		return a.client.CreateDirectChannel(ctx, a.botID, uid)
+		return a.client.CreateDirectChannel(ctx, a.botID, userID)
 	})
 	if err != nil {
 		return "", err
 	}
-	a.dir.remember(ch.Id, "@"+user)
 	return ch.Id, nil
 }

@@ -38,6 +38,7 @@ type fakeMM struct {
 	reactions map[string][]*model.Reaction // post id → reactions
 	pending   map[string]string            // pending_post_id → post id
 	commands  map[string]*model.Command
+	files     map[string]*fakeFile
 	sockets   map[*fakeSocket]bool
 	opened    int // sockets opened so far
 	pings     int // pings received
@@ -53,6 +54,16 @@ type fakeMM struct {
 	readFaults int
 	// forbidCommands answers 403 to the slash command endpoints.
 	forbidCommands bool
+	// uploadFaults: the next uploads are answered with these statuses.
+	uploadFaults []int
+}
+
+// fakeFile is a file uploaded with POST /api/v4/files.
+type fakeFile struct {
+	info *model.FileInfo
+	data []byte
+	// post is the post the file is attached to; "" until then.
+	post string
 }
 
 type fakeSocket struct {
@@ -72,7 +83,7 @@ func newFakeMM(t testing.TB, botIsBot bool) *fakeMM {
 		t: t, now: time.Date(2027, 3, 22, 8, 0, 0, 0, time.UTC).UnixMilli(), token: "bot-token-secret",
 		users: map[string]*model.User{}, channels: map[string]*model.Channel{}, members: map[string]map[string]bool{},
 		posts: map[string]*model.Post{}, reactions: map[string][]*model.Reaction{}, pending: map[string]string{},
-		commands: map[string]*model.Command{}, sockets: map[*fakeSocket]bool{},
+		commands: map[string]*model.Command{}, files: map[string]*fakeFile{}, sockets: map[*fakeSocket]bool{},
 		outbound: &http.Client{Timeout: 10 * time.Second},
 	}
 	f.bot = f.addUser("gigabot")
@@ -89,6 +100,7 @@ func newFakeMM(t testing.TB, botIsBot bool) *fakeMM {
 		"POST /api/v4/channels/{cid}/members":          f.addMember,
 		"POST /api/v4/channels/direct":                 f.createDirect,
 		"POST /api/v4/posts":                           f.createPost,
+		"POST /api/v4/files":                           f.uploadFiles,
 		"GET /api/v4/channels/{cid}/posts":             f.getPosts,
 		"GET /api/v4/commands":                         f.listCommands,
 		"POST /api/v4/commands":                        f.createCommand,
@@ -368,6 +380,13 @@ func (f *fakeMM) createPost(w http.ResponseWriter, r *http.Request) {
 		appError(w, http.StatusForbidden, "api.context.permissions.app_error")
 		return
 	}
+	for _, id := range p.FileIds {
+		if file, ok := f.files[id]; !ok || file.info.ChannelId != p.ChannelId || (file.post != "" && !f.isPendingLocked(p.PendingPostId, file.post)) {
+			f.mu.Unlock()
+			appError(w, http.StatusBadRequest, "api.post.create_post.file_ids.app_error")
+			return
+		}
+	}
 	// The server deduplicates posts by pending_post_id.
 	if id, ok := f.pending[p.PendingPostId]; ok && p.PendingPostId != "" && !f.forgetPending {
 		out := f.posts[id].Clone()
@@ -376,6 +395,9 @@ func (f *fakeMM) createPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Id, p.UserId = model.NewId(), f.bot.Id
+	for _, id := range p.FileIds {
+		f.files[id].post = p.Id
+	}
 	p.CreateAt = f.tick()
 	p.UpdateAt = p.CreateAt
 	p.AddProp(model.PostPropsFromBot, "true")
@@ -391,6 +413,67 @@ func (f *fakeMM) createPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, &p)
+}
+
+// isPendingLocked tells whether postID is the post created for pendingID
+// (a retry, which the server answers with the post it made).
+func (f *fakeMM) isPendingLocked(pendingID, postID string) bool {
+	return pendingID != "" && f.pending[pendingID] == postID && !f.forgetPending
+}
+
+// uploadFiles receives files as Client4.UploadFile sends them: a multipart
+// form with channel_id and one or more "files" parts. It answers 201 with
+// their FileInfos.
+func (f *fakeMM) uploadFiles(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	if len(f.uploadFaults) > 0 {
+		status := f.uploadFaults[0]
+		f.uploadFaults = f.uploadFaults[1:]
+		f.mu.Unlock()
+		appError(w, status, "fake.fault")
+		return
+	}
+	f.mu.Unlock()
+	if err := r.ParseMultipartForm(10 << 20); err != nil {
+		appError(w, http.StatusBadRequest, "api.file.upload_file.parse.app_error")
+		return
+	}
+	channelID := r.MultipartForm.Value["channel_id"]
+	parts := r.MultipartForm.File["files"]
+	if len(channelID) != 1 || len(parts) == 0 {
+		appError(w, http.StatusBadRequest, "api.file.upload_file.incorrect_number_of_files.app_error")
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.members[channelID[0]][f.bot.Id] {
+		appError(w, http.StatusForbidden, "api.context.permissions.app_error")
+		return
+	}
+	out := &model.FileUploadResponse{FileInfos: []*model.FileInfo{}, ClientIds: []string{}}
+	for _, part := range parts {
+		rd, _ := part.Open()
+		data, _ := io.ReadAll(rd)
+		rd.Close()
+		info := &model.FileInfo{Id: model.NewId(), CreatorId: f.bot.Id, ChannelId: channelID[0], Name: part.Filename,
+			Size: int64(len(data)), MimeType: part.Header.Get("Content-Type"), CreateAt: f.tick()}
+		f.files[info.Id] = &fakeFile{info: info, data: data}
+		out.FileInfos = append(out.FileInfos, info)
+	}
+	writeJSON(w, http.StatusCreated, out)
+}
+
+// attached returns the files of a post, in its order.
+func (f *fakeMM) attached(p *model.Post) []*fakeFile {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []*fakeFile
+	for _, id := range p.FileIds {
+		if file, ok := f.files[id]; ok && file.post == p.Id {
+			out = append(out, file)
+		}
+	}
+	return out
 }
 
 // withMetadata returns a copy of a post as the API returns it, with its reactions.

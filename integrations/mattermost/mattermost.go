@@ -15,6 +15,12 @@
 //	api.Handle("POST "+mattermost.CommandPath, a.CommandHandler(b))
 //	api.Handle("POST "+mattermost.ActionPath, a.ActionHandler(b))
 //
+// Files attached to a message are uploaded to the channel and attached to
+// the post; a file the server refuses is logged and left out, and the post
+// goes with its complete text. The files of a slash command's answer go in
+// a post of their own: in the channel for a public answer, else in the
+// caller's direct message with the bot.
+//
 // Events are handled once across reconnections and replicas: each one is
 // claimed in the store (Deliveries) under an id derived from the Mattermost
 // post or reaction, and after every reconnection the posts written while the
@@ -239,7 +245,7 @@ type Adapter struct {
 	mu        sync.Mutex
 	known     map[string]map[string]int64 // bot post id → user id + "\x00" + emoji → create_at
 	unsettled map[string]unsettledPost
-	replies   map[string]*[]bot.Message
+	replies   map[string]*replyRoute
 	replySeq  int
 }
 
@@ -321,7 +327,7 @@ func New(cfg Config, o Options) (*Adapter, error) {
 		backfill: max(o.Backfill, 0), retries: o.Retries, client: client, dialer: dialer,
 		socketURL: socket.String(), actionKey: mac.Sum(nil), text: textsFor(o.Campaign.Campaign.Language),
 		dir: newDirectory(o.Campaign), reconnects: o.Reconnects, failures: map[string]int{},
-		known: map[string]map[string]int64{}, unsettled: map[string]unsettledPost{}, replies: map[string]*[]bot.Message{},
+		known: map[string]map[string]int64{}, unsettled: map[string]unsettledPost{}, replies: map[string]*replyRoute{},
 	}, nil
 }
 

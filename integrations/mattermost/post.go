@@ -33,13 +33,17 @@ type unsettledPost struct {
 // campaign channel's name, "@user" for a direct message, the channel of an
 // event ("name/ROOTID" answers in a thread), or a slash command's reply
 // route. The défi card, the recap, the podium and the milestones are
-// rendered as message attachments, the défi with its button.
+// rendered as message attachments, the défi with its button. msg.Files are
+// uploaded first and attached; one the server refuses is left out (see
+// upload). A slash command's answer has its files posted apart (see
+// shareReplyFiles).
 //
 // A post that fails with 429, 5xx or no answer is retried with backoff; the
 // server deduplicates the retries by their pending_post_id, and after an
 // unanswered attempt the adapter looks for the post before sending it again.
 func (a *Adapter) Post(ctx context.Context, channel string, msg bot.Message) (string, error) {
-	if id, ok := a.collectReply(channel, msg); ok {
+	if id, route, ok := a.collectReply(channel, msg); ok {
+		a.shareReplyFiles(ctx, route, msg.Files)
 		return id, nil
 	}
 	if !a.connected.Load() {
@@ -51,6 +55,7 @@ func (a *Adapter) Post(ctx context.Context, channel string, msg bot.Message) (st
 	}
 	post := a.render(msg, channelID)
 	post.ChannelId, post.RootId = channelID, rootID
+	post.FileIds = a.upload(ctx, channelID, msg.Files)
 	id, err := a.create(ctx, post)
 	if err != nil {
 		return "", fmt.Errorf("mattermost: post to %s: %w", channel, err)

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -42,6 +44,7 @@ type fakeSlack struct {
 	requests []fakeRequest
 	failures map[string][]fakeFailure
 	ts       int
+	files    []*fakeFile
 	// ws, when set, serves the Socket Mode WebSocket at /ws.
 	ws http.Handler
 }
@@ -65,6 +68,18 @@ type fakeUser struct {
 type fakePost struct {
 	Method, Channel, User, Text, TS string
 	Blocks                          []map[string]any
+}
+
+// fakeFile is a file uploaded through the external upload flow: announced
+// by files.getUploadURLExternal, its bytes sent to the upload URL, shared
+// by files.completeUploadExternal.
+type fakeFile struct {
+	ID, Name, Alt string
+	Length        int
+	// Data is what reached the upload URL; nil until then.
+	Data []byte
+	// Channel and Title are set once the upload is completed.
+	Channel, Title string
 }
 
 // fakeHook is an answer posted to a slash command's response URL.
@@ -109,6 +124,19 @@ func (f *fakeSlack) Posts() []fakePost {
 	return append([]fakePost(nil), f.posts...)
 }
 
+// Shared returns the files shared in channels, in the order shared.
+func (f *fakeSlack) Shared() []fakeFile {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []fakeFile
+	for _, file := range f.files {
+		if file.Channel != "" {
+			out = append(out, *file)
+		}
+	}
+	return out
+}
+
 func (f *fakeSlack) Hooks() []fakeHook {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -136,6 +164,10 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	if strings.HasPrefix(r.URL.Path, "/hooks/") {
 		f.serveHook(w, r.URL.Path, body)
+		return
+	}
+	if id, ok := strings.CutPrefix(r.URL.Path, "/upload/"); ok {
+		f.serveUpload(w, r, id, body)
 		return
 	}
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
@@ -172,6 +204,45 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, f.answer(method, form))
+}
+
+// serveUpload receives a file's bytes at the upload URL
+// files.getUploadURLExternal gave, as Slack does: a POST, authenticated by
+// the bot token, the bytes in the multipart field "file". Failures queued
+// for "upload" answer instead.
+func (f *fakeSlack) serveUpload(w http.ResponseWriter, r *http.Request, id string, body []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests = append(f.requests, fakeRequest{Method: "upload", At: f.now()})
+	if q := f.failures["upload"]; len(q) > 0 {
+		f.failures["upload"] = q[1:]
+		http.Error(w, "upload failed", q[0].Status)
+		return
+	}
+	if r.Header.Get("Authorization") != "Bearer xoxb-test" {
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		http.Error(w, "not multipart", http.StatusBadRequest)
+		return
+	}
+	form, err := multipart.NewReader(bytes.NewReader(body), params["boundary"]).ReadForm(10 << 20)
+	if err != nil || len(form.File["file"]) != 1 {
+		http.Error(w, "no file field", http.StatusBadRequest)
+		return
+	}
+	part, _ := form.File["file"][0].Open()
+	data, _ := io.ReadAll(part)
+	for _, file := range f.files {
+		if file.ID == id && file.Data == nil {
+			file.Data = data
+			_, _ = io.WriteString(w, "OK - "+strconv.Itoa(len(data)))
+			return
+		}
+	}
+	http.Error(w, "unknown or used upload URL", http.StatusNotFound)
 }
 
 func (f *fakeSlack) serveHook(w http.ResponseWriter, path string, body []byte) {
@@ -235,6 +306,39 @@ func (f *fakeSlack) answer(method string, form url.Values) map[string]any {
 			return fail("user_not_found")
 		}
 		return fail("users_not_found")
+	case "files.getUploadURLExternal":
+		length, err := strconv.Atoi(form.Get("length"))
+		if err != nil || length <= 0 || form.Get("filename") == "" {
+			return fail("invalid_arguments")
+		}
+		file := &fakeFile{ID: fmt.Sprintf("F%03d", len(f.files)+1), Name: form.Get("filename"), Alt: form.Get("alt_txt"), Length: length}
+		f.files = append(f.files, file)
+		return map[string]any{"ok": true, "upload_url": f.srv.URL + "/upload/" + file.ID, "file_id": file.ID}
+	case "files.completeUploadExternal":
+		var summaries []struct{ ID, Title string }
+		if err := json.Unmarshal([]byte(form.Get("files")), &summaries); err != nil || len(summaries) == 0 {
+			return fail("invalid_arguments")
+		}
+		ch := form.Get("channel_id")
+		if !f.member(ch) {
+			return fail("not_in_channel")
+		}
+		var done []map[string]any
+		for _, sum := range summaries {
+			file := f.file(sum.ID)
+			if file == nil || len(file.Data) != file.Length {
+				return fail("file_not_found")
+			}
+			file.Channel, file.Title = ch, sum.Title
+			done = append(done, map[string]any{"id": file.ID, "title": sum.Title})
+		}
+		return map[string]any{"ok": true, "files": done}
+	case "conversations.open":
+		users := form.Get("users")
+		if users == "" || strings.Contains(users, ",") {
+			return fail("invalid_arguments")
+		}
+		return map[string]any{"ok": true, "channel": map[string]any{"id": "D" + strings.TrimPrefix(users, "U")}}
 	case "chat.postMessage", "chat.postEphemeral":
 		ch := form.Get("channel")
 		if !f.member(ch) {
@@ -255,6 +359,16 @@ func (f *fakeSlack) answer(method string, form url.Values) map[string]any {
 		return map[string]any{"ok": true, "channel": ch, "ts": ts, "message": map[string]any{"text": form.Get("text"), "ts": ts}}
 	}
 	return fail("unknown_method")
+}
+
+// file returns an uploaded file by id; f.mu is held.
+func (f *fakeSlack) file(id string) *fakeFile {
+	for _, file := range f.files {
+		if file.ID == id {
+			return file
+		}
+	}
+	return nil
 }
 
 func (f *fakeSlack) member(channel string) bool {

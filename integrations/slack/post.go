@@ -25,7 +25,8 @@ var ErrUnknownChannel = errors.New("slack: unknown channel")
 // ephemeral answer has none: ""). It waits for the channel's pace and
 // Slack's rate limits and retries failures until ctx ends; it returns an
 // error only when nothing was posted as far as Slack told (see the package
-// comment for a request lost after it was sent).
+// comment for a request lost after it was sent). msg.Files are shared after
+// the message (see share); their failure does not fail the post.
 func (a *Adapter) Post(ctx context.Context, channel string, msg bot.Message) (string, error) {
 	if r, ok := a.replies.get(channel); ok {
 		return a.answer(ctx, channel, r, msg)
@@ -63,6 +64,7 @@ func (a *Adapter) postMessage(ctx context.Context, id, channel string, msg bot.M
 	if gotChannel == "" {
 		gotChannel = id
 	}
+	a.share(ctx, gotChannel, msg.Files)
 	return postID(gotChannel, ts), nil
 }
 
@@ -83,7 +85,11 @@ func (a *Adapter) answer(ctx context.Context, token string, r reply, msg bot.Mes
 		err := a.call(ctx, "response_url", "", func(ctx context.Context) error {
 			return slack.PostWebhookCustomHTTPContext(ctx, r.url, a.http, hook)
 		})
-		if err == nil || ctx.Err() != nil {
+		if err == nil {
+			a.shareAnswer(ctx, r, msg.Files)
+			return "", nil
+		}
+		if ctx.Err() != nil {
 			return "", withoutURL(err)
 		}
 		a.log.Warn("slack: the command's response URL refused the answer: posting it another way", "err", withoutURL(err))
@@ -102,7 +108,19 @@ func (a *Adapter) answer(ctx context.Context, token string, r reply, msg bot.Mes
 	if err != nil {
 		return "", fmt.Errorf("slack: answer a command: %s: %w", describe(err), err)
 	}
+	a.shareAnswer(ctx, r, msg.Files)
 	return "", nil
+}
+
+// shareAnswer uploads the files of a command's answer: in the command's
+// channel when the answer is public, else in a direct message with the
+// user (a file cannot be ephemeral).
+func (a *Adapter) shareAnswer(ctx context.Context, r reply, files []bot.File) {
+	if r.public {
+		a.share(ctx, r.channel, files)
+		return
+	}
+	a.shareWithUser(ctx, r.user, files)
 }
 
 // reply is where the answers to one slash command go.

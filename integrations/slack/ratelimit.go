@@ -96,6 +96,12 @@ func latest(ts ...time.Time) time.Time {
 // ends: after a 429 it waits Retry-After, after a 5xx or a network error it
 // backs off (1s, 2s, 4s… up to 30s).
 func (a *Adapter) call(ctx context.Context, method, channel string, fn func(context.Context) error) error {
+	return a.callAtMost(ctx, 0, method, channel, fn)
+}
+
+// callAtMost is call giving up after attempts tries (0: never), for work
+// that may be abandoned, such as sharing a file after its message.
+func (a *Adapter) callAtMost(ctx context.Context, attempts int, method, channel string, fn func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {
 		if err := a.limits.wait(ctx, method, channel); err != nil {
 			return err
@@ -106,11 +112,14 @@ func (a *Adapter) call(ctx context.Context, method, channel string, fn func(cont
 		}
 		if rl, ok := errors.AsType[*slack.RateLimitedError](err); ok {
 			wait := max(rl.RetryAfter, time.Second)
-			a.log.Warn("slack: rate limited: waiting as Slack asks", "method", method, "retry_after", wait, "attempt", attempt)
 			a.limits.pause(method, wait)
+			if attempt == attempts {
+				return err
+			}
+			a.log.Warn("slack: rate limited: waiting as Slack asks", "method", method, "retry_after", wait, "attempt", attempt)
 			continue
 		}
-		if !transient(err) {
+		if !transient(err) || attempt == attempts {
 			return err
 		}
 		wait := backoff(attempt)

@@ -33,6 +33,13 @@
 // outcome of an outage is then a duplicate, never a lost post, and it is
 // logged as such.
 //
+// Files attached to a message are shared after it, each through Slack's
+// external upload, in the same channel — or, for an answer only its
+// caller sees, in a direct message with them, since a file cannot be
+// ephemeral. This needs the files:write and im:write scopes; without them
+// (or when Slack refuses a file) the file is logged and left out, and the
+// message stands complete.
+//
 // No SDK type leaves this package.
 package slack
 
