@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/gigabot/gigabot/charts"
 	"github.com/gigabot/gigabot/scoring"
@@ -22,7 +23,7 @@ func (b *Bot) chartFiles(ctx context.Context, st scoring.Standings, title, name 
 	}
 	bars := make([]charts.Bar, 0, len(ranking))
 	for _, s := range ranking {
-		bars = append(bars, charts.Bar{Label: s.Name, Value: max(0, s.Points), ValueLabel: b.loc.Points(s.Points)})
+		bars = append(bars, charts.Bar{Label: strconv.Itoa(s.Rank) + ". " + s.Name, Value: max(0, s.Points), ValueLabel: b.loc.Points(s.Points)})
 	}
 	var curve []charts.Point
 	for _, p := range b.curve(days, nil) {

@@ -29,7 +29,9 @@ import (
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/challenges"
 	"github.com/gigabot/gigabot/demo"
+	"github.com/gigabot/gigabot/integrations/dashboard"
 	"github.com/gigabot/gigabot/integrations/httpapi"
+	"github.com/gigabot/gigabot/integrations/metrics"
 	"github.com/gigabot/gigabot/integrations/scanner"
 	"github.com/gigabot/gigabot/scoring"
 )
@@ -65,6 +67,7 @@ Usage:
 Environment: REDIS_URL, GIGABOT_PLATFORM (console, slack, mattermost),
 GIGABOT_HTTP_ADDR, GIGABOT_PUBLIC_URL, GIGABOT_LOG_FORMAT,
 GIGABOT_SCANNER_SECRET or GIGABOT_SCANNER_SECRET_FILE,
+GIGABOT_API_TOKEN or GIGABOT_API_TOKEN_FILE (bearer token of the export),
 SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL,
 MATTERMOST_URL, MATTERMOST_TOKEN, MATTERMOST_TEAM, MATTERMOST_COMMAND_TOKEN.
 `
@@ -192,13 +195,20 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	secret, err := scannerSecret(m.Getenv)
+	secret, err := secretFromEnv(m.Getenv, "GIGABOT_SCANNER_SECRET")
+	if err != nil {
+		return err
+	}
+	apiToken, err := secretFromEnv(m.Getenv, "GIGABOT_API_TOKEN")
 	if err != nil {
 		return err
 	}
 	log := m.logger()
 	if len(secret) == 0 {
 		log.Warn("GIGABOT_SCANNER_SECRET is not set: the scan intake refuses every report (401)")
+	}
+	if len(apiToken) == 0 {
+		log.Warn("GIGABOT_API_TOKEN is not set: GET /api/v1/export.csv refuses every request (401)")
 	}
 	name := m.Getenv("GIGABOT_PLATFORM")
 	if name == "" {
@@ -209,17 +219,23 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeStore()
+	mx := metrics.New()
+	rdb.AddHook(mx.RedisHook())
 	store := scoring.NewStore(rdb, cfg.Campaign.ID)
 	clock := m.Clock
 	if clock == nil {
 		clock = clockwork.NewRealClock()
 	}
 	own := owner()
-	p, err := m.platform(ctx, name, platformDeps{cfg: cfg, store: store, log: log, owner: own, embedded: m.Getenv("REDIS_URL") == ""})
+	p, err := m.platform(ctx, name, platformDeps{cfg: cfg, store: store, log: log, owner: own, embedded: m.Getenv("REDIS_URL") == "", metrics: mx})
 	if err != nil {
 		return err
 	}
-	b, err := bot.New(ctx, bot.Options{Config: cfg, Calendar: cal, Store: store, Chat: p.chat, Clock: clock, Logger: log, Owner: own})
+	b, err := bot.New(ctx, bot.Options{Config: cfg, Calendar: cal, Store: store, Chat: p.chat, Clock: clock, Logger: log, Owner: own, Metrics: mx})
+	if err != nil {
+		return err
+	}
+	dash, err := dashboard.New(dashboard.Options{Source: b, Logger: log, Clock: clock})
 	if err != nil {
 		return err
 	}
@@ -232,8 +248,16 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return fmt.Errorf("GIGABOT_HTTP_ADDR: listen on %s: %w", addr, err)
 	}
 	api := httpapi.New(b, store, log)
-	api.Handle("POST /api/v1/scans", scanner.NewIntake(b, secret, clock.Now, log))
+	api.Handle("POST /api/v1/scans", scanner.NewIntake(pokingRecorder{b, dash}, secret, clock.Now, log, scanner.WithReports(mx)))
+	api.Handle("GET /metrics", mx.Handler())
+	api.EnableExport(b, string(apiToken))
+	dash.Mount(api)
 	p.mount(b, api)
+	go func() {
+		if err := dash.Run(ctx); err != nil {
+			log.Error("dashboard", "err", err)
+		}
+	}()
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -287,6 +311,8 @@ func (m *Main) audit(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeStore()
+	mx := metrics.New()
+	rdb.AddHook(mx.RedisHook())
 	store := scoring.NewStore(rdb, cfg.Campaign.ID)
 	live, err := store.Figures(ctx)
 	if err != nil {
@@ -313,23 +339,24 @@ func (m *Main) audit(ctx context.Context, args []string) error {
 	return nil
 }
 
-// scannerSecret reads the HMAC secret of scan reports from
-// GIGABOT_SCANNER_SECRET or the file GIGABOT_SCANNER_SECRET_FILE names.
-func scannerSecret(getenv func(string) string) ([]byte, error) {
-	secret := getenv("GIGABOT_SCANNER_SECRET")
-	if path := getenv("GIGABOT_SCANNER_SECRET_FILE"); path != "" {
+// secretFromEnv reads a secret from the environment variable name or from
+// the file named by name_FILE (not both), and refuses one shorter than 16
+// characters. An empty result means the secret is not set.
+func secretFromEnv(getenv func(string) string, name string) ([]byte, error) {
+	secret := getenv(name)
+	if path := getenv(name + "_FILE"); path != "" {
 		if secret != "" {
-			return nil, errors.New("set GIGABOT_SCANNER_SECRET or GIGABOT_SCANNER_SECRET_FILE, not both")
+			return nil, fmt.Errorf("set %s or %s_FILE, not both", name, name)
 		}
 		raw, err := os.ReadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("GIGABOT_SCANNER_SECRET_FILE: %w", err)
+			return nil, fmt.Errorf("%s_FILE: %w", name, err)
 		}
 		secret = string(raw)
 	}
 	secret = strings.TrimSpace(secret)
 	if secret != "" && len(secret) < 16 {
-		return nil, errors.New("the scanner secret is shorter than 16 characters: use e.g. `openssl rand -hex 32`")
+		return nil, fmt.Errorf("%s is shorter than 16 characters: use e.g. `openssl rand -hex 32`", name)
 	}
 	return []byte(secret), nil
 }
@@ -352,6 +379,21 @@ func (m *Main) openRedis(ctx context.Context, log *slog.Logger) (redis.Universal
 		return nil, nil, err
 	}
 	return rdb, func() { rdb.Close() }, nil
+}
+
+// pokingRecorder records a scan and tells the dashboard at once, so that the
+// pages show it without waiting for the next refresh.
+type pokingRecorder struct {
+	*bot.Bot
+	dash *dashboard.Dashboard
+}
+
+func (r pokingRecorder) RecordScan(ctx context.Context, sc scoring.Scan) (scoring.ScanResult, error) {
+	res, err := r.Bot.RecordScan(ctx, sc)
+	if err == nil && res.Status == scoring.ScanAccepted {
+		r.dash.Poke()
+	}
+	return res, err
 }
 
 // owner names this process in post leases.

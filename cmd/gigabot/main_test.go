@@ -132,11 +132,18 @@ type process struct {
 
 func start(t *testing.T, config, redisURL string, clock clockwork.Clock) *process {
 	t.Helper()
+	return startWith(t, config, clock, map[string]string{"REDIS_URL": redisURL})
+}
+
+// startWith runs "gigabot run" with the given environment (and an HTTP
+// server on a free port).
+func startWith(t *testing.T, config string, clock clockwork.Clock, env map[string]string) *process {
+	t.Helper()
 	inR, inW := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	p := &process{in: inW, out: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
-	env := map[string]string{"REDIS_URL": redisURL, "GIGABOT_HTTP_ADDR": "127.0.0.1:0"}
+	env["GIGABOT_HTTP_ADDR"] = "127.0.0.1:0"
 	m := &Main{Stdin: inR, Stdout: p.out, Stderr: io.Discard, Getenv: func(k string) string { return env[k] }, Clock: clock, Ready: ready}
 	go func() { p.done <- m.Run(ctx, []string{"run", "--config", config}) }()
 	select {
@@ -304,7 +311,9 @@ func TestRunRefusesBadPlatformSettings(t *testing.T) {
 		{"slack without a token", map[string]string{"GIGABOT_PLATFORM": "slack"}, "SLACK_BOT_TOKEN"},
 		{"slack with a user token", map[string]string{"GIGABOT_PLATFORM": "slack", "SLACK_BOT_TOKEN": "xoxp-123", "SLACK_APP_TOKEN": "xapp-1"}, "xoxb-"},
 		{"mattermost without a URL", map[string]string{"GIGABOT_PLATFORM": "mattermost"}, "MATTERMOST_URL"},
-		{"bad scanner secret", map[string]string{"GIGABOT_SCANNER_SECRET": "short"}, "shorter than 16"},
+		{"bad scanner secret", map[string]string{"GIGABOT_SCANNER_SECRET": "short"}, "GIGABOT_SCANNER_SECRET is shorter than 16"},
+		{"bad API token", map[string]string{"GIGABOT_API_TOKEN": "short"}, "GIGABOT_API_TOKEN is shorter than 16"},
+		{"API token twice", map[string]string{"GIGABOT_API_TOKEN": "long-enough-token-1234", "GIGABOT_API_TOKEN_FILE": "/x"}, "set GIGABOT_API_TOKEN or GIGABOT_API_TOKEN_FILE, not both"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"github.com/gigabot/gigabot/integrations/console"
 	"github.com/gigabot/gigabot/integrations/httpapi"
 	"github.com/gigabot/gigabot/integrations/mattermost"
+	"github.com/gigabot/gigabot/integrations/metrics"
 	"github.com/gigabot/gigabot/integrations/slack"
 	"github.com/gigabot/gigabot/scoring"
 )
@@ -30,6 +31,7 @@ type platformDeps struct {
 	log      *slog.Logger
 	owner    string
 	embedded bool // the store dies with the process
+	metrics  *metrics.Metrics
 }
 
 func (m *Main) platform(ctx context.Context, name string, d platformDeps) (*platform, error) {
@@ -69,7 +71,7 @@ func (m *Main) mattermostConfig() mattermost.Config {
 }
 
 func (m *Main) mattermostPlatform(ctx context.Context, d platformDeps) (*platform, error) {
-	opts := mattermost.Options{Campaign: d.cfg, Deliveries: d.store, Owner: d.owner, Logger: d.log}
+	opts := mattermost.Options{Campaign: d.cfg, Deliveries: d.store, Owner: d.owner, Logger: d.log, Reconnects: d.metrics}
 	if d.embedded {
 		opts.Backfill = -1 // an in-memory store forgets what it answered: do not answer it again
 	}
@@ -120,7 +122,7 @@ func (m *Main) slackPlatform(ctx context.Context, d platformDeps) (*platform, er
 		BotToken: m.Getenv("SLACK_BOT_TOKEN"), AppToken: m.Getenv("SLACK_APP_TOKEN"),
 		SigningSecret: m.Getenv("SLACK_SIGNING_SECRET"), APIURL: m.Getenv("SLACK_API_URL"),
 	}
-	a, err := slack.New(ctx, cfg, slack.Options{Campaign: d.cfg, Deliveries: d.store, Owner: d.owner, Logger: d.log})
+	a, err := slack.New(ctx, cfg, slack.Options{Campaign: d.cfg, Deliveries: d.store, Owner: d.owner, Logger: d.log, Reconnects: d.metrics})
 	if err != nil {
 		return nil, err
 	}
