@@ -10,6 +10,8 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +21,8 @@ import (
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/challenges"
 	"github.com/gigabot/gigabot/integrations/console"
+	"github.com/gigabot/gigabot/integrations/dashboard"
+	"github.com/gigabot/gigabot/integrations/httpapi"
 	"github.com/gigabot/gigabot/scoring"
 )
 
@@ -34,6 +38,9 @@ type Options struct {
 	Out io.Writer
 	// Logger receives the bot's logs.
 	Logger *slog.Logger
+	// Listener, when set, serves the dashboard and the HTTP API while the
+	// campaign plays, and after it until ctx ends.
+	Listener net.Listener
 }
 
 // Config is the demo's campaign: five teams of different sizes, from a
@@ -103,7 +110,43 @@ func Run(ctx context.Context, o Options) error {
 		rng:  rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)),
 		done: make(chan time.Time, 16),
 	}
-	return s.run(ctx)
+	if o.Listener == nil {
+		return s.run(ctx)
+	}
+	stopServing, err := serve(ctx, o.Listener, b, store, logger)
+	if err != nil {
+		return err
+	}
+	defer stopServing()
+	fmt.Fprintf(o.Out, "Tableau de bord : http://%s/ (écran du hall : /?tv=1, bilan : /bilan)\n", o.Listener.Addr())
+	if err := s.run(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(o.Out, "\nLa campagne est jouée ; le tableau de bord reste ouvert sur http://%s/ (Ctrl-C pour quitter).\n", o.Listener.Addr())
+	<-ctx.Done()
+	return nil
+}
+
+// serve runs the dashboard and the HTTP API on ln. The dashboard ticks on
+// the real clock (the campaign's fake clock only moves when the demo says),
+// quickly, so that a page follows the compressed days.
+func serve(ctx context.Context, ln net.Listener, b *bot.Bot, store *scoring.Store, log *slog.Logger) (func(), error) {
+	dash, err := dashboard.New(dashboard.Options{Source: b, Logger: log, Every: 250 * time.Millisecond})
+	if err != nil {
+		return nil, err
+	}
+	api := httpapi.New(b, store, log)
+	dash.Mount(api)
+	ctx, cancel := context.WithCancel(ctx)
+	go func() { _ = dash.Run(ctx) }()
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return func() {
+		cancel()
+		shutdownCtx, done := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer done()
+		_ = srv.Shutdown(shutdownCtx)
+	}, nil
 }
 
 // recorder passes posts to the console and remembers the défi post of each

@@ -1,6 +1,6 @@
 // Command gigabot runs a Giga Déstockage campaign in a chat platform.
 //
-//	gigabot demo [--seed N] [--day-duration D] [--lang fr|en]
+//	gigabot demo [--seed N] [--day-duration D] [--lang fr|en] [--http ADDR]
 //	gigabot check --config FILE
 //	gigabot run --config FILE
 //	gigabot audit --config FILE
@@ -58,7 +58,7 @@ type Main struct {
 const usage = `gigabot runs a Giga Déstockage campaign.
 
 Usage:
-  gigabot demo [--seed N] [--day-duration 1s] [--lang fr|en]
+  gigabot demo [--seed N] [--day-duration 1s] [--lang fr|en] [--http 127.0.0.1:8080]
   gigabot check --config FILE
   gigabot run --config FILE
   gigabot audit --config FILE   replay the audit stream and compare it with the live scores
@@ -126,6 +126,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	seed := fs.Uint64("seed", 1, "random seed: the same seed plays the same campaign")
 	day := fs.Duration("day-duration", time.Second, "real time each campaign day takes")
 	lang := fs.String("lang", "fr", "language of the posts: fr or en")
+	addr := fs.String("http", "", "serve the live dashboard on this address (e.g. 127.0.0.1:8080) until Ctrl-C")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -135,7 +136,16 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	if *lang != "fr" && *lang != "en" {
 		return fmt.Errorf("--lang: unknown language %q (use fr or en)", *lang)
 	}
-	return demo.Run(ctx, demo.Options{Seed: *seed, DayDuration: *day, Language: *lang, Out: m.Stdout})
+	o := demo.Options{Seed: *seed, DayDuration: *day, Language: *lang, Out: m.Stdout}
+	if *addr != "" {
+		ln, err := net.Listen("tcp", *addr)
+		if err != nil {
+			return fmt.Errorf("--http: %w", err)
+		}
+		defer ln.Close()
+		o.Listener = ln
+	}
+	return demo.Run(ctx, o)
 }
 
 func (m *Main) loadConfig(args []string) (*challenges.Config, *challenges.Calendar, error) {
