@@ -1,6 +1,9 @@
 package bot
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -79,4 +82,54 @@ func TestCatalogs(t *testing.T) {
 			t.Errorf("french lacks %q", key)
 		}
 	}
+}
+
+// Every message key the code asks for with a literal exists, and the French
+// and English templates take the same verbs in the same order.
+func TestCatalogKeysUsed(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := regexp.MustCompile(`\.T\("([a-z_.]+)"`)
+	used := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range call.FindAllStringSubmatch(string(src), -1) {
+			used++
+			if strings.HasSuffix(m[1], ".") { // a prefix completed at run time
+				if !hasPrefix(french, m[1]) {
+					t.Errorf("%s asks for messages %q…, which the catalogs lack", f, m[1])
+				}
+				continue
+			}
+			if _, ok := french[m[1]]; !ok {
+				t.Errorf("%s asks for message %q, which the catalogs lack", f, m[1])
+			}
+		}
+	}
+	if used < 50 {
+		t.Fatalf("found only %d message lookups: the pattern no longer matches the code", used)
+	}
+	verbs := regexp.MustCompile(`%[a-z]`)
+	for key, fr := range french {
+		if got, want := verbs.FindAllString(english[key], -1), verbs.FindAllString(fr, -1); strings.Join(got, "") != strings.Join(want, "") {
+			t.Errorf("%q: English verbs %v, French %v", key, got, want)
+		}
+	}
+}
+
+func hasPrefix(m map[string]string, prefix string) bool {
+	for k := range m {
+		if strings.HasPrefix(k, prefix) {
+			return true
+		}
+	}
+	return false
 }

@@ -12,6 +12,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +40,9 @@ type Options struct {
 	Out io.Writer
 	// Logger receives the bot's logs.
 	Logger *slog.Logger
+	// Attachments, when set, is a directory where the posts' files (the
+	// recaps' charts) are saved, since the console cannot show them.
+	Attachments string
 	// Listener, when set, serves the dashboard and the HTTP API while the
 	// campaign plays, and after it until ctx ends.
 	Listener net.Listener
@@ -51,6 +56,7 @@ campaign:
   id: demo
   start: 2027-03-22
   days: 15
+  goal: 2 To
 schedule: {}
 teams:
   - {id: routes, name: Direction des routes, channel: equipe-routes,
@@ -94,7 +100,7 @@ func Run(ctx context.Context, o Options) error {
 	store := scoring.NewStore(rdb, cfg.Campaign.ID)
 	// The clock starts the evening before the campaign.
 	clock := clockwork.NewFakeClockAt(cal.At(1, challenges.ClockTime{Hour: 9}).Add(-16 * time.Hour))
-	rec := &recorder{next: console.New(o.Out, console.Options{DefaultChannel: "general"}), defis: map[string]string{}}
+	rec := &recorder{next: console.New(o.Out, console.Options{DefaultChannel: "general"}), defis: map[string]string{}, dir: o.Attachments}
 	logger := o.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -155,9 +161,19 @@ type recorder struct {
 	next  bot.Chat
 	mu    sync.Mutex
 	defis map[string]string // channel → post id of today's défi
+	dir   string            // where files are saved ("": nowhere)
 }
 
 func (r *recorder) Post(ctx context.Context, channel string, msg bot.Message) (string, error) {
+	for _, f := range msg.Files {
+		if r.dir == "" {
+			break
+		}
+		// The same chart goes to every channel: one copy is enough.
+		if err := os.WriteFile(filepath.Join(r.dir, filepath.Base(f.Name)), f.Data, 0o644); err != nil {
+			return "", fmt.Errorf("save attachment: %w", err)
+		}
+	}
 	id, err := r.next.Post(ctx, channel, msg)
 	if err == nil && msg.Kind == bot.KindDefi {
 		r.mu.Lock()

@@ -58,7 +58,7 @@ type Main struct {
 const usage = `gigabot runs a Giga Déstockage campaign.
 
 Usage:
-  gigabot demo [--seed N] [--day-duration 1s] [--lang fr|en] [--http 127.0.0.1:8080]
+  gigabot demo [--seed N] [--day-duration 1s] [--lang fr|en] [--http 127.0.0.1:8080] [--attachments DIR]
   gigabot check --config FILE
   gigabot run --config FILE
   gigabot audit --config FILE   replay the audit stream and compare it with the live scores
@@ -126,6 +126,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	seed := fs.Uint64("seed", 1, "random seed: the same seed plays the same campaign")
 	day := fs.Duration("day-duration", time.Second, "real time each campaign day takes")
 	lang := fs.String("lang", "fr", "language of the posts: fr or en")
+	files := fs.String("attachments", "", "save the posts' charts into this existing directory")
 	addr := fs.String("http", "", "serve the live dashboard on this address (e.g. 127.0.0.1:8080) until Ctrl-C")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -136,7 +137,12 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	if *lang != "fr" && *lang != "en" {
 		return fmt.Errorf("--lang: unknown language %q (use fr or en)", *lang)
 	}
-	o := demo.Options{Seed: *seed, DayDuration: *day, Language: *lang, Out: m.Stdout}
+	o := demo.Options{Seed: *seed, DayDuration: *day, Language: *lang, Out: m.Stdout, Attachments: *files}
+	if *files != "" {
+		if st, err := os.Stat(*files); err != nil || !st.IsDir() {
+			return fmt.Errorf("--attachments: %s is not a directory", *files)
+		}
+	}
 	if *addr != "" {
 		ln, err := net.Listen("tcp", *addr)
 		if err != nil {
