@@ -1,0 +1,78 @@
+package dashboard
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gigabot/gigabot/integrations/httpapi"
+)
+
+// unavailableJSON is what a JSON client reads when the board cannot be computed.
+var unavailableJSON = map[string]string{
+	"error": "Le tableau de bord est momentanément indisponible. Réessayez dans quelques instants.",
+}
+
+// board answers GET /api/v1/board: the board as JSON.
+func (d *Dashboard) board(w http.ResponseWriter, r *http.Request) {
+	s, err := d.current(r.Context())
+	if err != nil {
+		d.log.Error("dashboard: board", "err", err)
+		w.Header().Set("Retry-After", "30")
+		httpapi.WriteJSON(w, http.StatusServiceUnavailable, unavailableJSON)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(s.json)
+}
+
+// live answers GET /api/v1/live: a Server-Sent Events stream that sends
+// the board on connect and whenever the hub finds it changed, with a
+// heartbeat comment in between.
+func (d *Dashboard) live(w http.ResponseWriter, r *http.Request) {
+	sub, first, ok := d.hub.subscribe()
+	if !ok {
+		w.Header().Set("Retry-After", "30")
+		httpapi.WriteJSON(w, http.StatusServiceUnavailable, unavailableJSON)
+		return
+	}
+	defer d.hub.unsubscribe(sub)
+	rc := http.NewResponseController(w)
+	// The stream outlives any server WriteTimeout meant for ordinary answers.
+	_ = rc.SetWriteDeadline(time.Time{})
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	// Tells nginx-like reverse proxies not to buffer the stream.
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	// A page that loses the stream reconnects after 5 s.
+	if _, err := w.Write([]byte("retry: 5000\n\n")); err != nil {
+		return
+	}
+	if first != nil {
+		if _, err := w.Write(first.frame); err != nil {
+			return
+		}
+	} else {
+		d.Poke()
+	}
+	if rc.Flush() != nil {
+		return
+	}
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-d.hub.stopped:
+			return
+		case frame := <-sub.ch:
+			if _, err := w.Write(frame); err != nil {
+				return
+			}
+			if rc.Flush() != nil {
+				return
+			}
+		}
+	}
+}
