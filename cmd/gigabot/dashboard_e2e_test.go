@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/jonboulle/clockwork"
+
+	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/bot/bottest"
+	"github.com/gigabot/gigabot/integrations/scanner"
+	"github.com/gigabot/gigabot/scoring/scoringtest"
+)
+
+// browser finds a Chromium. Without one the test is skipped, unless
+// GIGABOT_E2E_BROWSER=required (as in CI, which installs Debian's chromium).
+func browser(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("GIGABOT_E2E_BROWSER") == "required" {
+		t.Fatal("GIGABOT_E2E_BROWSER=required but no chromium in PATH (apt-get install chromium)")
+	}
+	t.Skip("no chromium in PATH: the dashboard is not checked in a browser")
+	return ""
+}
+
+// pageLine is a team of a ranking as the page shows it.
+type pageLine struct {
+	Team  string  `json:"team"`
+	Rank  int     `json:"rank"`
+	Value float64 `json:"value"`
+	Text  string  `json:"text"`
+}
+
+// readRanking is evaluated in the page: the points ranking as displayed.
+const readRanking = `[...document.querySelectorAll('[data-ranking="points"] [data-team]')].map(e => ({
+	team: e.dataset.team, rank: Number(e.dataset.rank), value: Number(e.dataset.value), text: e.textContent}))`
+
+// TestDashboardInBrowser starts "gigabot run" with scores in Redis (CI's
+// real server), opens the dashboard in headless Chromium, checks that the
+// rankings and the total match /api/v1/standings, sends a scan and sees it
+// arrive without a reload, checks that the page asked nothing of another
+// host, and saves screenshots (into GIGABOT_SCREENSHOTS when set).
+func TestDashboardInBrowser(t *testing.T) {
+	chromium := browser(t)
+	redisURL := os.Getenv("REDIS_URL")
+	if redisURL == "" {
+		redisURL = "redis://" + miniredis.RunT(t).Addr()
+	}
+	rdb, _ := scoringtest.Redis(t)
+	id := scoringtest.Campaign(t)
+	t.Cleanup(func() { scoringtest.Drop(rdb, id) })
+	config := writeConfig(t, strings.Replace(bottest.ConfigYAML, "days: 15", "days: 15\n  goal: 2 To\n  id: "+id, 1))
+	const secret = "a-scanner-secret-of-the-test"
+	loc, _ := time.LoadLocation("Europe/Paris")
+	clock := clockwork.NewFakeClockAt(time.Date(2027, 3, 23, 8, 0, 0, 0, loc))
+	p := startWith(t, config, clock, map[string]string{"REDIS_URL": redisURL, "GIGABOT_SCANNER_SECRET": secret})
+	defer p.stop(t)
+
+	// Scores: a baseline before the start and two days of cleaning.
+	client := &scanner.Client{URL: "http://" + p.addr + "/api/v1/scans", Secret: []byte(secret), Now: clock.Now, Attempts: 1}
+	send := func(id, team string, at time.Time, bytes int64) {
+		t.Helper()
+		r := scanner.Report{ScanID: id, Team: team, Source: "share", Root: `\\srv\` + team, ScannedAt: at, Files: 1000, Bytes: bytes}
+		if _, err := client.Send(context.Background(), r); err != nil {
+			t.Fatalf("send %s: %v", id, err)
+		}
+	}
+	start := time.Date(2027, 3, 22, 8, 0, 0, 0, loc)
+	send("r0", "routes", start, 900e9)
+	send("c0", "colleges", start, 400e9)
+	send("k0", "culture", start, 120e9)
+	clock.Advance(2 * time.Hour) // day 2, 10:00: both défis are out
+	p.waitFor(t, `Défi du jour 2/15`, 3)
+	send("r1", "routes", start.Add(25*time.Hour), 610e9)
+	send("c1", "colleges", start.Add(25*time.Hour+30*time.Minute), 310e9)
+	send("k1", "culture", start.Add(25*time.Hour+30*time.Minute), 80e9)
+	for _, who := range []string{"alice", "bob", "emma"} {
+		team := map[string]string{"alice": "routes", "bob": "routes", "emma": "colleges"}[who]
+		post := p.waitFor(t, `\[#equipe-`+team+`\] (P\d+) 🗂️ \*Défi du jour 2/15`, 1)[0][1]
+		p.say(t, who+" +white_check_mark "+post)
+	}
+	p.say(t, "alice: moi")
+	p.waitFor(t, `\*alice\*, équipe Direction des routes\x{a0}: 1 défi`, 1)
+	// Reactions reach the dashboard at its next refresh (every 2 s).
+	clock.Advance(3 * time.Second)
+	p.waitForBoard(t, func(b bot.Board) bool {
+		return len(b.Rankings) > 0 && len(b.Rankings[0].Teams) > 0 && b.Rankings[0].Teams[0].Value == p.standings(t).Teams[0].Points
+	})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))...)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
+	defer cancelBrowser()
+	var mu sync.Mutex
+	var requested []string
+	err := chromedp.Listen(bctx, func(ev any) {
+		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
+			mu.Lock()
+			requested = append(requested, e.Request.URL)
+			mu.Unlock()
+		}
+	})
+	if err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	page := "http://" + p.addr + "/"
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	must("open the dashboard", chromedp.Do(bctx, chromedp.Navigate(page),
+		chromedp.WaitVisible(`[data-ranking="points"] [data-team]`)))
+	_, err = chromedp.Run(bctx, chromedp.Evaluate[any](`window.e2eMarker = "same page"`))
+	must("mark the page", err)
+	total, err := chromedp.Run(bctx, chromedp.Text(`#total`))
+	must("read #total", err)
+	day, err := chromedp.Run(bctx, chromedp.Text(`#day`))
+	must("read #day", err)
+	lines, err := chromedp.Run(bctx, chromedp.Evaluate[[]pageLine](readRanking))
+	must("read the ranking", err)
+
+	// The page shows what the API says.
+	st := p.standings(t)
+	board := p.board(t)
+	if board.Total.Value != float64(st.TotalFreedBytes) || !strings.Contains(total, board.Total.Label) {
+		t.Errorf("total on the page %q; board %+v; standings %d bytes", total, board.Total, st.TotalFreedBytes)
+	}
+	if !strings.Contains(day, "Jour 2 sur 15") {
+		t.Errorf("day on the page: %q", day)
+	}
+	if len(lines) != len(st.Teams) {
+		t.Fatalf("%d teams on the page, %d in the standings: %+v", len(lines), len(st.Teams), lines)
+	}
+	for i, team := range st.Teams {
+		got := lines[i]
+		if got.Team != team.Team || got.Rank != team.Rank || got.Value != team.Points || !strings.Contains(got.Text, team.Name) {
+			t.Errorf("line %d on the page %+v; standings %s rank %d %v points", i, got, team.Team, team.Rank, team.Points)
+		}
+	}
+	shot(t, bctx, "dashboard.png")
+
+	// A new scan shows up without a reload.
+	send("c2", "colleges", start.Add(25*time.Hour+45*time.Minute), 100e9)
+	want := p.board(t).Total.Label
+	_, err = chromedp.Run(bctx, chromedp.Poll[bool](fmt.Sprintf(`document.querySelector('#total').textContent.includes(%q)`, want),
+		chromedp.WithPollingTimeout(20*time.Second)))
+	must(fmt.Sprintf("wait for the new total %q", want), err)
+	marker, err := chromedp.Run(bctx, chromedp.Evaluate[string](`window.e2eMarker || ""`))
+	must("read the marker", err)
+	if marker != "same page" {
+		t.Error("the page was reloaded to show the new scan")
+	}
+	lines, err = chromedp.Run(bctx, chromedp.Evaluate[[]pageLine](readRanking))
+	must("read the ranking again", err)
+	if len(lines) == 0 || lines[0].Team != "colleges" {
+		t.Errorf("after the scan, the page leads with %+v, want colleges", lines)
+	}
+
+	// The hall's TV mode, a phone and the printable report open too.
+	must("tv mode", chromedp.Do(bctx, chromedp.EmulateViewport(1920, 1080), chromedp.Navigate(page+"?tv=1"), chromedp.WaitVisible(`#total`)))
+	shot(t, bctx, "dashboard-tv.png")
+	must("phone", chromedp.Do(bctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(page), chromedp.WaitVisible(`#total`)))
+	shot(t, bctx, "dashboard-phone.png")
+	must("bilan", chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(page+"bilan"), chromedp.WaitVisible(`.chart svg`)))
+	shot(t, bctx, "bilan.png")
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(requested) < 3 {
+		t.Errorf("only %d requests seen: %v", len(requested), requested)
+	}
+	for _, raw := range requested {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "data" && u.Host != p.addr) {
+			t.Errorf("the page asked another host: %s", raw)
+		}
+	}
+}
+
+// board reads /api/v1/board.
+func (p *process) board(t *testing.T) bot.Board {
+	t.Helper()
+	resp, err := http.Get("http://" + p.addr + "/api/v1/board")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bot.Board
+	if err := json.NewDecoder(resp.Body).Decode(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// waitForBoard waits until /api/v1/board satisfies ok. The timeout only
+// guards against a hang.
+func (p *process) waitForBoard(t *testing.T, ok func(bot.Board) bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok(p.board(t)) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the board never caught up: %+v", p.board(t))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// shot saves a screenshot of the whole page.
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	dir := os.Getenv("GIGABOT_SCREENSHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s (%d bytes)", path, len(png))
+}
