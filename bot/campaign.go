@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gigabot/gigabot/challenges"
@@ -42,21 +43,26 @@ func (b *Bot) Catchup(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// postOnce sends msg to channel unless the post named key was already sent
-// (or is being sent by another process).
+// postOnce sends the message build makes to channel unless the post named
+// key was already sent (or is being sent by another process); build runs
+// only for a post that goes out.
 //
 // The post is leased before it is sent and marked sent right after: a crash
 // between the platform's answer and the mark (one Redis round trip) leaves
 // the lease to expire, and the post is then sent again — a duplicate rather
 // than a lost post. Every other crash loses nothing and doubles nothing.
-func (b *Bot) postOnce(ctx context.Context, key, channel, ref string, msg Message) error {
+func (b *Bot) postOnce(ctx context.Context, key, channel, ref string, build func() (Message, error)) error {
 	st, err := b.store.ClaimPost(ctx, key, b.owner, b.lease)
 	if err != nil || st != scoring.Claimed {
 		return err
 	}
-	sendCtx, cancel := context.WithTimeout(ctx, b.lease/2)
-	id, err := b.chat.Post(sendCtx, channel, msg)
-	cancel()
+	msg, err := build()
+	var id string
+	if err == nil {
+		sendCtx, cancel := context.WithTimeout(ctx, b.lease/2)
+		id, err = b.chat.Post(sendCtx, channel, msg)
+		cancel()
+	}
 	if err != nil {
 		if rerr := b.store.ReleasePost(context.WithoutCancel(ctx), key, b.owner); rerr != nil {
 			b.log.Error("release post", "key", key, "err", rerr)
@@ -88,10 +94,7 @@ func (b *Bot) broadcast(ctx context.Context, keyPrefix, ref string, msgFor func(
 	var failed []string
 	var errs []error
 	for _, t := range b.cfg.Teams {
-		msg, err := msgFor(t)
-		if err == nil {
-			err = b.postOnce(ctx, keyPrefix+":"+t.ID, t.Channel, ref, msg)
-		}
+		err := b.postOnce(ctx, keyPrefix+":"+t.ID, t.Channel, ref, func() (Message, error) { return msgFor(t) })
 		if err != nil {
 			failed = append(failed, t.ID)
 			errs = append(errs, err)
@@ -168,7 +171,11 @@ func (b *Bot) postRecap(ctx context.Context, day challenges.Day) error {
 	if len(corrections) > 0 {
 		common = append(common, b.correctionsText(corrections))
 	}
-	files := b.chartFiles(ctx, st, b.loc.T("chart.recap.title", day.N, len(b.cal.Days)), b.loc.T("chart.recap.file", day.N))
+	// The chart is drawn once, for the first channel that still needs the
+	// recap: the scheduler's retries call this every minute after 17:00.
+	files := sync.OnceValue(func() []File {
+		return b.chartFiles(ctx, st, b.loc.T("chart.recap.title", day.N, len(b.cal.Days)), b.loc.T("chart.recap.file", day.N))
+	})
 	_, err = b.broadcast(ctx, "recap:"+strconv.Itoa(day.N), "", func(t challenges.Team) (Message, error) {
 		lines := append([]string(nil), common...)
 		if me, ok := st.Find(t.ID, scoring.ByPoints); ok {
@@ -193,7 +200,7 @@ func (b *Bot) postRecap(ctx context.Context, day challenges.Day) error {
 		} else {
 			lines = append(lines, b.loc.T("recap.last"))
 		}
-		return Message{Kind: KindRecap, Text: strings.Join(lines, "\n"), Day: day.N, Days: len(b.cal.Days), Files: files}, nil
+		return Message{Kind: KindRecap, Text: strings.Join(lines, "\n"), Day: day.N, Days: len(b.cal.Days), Files: files()}, nil
 	})
 	return err
 }
@@ -240,9 +247,11 @@ func (b *Bot) postPodium(ctx context.Context) error {
 			byAgent[0].Name, b.loc.Points(byAgent[0].PointsPerAgent)))
 	}
 	lines = append(lines, b.loc.T("equivalences.of"), b.loc.T("podium.thanks"))
-	msg := Message{Kind: KindPodium, Text: strings.Join(lines, "\n"), Day: len(b.cal.Days), Days: len(b.cal.Days),
-		Files: b.chartFiles(ctx, st, b.cfg.Campaign.Name, b.loc.T("chart.podium.file"))}
-	_, err = b.broadcast(ctx, "podium", "", func(challenges.Team) (Message, error) { return msg, nil })
+	msg := sync.OnceValue(func() Message {
+		return Message{Kind: KindPodium, Text: strings.Join(lines, "\n"), Day: len(b.cal.Days), Days: len(b.cal.Days),
+			Files: b.chartFiles(ctx, st, b.cfg.Campaign.Name, b.loc.T("chart.podium.file"))}
+	})
+	_, err = b.broadcast(ctx, "podium", "", func(challenges.Team) (Message, error) { return msg(), nil })
 	return err
 }
 

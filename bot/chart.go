@@ -29,15 +29,9 @@ func (b *Bot) chartFiles(ctx context.Context, st scoring.Standings, title, name 
 	for _, p := range b.curve(days, nil) {
 		curve = append(curve, charts.Point{Label: p.DateLabel, Value: max(0, p.Bytes)})
 	}
-	bytes := func(v float64) string {
-		if v == 0 {
-			return "0"
-		}
-		return b.loc.Bytes(int64(v))
-	}
 	png, err := charts.Recap(
 		bars, charts.Options{Title: b.loc.T("board.title.points")},
-		curve, charts.Options{Title: b.loc.T("board.curve"), Format: bytes, Goal: float64(b.cfg.Campaign.Goal),
+		curve, charts.Options{Title: b.loc.T("board.curve"), Format: b.loc.BytesTick, Goal: float64(b.cfg.Campaign.Goal),
 			GoalLabel: b.goalLabel()})
 	if err != nil {
 		b.log.Error("chart: render", "err", err)

@@ -106,6 +106,15 @@ func (l Locale) Bytes(n int64) string {
 	return l.Decimal(x, prec) + nbsp + units[u]
 }
 
+// BytesTick formats a size on a chart's axis: like Bytes, but the origin
+// reads "0", not "0 o".
+func (l Locale) BytesTick(v float64) string {
+	if v == 0 {
+		return "0"
+	}
+	return l.Bytes(int64(v))
+}
+
 // Percent formats a percentage: "12,5 %" / "12.5%".
 func (l Locale) Percent(x float64) string {
 	if l.Lang == "en" {

@@ -133,3 +133,18 @@ func hasPrefix(m map[string]string, prefix string) bool {
 	}
 	return false
 }
+
+func TestBytesTick(t *testing.T) {
+	fr, en := NewLocale("fr"), NewLocale("en")
+	for _, tc := range []struct {
+		l    Locale
+		v    float64
+		want string
+	}{
+		{fr, 0, "0"}, {en, 0, "0"}, {fr, 5e11, "500\u00a0Go"}, {fr, 1.5e12, "1,5\u00a0To"}, {en, 1.5e12, "1.5\u00a0TB"},
+	} {
+		if got := tc.l.BytesTick(tc.v); got != tc.want {
+			t.Errorf("%s BytesTick(%v) = %q, want %q", tc.l.Lang, tc.v, got, tc.want)
+		}
+	}
+}

@@ -20,7 +20,8 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/gigabot/gigabot/bot"
-	"github.com/gigabot/gigabot/bot/bottest"
+	"github.com/gigabot/gigabot/challenges"
+	"github.com/gigabot/gigabot/demo"
 	"github.com/gigabot/gigabot/integrations/scanner"
 	"github.com/gigabot/gigabot/scoring/scoringtest"
 )
@@ -67,42 +68,65 @@ func TestDashboardInBrowser(t *testing.T) {
 	rdb, _ := scoringtest.Redis(t)
 	id := scoringtest.Campaign(t)
 	t.Cleanup(func() { scoringtest.Drop(rdb, id) })
-	config := writeConfig(t, strings.Replace(bottest.ConfigYAML, "days: 15", "days: 15\n  goal: 2 To\n  id: "+id, 1))
+	// The demo's campaign: five teams of 5 to 20 agents, a goal of 2 To.
+	text := strings.Replace(strings.Replace(demo.Config, "schedule: {}", "", 1), "id: demo", "id: "+id, 1)
+	cfg, err := challenges.Parse([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := writeConfig(t, text)
 	const secret = "a-scanner-secret-of-the-test"
 	loc, _ := time.LoadLocation("Europe/Paris")
-	clock := clockwork.NewFakeClockAt(time.Date(2027, 3, 23, 8, 0, 0, 0, loc))
+	start := time.Date(2027, 3, 22, 8, 0, 0, 0, loc) // day 1, an hour before the défi
+	clock := clockwork.NewFakeClockAt(start)
 	p := startWith(t, config, clock, map[string]string{"REDIS_URL": redisURL, "GIGABOT_SCANNER_SECRET": secret})
 	defer p.stop(t)
 
-	// Scores: a baseline before the start and two days of cleaning.
+	// Four days of campaign: each morning the défi, about half of each team
+	// reacting; each afternoon a scan of every team's share; each evening
+	// the recap. Every scan goes through the signed intake.
 	client := &scanner.Client{URL: "http://" + p.addr + "/api/v1/scans", Secret: []byte(secret), Now: clock.Now, Attempts: 1}
-	send := func(id, team string, at time.Time, bytes int64) {
+	send := func(id, team string, at time.Time, bytes float64) {
 		t.Helper()
-		r := scanner.Report{ScanID: id, Team: team, Source: "share", Root: `\\srv\` + team, ScannedAt: at, Files: 1000, Bytes: bytes}
+		r := scanner.Report{ScanID: id, Team: team, Source: "share", Root: `\\srv\` + team, ScannedAt: at, Files: 1000, Bytes: int64(bytes)}
 		if _, err := client.Send(context.Background(), r); err != nil {
 			t.Fatalf("send %s: %v", id, err)
 		}
 	}
-	start := time.Date(2027, 3, 22, 8, 0, 0, 0, loc)
-	send("r0", "routes", start, 900e9)
-	send("c0", "colleges", start, 400e9)
-	send("k0", "culture", start, 120e9)
-	clock.Advance(2 * time.Hour) // day 2, 10:00: both défis are out
-	p.waitFor(t, `Défi du jour 2/15`, 3)
-	send("r1", "routes", start.Add(25*time.Hour), 610e9)
-	send("c1", "colleges", start.Add(25*time.Hour+30*time.Minute), 310e9)
-	send("k1", "culture", start.Add(25*time.Hour+30*time.Minute), 80e9)
-	for _, who := range []string{"alice", "bob", "emma"} {
-		team := map[string]string{"alice": "routes", "bob": "routes", "emma": "colleges"}[who]
-		post := p.waitFor(t, `\[#equipe-`+team+`\] (P\d+) 🗂️ \*Défi du jour 2/15`, 1)[0][1]
-		p.say(t, who+" +white_check_mark "+post)
+	baseline := map[string]float64{"routes": 900e9, "colleges": 400e9, "social": 1500e9, "culture": 120e9, "rh": 700e9}
+	pace := map[string]float64{"routes": 0.06, "colleges": 0.09, "social": 0.03, "culture": 0.12, "rh": 0.05}
+	for team, b := range baseline {
+		send(team+"-0", team, start.Add(-24*time.Hour), b)
 	}
-	p.say(t, "alice: moi")
-	p.waitFor(t, `\*alice\*, équipe Direction des routes\x{a0}: 1 défi`, 1)
-	// Reactions reach the dashboard at its next refresh (every 2 s).
-	clock.Advance(3 * time.Second)
+	at := func(day, hour int) time.Time {
+		return start.AddDate(0, 0, day-1).Add(time.Duration(hour-8) * time.Hour)
+	}
+	for day := 1; day <= 4; day++ {
+		clock.Advance(at(day, 9).Sub(clock.Now()))
+		defis := p.waitFor(t, fmt.Sprintf(`\[#equipe-([a-z]+)\] (P\d+) 🗂️ \*Défi du jour %d/15`, day), len(cfg.Teams))
+		for i, team := range cfg.Teams {
+			post := ""
+			for _, d := range defis {
+				if d[1] == team.ID {
+					post = d[2]
+				}
+			}
+			for _, agent := range team.Members[:len(team.Members)*(40+10*((i+day)%4))/100] {
+				p.say(t, agent+" +white_check_mark "+post)
+			}
+		}
+		clock.Advance(at(day, 16).Sub(clock.Now()))
+		for team, b := range baseline {
+			send(fmt.Sprint(team, "-", day), team, clock.Now(), b*(1-pace[team]*float64(day)))
+		}
+		clock.Advance(at(day, 17).Sub(clock.Now()))
+		p.waitFor(t, fmt.Sprintf(`Bilan du jour %d/15`, day), len(cfg.Teams))
+	}
+	clock.Advance(at(5, 10).Sub(clock.Now())) // day 5, 10:00: its défi is out
+	p.waitFor(t, `Défi du jour 5/15`, len(cfg.Teams))
 	p.waitForBoard(t, func(b bot.Board) bool {
-		return len(b.Rankings) > 0 && len(b.Rankings[0].Teams) > 0 && b.Rankings[0].Teams[0].Value == p.standings(t).Teams[0].Points
+		st := p.standings(t)
+		return b.Day == 5 && len(b.Rankings) > 0 && b.Rankings[0].Teams[0].Value == st.Teams[0].Points && b.Total.Value == float64(st.TotalFreedBytes)
 	})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -117,7 +141,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	defer cancelBrowser()
 	var mu sync.Mutex
 	var requested []string
-	err := chromedp.Listen(bctx, func(ev any) {
+	err = chromedp.Listen(bctx, func(ev any) {
 		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
 			mu.Lock()
 			requested = append(requested, e.Request.URL)
@@ -151,7 +175,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	if board.Total.Value != float64(st.TotalFreedBytes) || !strings.Contains(total, board.Total.Label) {
 		t.Errorf("total on the page %q; board %+v; standings %d bytes", total, board.Total, st.TotalFreedBytes)
 	}
-	if !strings.Contains(day, "Jour 2 sur 15") {
+	if !strings.Contains(day, "Jour 5 sur 15") {
 		t.Errorf("day on the page: %q", day)
 	}
 	if len(lines) != len(st.Teams) {
@@ -165,8 +189,9 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	shot(t, bctx, "dashboard.png")
 
-	// A new scan shows up without a reload.
-	send("c2", "colleges", start.Add(25*time.Hour+45*time.Minute), 100e9)
+	// A new scan shows up without a reload: culture empties its share and
+	// takes the lead.
+	send("culture-5", "culture", clock.Now(), 1e9)
 	want := p.board(t).Total.Label
 	_, err = chromedp.Run(bctx, chromedp.Poll[bool](fmt.Sprintf(`document.querySelector('#total').textContent.includes(%q)`, want),
 		chromedp.WithPollingTimeout(20*time.Second)))
@@ -178,8 +203,8 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	lines, err = chromedp.Run(bctx, chromedp.Evaluate[[]pageLine](readRanking))
 	must("read the ranking again", err)
-	if len(lines) == 0 || lines[0].Team != "colleges" {
-		t.Errorf("after the scan, the page leads with %+v, want colleges", lines)
+	if len(lines) == 0 || lines[0].Team != "culture" || lines[0].Value != p.standings(t).Teams[0].Points {
+		t.Errorf("after the scan, the page leads with %+v, want culture with its new points", lines)
 	}
 
 	// The hall's TV mode, a phone and the printable report open too.

@@ -73,7 +73,7 @@ func newBilanView(b bot.Bilan, log *slog.Logger) bilanView {
 		Generated:    fmt.Sprintf(t["generated"], loc.Date(b.Board.UpdatedAt), b.Board.UpdatedLabel),
 		GoalBar:      goalBar(b.Board.GoalPercent),
 	}
-	bytes := func(x float64) string { return loc.Bytes(int64(x)) }
+	bytes := loc.BytesTick
 	curve := func(points []bot.CurvePoint, caption string, o charts.Options, culprit ...any) template.HTML {
 		if len(points) == 0 {
 			return ""

@@ -62,6 +62,7 @@
      axis needs a size formatted here, the way the server does it. */
 
   function formatBytes(v) {
+    if (v === 0) return '0';
     var units = lang === 'en' ? ['B', 'kB', 'MB', 'GB', 'TB', 'PB'] : ['o', 'Ko', 'Mo', 'Go', 'To', 'Po'];
     var u = 0;
     while (Math.abs(v) >= 1000 && u < units.length - 1) { v /= 1000; u++; }
