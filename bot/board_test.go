@@ -344,3 +344,30 @@ func TestRecapCarriesAChart(t *testing.T) {
 		}
 	}
 }
+
+func TestNoCharts(t *testing.T) {
+	env := threeDays(t)
+	b, err := bot.New(context.Background(), bot.Options{
+		Config: env.Config, Calendar: env.Calendar, Store: env.Store, Chat: env.Chat, Clock: env.Clock, Owner: "r2", NoCharts: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Set(env.At(3, 17, 0))
+	if err := b.Catchup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range env.Chat.Of(bot.KindRecap) {
+		if p.Msg.Day != 3 {
+			continue
+		}
+		n++
+		if len(p.Msg.Files) != 0 {
+			t.Errorf("recap in %s carries %d files", p.Channel, len(p.Msg.Files))
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d recaps of day 3, want 3", n)
+	}
+}

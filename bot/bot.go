@@ -172,6 +172,9 @@ type Options struct {
 	Lease time.Duration
 	// Metrics counts posts and commands (nil: nothing is counted).
 	Metrics Metrics
+	// NoCharts leaves the chart out of the recap and the podium, for a
+	// platform where nobody would see it (the console demo).
+	NoCharts bool
 }
 
 // Bot is the campaign's core.
@@ -192,6 +195,7 @@ type Bot struct {
 	limiter  *limiter
 	commands []command
 	metrics  Metrics
+	noCharts bool
 
 	// histMu guards hist, the audit replay behind the curves and exports.
 	histMu sync.Mutex
@@ -218,8 +222,8 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	cfg := o.Config
 	b := &Bot{
 		cfg: cfg, cal: o.Calendar, store: o.Store, chat: countingChat{o.Chat, o.Metrics}, clock: o.Clock, log: o.Logger,
-		metrics: o.Metrics,
-		owner:   o.Owner, lease: o.Lease, loc: NewLocale(cfg.Campaign.Language),
+		metrics: o.Metrics, noCharts: o.NoCharts,
+		owner: o.Owner, lease: o.Lease, loc: NewLocale(cfg.Campaign.Language),
 		weights: scoring.Weights{Defi: cfg.Scoring.Defi, Gigabyte: cfg.Scoring.Gigabyte, Percent: cfg.Scoring.Percent},
 		equiv: scoring.Equivalences{
 			PDFPagesPerTB: cfg.Equivalences.PDFPagesPerTB, CabinetsPerTB: cfg.Equivalences.CabinetsPerTB,

@@ -12,6 +12,9 @@ import (
 // as one image for a recap or the podium. The post's text already holds
 // the ranking, so a chart that cannot be drawn is logged and left out.
 func (b *Bot) chartFiles(ctx context.Context, st scoring.Standings, title, name string) []File {
+	if b.noCharts {
+		return nil
+	}
 	days, err := b.history(ctx, b.clock.Now())
 	if err != nil {
 		b.log.Error("chart: read history", "err", err)

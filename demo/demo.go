@@ -107,6 +107,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	b, err := bot.New(ctx, bot.Options{
 		Config: cfg, Calendar: cal, Store: store, Chat: rec, Clock: clock, Logger: logger, Owner: "demo",
+		NoCharts: o.Attachments == "", // the console cannot show them
 	})
 	if err != nil {
 		return err
