@@ -209,6 +209,21 @@ func (p *process) standings(t *testing.T) httpapi.StandingsJSON {
 	return s
 }
 
+// get fetches path and checks the status.
+func (p *process) get(t *testing.T, path string, status int) string {
+	t.Helper()
+	resp, err := http.Get("http://" + p.addr + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != status {
+		t.Fatalf("GET %s: %d, want %d: %s", path, resp.StatusCode, status, body)
+	}
+	return string(body)
+}
+
 func participations(s httpapi.StandingsJSON, team string) int64 {
 	for _, t := range s.Teams {
 		if t.Team == team {
@@ -287,6 +302,21 @@ func TestEndToEnd(t *testing.T) {
 	}
 	clock.Advance(6 * time.Hour) // 17:00: the recap
 	p2.waitFor(t, `\[#equipe-[a-z]+\] P\d+ 📊 \*Bilan du jour 1/15\*`, 3)
+	p2.waitFor(t, `\[pièce jointe\x{a0}: bilan-jour-1\.png — Graphique\x{a0}: Bilan du jour 1/15`, 3)
+
+	// The restarted process counts what it did; the export wants its token.
+	metrics := p2.get(t, "/metrics", 200)
+	for _, want := range []string{
+		`gigabot_posts_sent_total{kind="recap"} 3`, `gigabot_posts_sent_total{kind="reply"} 1`,
+		`gigabot_commands_total{command="moi"} 1`, `gigabot_redis_command_duration_seconds_count{command="evalsha"}`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if body := p2.get(t, "/api/v1/export.csv", 401); !strings.Contains(body, "GIGABOT_API_TOKEN") {
+		t.Errorf("export without a token configured: %s", body)
+	}
 	p2.stop(t)
 
 	// The live scores match what the audit stream replays.

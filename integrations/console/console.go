@@ -91,9 +91,9 @@ func (c *Console) Post(ctx context.Context, channel string, msg bot.Message) (st
 // like the console's other words (it has no locale).
 func attachmentLine(f bot.File) string {
 	if f.Alt == "" {
-		return "[pièce jointe : " + oneLine(f.Name) + "]\n"
+		return "[pièce jointe\u00a0: " + oneLine(f.Name) + "]\n"
 	}
-	return "[pièce jointe : " + oneLine(f.Name) + " — " + oneLine(f.Alt) + "]\n"
+	return "[pièce jointe\u00a0: " + oneLine(f.Name) + " — " + oneLine(f.Alt) + "]\n"
 }
 
 // oneLine shows newlines as " ⏎ ", so that a post stays on its line.

@@ -74,9 +74,9 @@ func TestPostShowsFilesByTheirDescription(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "[#general] P1 Bilan du jour 3 ⏎ 1. Routes\n" +
-		"[pièce jointe : classement-jour-3.png — Classement du jour 3 : ⏎ Routes en tête]\n" +
-		"[pièce jointe : export.csv — Export des scores]\n" +
-		"[pièce jointe : sans-description.png]\n"
+		"[pièce jointe\u00a0: classement-jour-3.png — Classement du jour 3 : ⏎ Routes en tête]\n" +
+		"[pièce jointe\u00a0: export.csv — Export des scores]\n" +
+		"[pièce jointe\u00a0: sans-description.png]\n"
 	if out.String() != want {
 		t.Errorf("output %q, want %q", out.String(), want)
 	}
