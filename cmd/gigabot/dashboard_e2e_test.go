@@ -188,6 +188,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 	}
 	shot(t, bctx, "dashboard.png")
+	checkAccessibility(t, bctx, "/")
 
 	// A new scan shows up without a reload: culture empties its share and
 	// takes the lead.
@@ -210,10 +211,13 @@ func TestDashboardInBrowser(t *testing.T) {
 	// The hall's TV mode, a phone and the printable report open too.
 	must("tv mode", chromedp.Do(bctx, chromedp.EmulateViewport(1920, 1080), chromedp.Navigate(page+"?tv=1"), chromedp.WaitVisible(`#total`)))
 	shot(t, bctx, "dashboard-tv.png")
+	checkAccessibility(t, bctx, "/?tv=1")
 	must("phone", chromedp.Do(bctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(page), chromedp.WaitVisible(`#total`)))
 	shot(t, bctx, "dashboard-phone.png")
+	checkAccessibility(t, bctx, "/ on a phone")
 	must("bilan", chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(page+"bilan"), chromedp.WaitVisible(`.chart svg`)))
 	shot(t, bctx, "bilan.png")
+	checkAccessibility(t, bctx, "/bilan")
 
 	mu.Lock()
 	defer mu.Unlock()
@@ -226,6 +230,50 @@ func TestDashboardInBrowser(t *testing.T) {
 			t.Errorf("the page asked another host: %s", raw)
 		}
 	}
+}
+
+// axeViolation is a rule axe-core found broken.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []string `json:"target"`
+	} `json:"nodes"`
+}
+
+// checkAccessibility runs axe-core's WCAG 2.1 A and AA rules on the page,
+// when GIGABOT_AXE_JS names axe.min.js (npm install axe-core): the rules
+// are not ours to ship, so the check runs where the file is.
+func checkAccessibility(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	path := os.Getenv("GIGABOT_AXE_JS")
+	if path == "" {
+		return
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("GIGABOT_AXE_JS: %v", err)
+	}
+	// The page's Content-Security-Policy forbids injected scripts but not
+	// an evaluation through the DevTools protocol.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(src))); err != nil {
+		t.Fatalf("load axe-core: %v", err)
+	}
+	found, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](
+		`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}).then(r => r.violations)`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("run axe-core: %v", err)
+	}
+	for _, v := range found {
+		var where []string
+		for _, n := range v.Nodes {
+			where = append(where, strings.Join(n.Target, " "))
+		}
+		t.Errorf("%s: accessibility %s (%s): %s, at %v", page, v.ID, v.Impact, v.Help, where)
+	}
+	t.Logf("%s: axe-core WCAG 2.1 A/AA rules: %d violations", page, len(found))
 }
 
 // board reads /api/v1/board.
