@@ -117,4 +117,3 @@ func BenchmarkExport(b *testing.B) {
 		}
 	}
 }
-
