@@ -181,8 +181,8 @@ func (b *Bot) board(now time.Time, st scoring.Standings, days []dayFigures) Boar
 		Equivalences: b.equivalences(st.TotalFreed),
 		Curve:        b.curve(days, nil),
 		Milestones:   []Figure{},
-		UpdatedAt:    now,
-		UpdatedLabel: now.In(b.cfg.Location()).Format("15:04"),
+		UpdatedAt:    now.In(b.cal.Location),
+		UpdatedLabel: now.In(b.cal.Location).Format("15:04"),
 	}
 	switch {
 	case elapsed == 0:
@@ -275,28 +275,37 @@ type dayFigures struct {
 func (b *Bot) history(ctx context.Context, now time.Time) ([]dayFigures, error) {
 	b.histMu.Lock()
 	defer b.histMu.Unlock()
-	for {
-		entries, err := b.store.AuditAfter(ctx, b.hist.Last(), 1000)
-		if err != nil {
+	before := b.hist.Last()
+	if err := b.hist.Feed(ctx, b.store); err != nil {
+		if b.hist.Last() == before {
 			return nil, err
 		}
-		if err := b.hist.Apply(entries); err != nil {
-			return nil, err
-		}
-		if len(entries) < 1000 {
-			break
-		}
+		// Some entries could not be read: the figures are the others'.
+		b.log.Error("history", "err", err)
 	}
 	n := b.cal.Elapsed(now)
+	// Nothing changes between two audit entries: the hub's refreshes and
+	// the pages' requests reuse the last computation.
+	if b.histDays != nil && b.histKey == (histKey{b.hist.Last(), n}) {
+		return b.histDays, nil
+	}
 	out := make([]dayFigures, 0, n)
 	for _, d := range b.cal.Days[:n] {
-		end := scoring.Forever
+		end := scoring.Forever()
 		if d.N < n {
-			end = time.Date(d.Date.Year(), d.Date.Month(), d.Date.Day()+1, 0, 0, 0, 0, b.cfg.Location())
+			end = time.Date(d.Date.Year(), d.Date.Month(), d.Date.Day()+1, 0, 0, 0, 0, b.cal.Location)
 		}
 		out = append(out, dayFigures{day: d, figures: b.hist.At(d.N, end)})
 	}
+	b.histKey, b.histDays = histKey{b.hist.Last(), n}, out
 	return out, nil
+}
+
+// histKey names a computation of the history: the last audit entry read
+// and the number of days.
+type histKey struct {
+	last string
+	days int
 }
 
 // curve sums the freed bytes of the given teams (nil: all) day by day.

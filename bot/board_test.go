@@ -17,8 +17,8 @@ import (
 )
 
 // threeDays plays days 1 to 3 of the test campaign: scans before the start
-// and each evening, défis done, a correction; the clock ends on day 3 at
-// 15:00, before its recap.
+// and during the days, défis done (one late), a correction; the clock ends
+// on day 3 at 15:00, before its recap.
 func threeDays(t *testing.T, yaml ...string) *bottest.Env {
 	t.Helper()
 	env := bottest.New(t, mustDay(t, 1, 8), yaml...)
@@ -31,12 +31,22 @@ func threeDays(t *testing.T, yaml ...string) *bottest.Env {
 	}
 	scan("r0", "routes", env.At(1, 8, 0), 100)
 	scan("c0", "colleges", env.At(1, 8, 0), 50)
+	// Who marks which day's défi, each morning: carol marks day 1's late.
+	marks := map[int][][2]string{
+		1: {{"alice", "equipe-routes"}, {"bob", "equipe-routes"}},
+		2: {{"alice", "equipe-routes"}},
+		3: {{"emma", "equipe-colleges"}},
+	}
 	for day := 1; day <= 3; day++ {
 		env.Set(env.At(day, 9, 0))
 		if err := env.Bot.Catchup(ctx); err != nil {
 			t.Fatal(err)
 		}
+		for _, m := range marks[day] {
+			env.React(t, m[0], "white_check_mark", env.DefiPost(t, m[1], day), true)
+		}
 		if day == 3 {
+			env.React(t, "carol", "white_check_mark", env.DefiPost(t, "equipe-routes", 1), true)
 			break
 		}
 		env.Set(env.At(day, 17, 0))
@@ -44,15 +54,11 @@ func threeDays(t *testing.T, yaml ...string) *bottest.Env {
 			t.Fatal(err)
 		}
 	}
-	// Day 1: routes frees 10 Go, alice and bob do the défi; day 2: colleges
-	// frees 20 Go, alice does it; day 3: routes 5 Go more, emma does day 3's.
+	// Day 1: routes frees 10 Go; day 2: colleges frees 20 Go; day 3: routes
+	// 5 Go more (the scans arrive late, each with the time it was taken).
 	scan("r1", "routes", env.At(1, 16, 0), 90)
 	scan("c2", "colleges", env.At(2, 16, 0), 30)
 	scan("r3", "routes", env.At(3, 14, 0), 85)
-	env.React(t, "alice", "white_check_mark", env.DefiPost(t, "equipe-routes", 1), true)
-	env.React(t, "bob", "white_check_mark", env.DefiPost(t, "equipe-routes", 1), true)
-	env.React(t, "alice", "white_check_mark", env.DefiPost(t, "equipe-routes", 2), true)
-	env.React(t, "emma", "white_check_mark", env.DefiPost(t, "equipe-colleges", 3), true)
 	env.Set(env.At(3, 15, 0))
 	env.Say(t, "coord", "equipe-routes", "correction culture 7 affiche réalisée")
 	return env
@@ -178,21 +184,26 @@ func TestExportMatchesStandings(t *testing.T) {
 			t.Errorf("%s day 3: %v; standings %d bytes, %v %%, %v points", s.ID, row, s.FreedBytes, s.Percent, s.Points)
 		}
 	}
-	// Past days are as they stood that evening.
+	// Past days are as they stood that evening; the day's défi counts
+	// everyone who did it, carol's late mark included.
 	for key, want := range map[string][2]string{ // freed that day, défi done
-		"1/routes": {"10000000000", "2"}, "2/routes": {"0", "1"}, "3/routes": {"5000000000", "0"},
+		"1/routes": {"10000000000", "3"}, "2/routes": {"0", "1"}, "3/routes": {"5000000000", "0"},
 		"1/colleges": {"0", "0"}, "2/colleges": {"20000000000", "0"}, "3/colleges": {"0", "1"},
 	} {
 		if got := rows[key]; got[6] != want[0] || got[9] != want[1] {
 			t.Errorf("%s: freed that day %s, done %s; want %s, %s", key, got[6], got[9], want[0], want[1])
 		}
 	}
-	if got := rows["1/routes"][10]; got != "50" {
-		t.Errorf("participation of routes on day 1: %s %%, want 2 of 4 agents = 50", got)
+	if got := rows["1/routes"][10]; got != "75" {
+		t.Errorf("participation of routes in day 1's défi: %s %%, want 3 of 4 agents = 75", got)
 	}
-	// Day 1 points: 2 défis × 5 + 10 Go × 1 + 10 % × 50.
+	// Day 1 points as they stood that evening, before carol's late mark:
+	// 2 défis × 5 + 10 Go × 1 + 10 % × 50; day 3 has her défi.
 	if got := rows["1/routes"][11]; got != "520" {
 		t.Errorf("routes points on day 1: %s, want 520", got)
+	}
+	if got := rows["3/routes"][11]; got != "785" {
+		t.Errorf("routes points on day 3: %s, want 4 défis × 5 + 15 Go + 15 %% × 50 = 785", got)
 	}
 	if got := rows["3/culture"][11]; got != "7" {
 		t.Errorf("culture points on day 3 (a correction of 7): %s", got)
@@ -265,7 +276,7 @@ func TestBilan(t *testing.T) {
 			}
 		}
 	}
-	if len(b.Defis) != 3 || b.Defis[0].Day != 1 || b.Defis[0].Done != 2 || b.Defis[0].Share.Label != "28,6\u00a0%" {
+	if len(b.Defis) != 3 || b.Defis[0].Day != 1 || b.Defis[0].Done != 3 || b.Defis[0].Share.Label != "42,9\u00a0%" {
 		t.Errorf("défis: %+v", b.Defis)
 	}
 	if len(b.Prizes) != 3 || !strings.HasPrefix(b.Prizes[0], "Prix de la participation\u00a0: Direction des routes") {

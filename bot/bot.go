@@ -197,9 +197,12 @@ type Bot struct {
 	metrics  Metrics
 	noCharts bool
 
-	// histMu guards hist, the audit replay behind the curves and exports.
-	histMu sync.Mutex
-	hist   *scoring.History
+	// histMu guards hist, the audit replay behind the curves and exports,
+	// and its last computation.
+	histMu   sync.Mutex
+	hist     *scoring.History
+	histKey  histKey
+	histDays []dayFigures
 }
 
 // New builds a bot and records the campaign's teams in the store.

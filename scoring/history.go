@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -24,22 +25,31 @@ func (s *Store) AuditAfter(ctx context.Context, after string, count int64) ([]Au
 
 // History replays the audit stream into the figures of every team as they
 // stood at the end of each campaign day: the curve of the dashboard, the
-// export and the report. It is fed incrementally (Apply the entries read
-// after Last) and is not safe for concurrent use.
+// export and the report. It is fed incrementally (Feed, or Apply the
+// entries read after Last) and is not safe for concurrent use.
 //
-// Participations and corrections belong to the campaign day they name;
-// scans to the instant they were taken. The freed bytes of a root at an
-// instant follow the same rule as the live counters, applied to the reports
-// taken by then: the baseline is the last report before the campaign start
-// or, without one, the first report; the latest is the most recent report.
-// So the figures at the end of the campaign equal the live counters.
+// A défi done counts from the moment it was marked (a ✅ on Friday for
+// Wednesday's défi changes Friday's figures, not Wednesday's); a correction
+// belongs to the campaign day it names; a scan to the instant it was taken.
+// The freed bytes of a root at an instant follow the same rule as the live
+// counters, applied to the reports the store accepted that were taken by
+// then: the baseline is the last report before the campaign start or,
+// without one, the first report; the latest is the most recent report. So
+// the figures at the end of the campaign equal the live counters.
 type History struct {
 	start int64 // campaign start, unix ms
 	last  string
-	part  map[string]map[int]int64   // team → défi day → agents who did it
+	marks map[string][]mark         // team → défis marked and unmarked
+	done  map[string]map[int]int64   // team → défi day → agents who did it
 	corr  map[string]map[int]float64 // team → day → points
 	roots map[rootKey][]report
 	teams map[string]bool
+}
+
+// mark is a défi counted (+1) or taken back (-1) at an instant (unix ms).
+type mark struct {
+	day       int
+	at, delta int64
 }
 
 // report is one scan of a root as the audit recorded it.
@@ -49,7 +59,8 @@ type report struct{ at, bytes int64 }
 func NewHistory(start time.Time) *History {
 	return &History{
 		start: start.UnixMilli(),
-		part:  map[string]map[int]int64{},
+		marks: map[string][]mark{},
+		done:  map[string]map[int]int64{},
 		corr:  map[string]map[int]float64{},
 		roots: map[rootKey][]report{},
 		teams: map[string]bool{},
@@ -60,16 +71,42 @@ func NewHistory(start time.Time) *History {
 func (h *History) Last() string { return h.last }
 
 // Apply replays audit entries, oldest first. An entry it cannot read is
-// reported and the entries after it are not applied, so that a retry
-// resumes there.
+// skipped and reported in the error, so that one damaged entry does not
+// stop the dashboard; the figures are the rest's.
 func (h *History) Apply(entries []AuditEntry) error {
+	var errs []error
 	for _, e := range entries {
 		if err := h.apply(e.Fields); err != nil {
-			return fmt.Errorf("history: audit entry %s: %w", e.ID, err)
+			errs = append(errs, fmt.Errorf("history: audit entry %s skipped: %w", e.ID, err))
 		}
 		h.last = e.ID
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// AuditReader reads the audit stream. *Store fits.
+type AuditReader interface {
+	AuditAfter(ctx context.Context, after string, count int64) ([]AuditEntry, error)
+}
+
+// Feed applies every entry recorded after Last, read from r in pages. A
+// read error stops it (the next Feed resumes); unreadable entries are
+// skipped and reported, as Apply does.
+func (h *History) Feed(ctx context.Context, r AuditReader) error {
+	const page = 1000
+	var skipped []error
+	for {
+		entries, err := r.AuditAfter(ctx, h.last, page)
+		if err != nil {
+			return errors.Join(append(skipped, err)...)
+		}
+		if err := h.Apply(entries); err != nil {
+			skipped = append(skipped, err)
+		}
+		if len(entries) < page {
+			return errors.Join(skipped...)
+		}
+	}
 }
 
 func (h *History) apply(f map[string]string) error {
@@ -78,13 +115,15 @@ func (h *History) apply(f map[string]string) error {
 	case "participation":
 		day, err1 := strconv.Atoi(f["day"])
 		delta, err2 := strconv.ParseInt(f["delta"], 10, 64)
-		if err1 != nil || err2 != nil {
-			return fmt.Errorf("participation: day %q, delta %q", f["day"], f["delta"])
+		at, err3 := time.Parse(time.RFC3339, f["at"])
+		if err1 != nil || err2 != nil || err3 != nil {
+			return fmt.Errorf("participation: day %q, delta %q, at %q", f["day"], f["delta"], f["at"])
 		}
-		if h.part[team] == nil {
-			h.part[team] = map[int]int64{}
+		h.marks[team] = append(h.marks[team], mark{day: day, at: at.UnixMilli(), delta: delta})
+		if h.done[team] == nil {
+			h.done[team] = map[int]int64{}
 		}
-		h.part[team][day] += delta
+		h.done[team][day] += delta
 	case "correction":
 		day, err1 := strconv.Atoi(f["day"])
 		points, err2 := strconv.ParseFloat(f["points"], 64)
@@ -110,21 +149,21 @@ func (h *History) apply(f map[string]string) error {
 	return nil
 }
 
-// Forever is an end instant after every report: At(day, Forever) counts
-// every scan received, as the live counters do.
-var Forever = time.UnixMilli(math.MaxInt64)
+// Forever returns an end instant after every report: At(day, Forever())
+// counts everything received, as the live counters do.
+func Forever() time.Time { return time.UnixMilli(math.MaxInt64) }
 
 // At returns every team's figures as they stood at instant end of campaign
-// day n: the défis of days 1..n, the corrections of days ..n, and the scans
-// taken by end.
+// day n: the défis of days 1..n marked by end, the corrections of days
+// 1..n, and the scans taken by end.
 func (h *History) At(day int, end time.Time) map[string]Figures {
 	cut := end.UnixMilli()
 	out := make(map[string]Figures, len(h.teams))
 	for team := range h.teams {
 		f := Figures{}
-		for d, n := range h.part[team] {
-			if d <= day {
-				f.Participations += n
+		for _, m := range h.marks[team] {
+			if m.day <= day && m.at <= cut {
+				f.Participations += m.delta
 			}
 		}
 		for d, p := range h.corr[team] {
@@ -171,4 +210,4 @@ func (h *History) rootAt(reports []report, cut int64) (base, latest int64, ok bo
 }
 
 // Done returns how many agents of a team did the défi of day n.
-func (h *History) Done(team string, day int) int64 { return h.part[team][day] }
+func (h *History) Done(team string, day int) int64 { return h.done[team][day] }

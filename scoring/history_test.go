@@ -3,6 +3,7 @@ package scoring_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,7 +36,7 @@ func TestHistoryEndsOnLiveFigures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			replayed := h.At(3, scoring.Forever)
+			replayed := h.At(3, scoring.Forever())
 			for _, team := range teams {
 				want := live[team]
 				got := replayed[team]
@@ -116,18 +117,22 @@ func TestHistoryAtEndOfEachDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := h.At(3, scoring.Forever)["routes"]; got != live["routes"] {
+	if got := h.At(3, scoring.Forever())["routes"]; got != live["routes"] {
 		t.Errorf("at the end %+v, live %+v", got, live["routes"])
 	}
 }
 
-func TestHistoryRefusesAnUnreadableEntry(t *testing.T) {
+func TestHistorySkipsAnUnreadableEntry(t *testing.T) {
 	h := scoring.NewHistory(time.Time{})
 	err := h.Apply([]scoring.AuditEntry{
-		{ID: "1-0", Fields: map[string]string{"type": "participation", "team": "a", "day": "1", "delta": "1"}},
+		{ID: "1-0", Fields: map[string]string{"type": "participation", "team": "a", "day": "1", "delta": "1", "at": "2027-03-22T09:30:00+01:00"}},
 		{ID: "2-0", Fields: map[string]string{"type": "scan", "team": "a", "at": "x", "bytes": "1"}},
+		{ID: "3-0", Fields: map[string]string{"type": "correction", "team": "a", "day": "1", "points": "4"}},
 	})
-	if err == nil || h.Last() != "1-0" {
-		t.Fatalf("Apply = %v, Last = %q; want an error naming entry 2-0 and Last 1-0", err, h.Last())
+	if err == nil || !strings.Contains(err.Error(), "audit entry 2-0 skipped") || h.Last() != "3-0" {
+		t.Fatalf("Apply = %v, Last = %q; want an error naming entry 2-0, and Last 3-0", err, h.Last())
+	}
+	if got := h.At(1, scoring.Forever())["a"]; got != (scoring.Figures{Participations: 1, Corrections: 4}) {
+		t.Errorf("the readable entries give %+v", got)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -269,8 +270,12 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	api.EnableExport(b, string(apiToken))
 	dash.Mount(api)
 	p.mount(b, api)
+	// The live pages close before the HTTP server shuts down, whatever
+	// ends the run, so that their streams never hold the shutdown.
+	dashCtx, stopDash := context.WithCancel(ctx)
+	defer stopDash()
 	go func() {
-		if err := dash.Run(ctx); err != nil {
+		if err := dash.Run(dashCtx); err != nil {
 			log.Error("dashboard", "err", err)
 		}
 	}()
@@ -281,6 +286,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		}
 	}()
 	defer func() {
+		stopDash()
 		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(shutdownCtx)
@@ -315,7 +321,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 // audit replays the campaign's audit stream and compares what it gives
 // with the live counters, team by team.
 func (m *Main) audit(ctx context.Context, args []string) error {
-	cfg, _, err := m.loadConfig(args)
+	cfg, cal, err := m.loadConfig(args)
 	if err != nil {
 		return err
 	}
@@ -327,8 +333,6 @@ func (m *Main) audit(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeStore()
-	mx := metrics.New()
-	rdb.AddHook(mx.RedisHook())
 	store := scoring.NewStore(rdb, cfg.Campaign.ID)
 	live, err := store.Figures(ctx)
 	if err != nil {
@@ -338,11 +342,22 @@ func (m *Main) audit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The history behind the dashboard, the export and the report replays
+	// the same stream by its own rules: it must end on the same figures.
+	hist := scoring.NewHistory(cal.Start())
+	if err := hist.Feed(ctx, store); err != nil {
+		return err
+	}
+	replayed := hist.At(len(cal.Days), scoring.Forever())
 	mismatches := 0
 	for _, t := range cfg.Teams {
 		state := "ok"
 		if live[t.ID] != rebuilt[t.ID] {
 			state = fmt.Sprintf("MISMATCH: audit gives %+v", rebuilt[t.ID])
+			mismatches++
+		} else if h := replayed[t.ID]; h.Participations != live[t.ID].Participations || h.FreedBytes != live[t.ID].FreedBytes ||
+			h.BaselineBytes != live[t.ID].BaselineBytes || math.Abs(h.Corrections-live[t.ID].Corrections) > 1e-6 {
+			state = fmt.Sprintf("MISMATCH: the history gives %+v", h)
 			mismatches++
 		}
 		fmt.Fprintf(m.Stdout, "%-20s défis %6d  freed %16d  baseline %16d  corrections %8.2f  %s\n", t.ID,

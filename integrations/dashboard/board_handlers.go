@@ -26,6 +26,9 @@ func (d *Dashboard) board(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(s.json)
 }
 
+// writeTimeout bounds one write to a live page.
+const writeTimeout = 30 * time.Second
+
 // live answers GET /api/v1/live: a Server-Sent Events stream that sends
 // the board on connect and whenever the hub finds it changed, with a
 // heartbeat comment in between.
@@ -38,8 +41,18 @@ func (d *Dashboard) live(w http.ResponseWriter, r *http.Request) {
 	}
 	defer d.hub.unsubscribe(sub)
 	rc := http.NewResponseController(w)
-	// The stream outlives any server WriteTimeout meant for ordinary answers.
-	_ = rc.SetWriteDeadline(time.Time{})
+	// Each write gets its own deadline: the stream outlives any server
+	// WriteTimeout meant for ordinary answers, but a stalled phone or a
+	// half-open connection must not hold its goroutine (or the server's
+	// shutdown) for the minutes the kernel takes to give up. Deadlines are
+	// the network's real time, not the campaign's clock.
+	send := func(b []byte) error {
+		_ = rc.SetWriteDeadline(time.Now().Add(writeTimeout))
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
@@ -47,18 +60,15 @@ func (d *Dashboard) live(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	// A page that loses the stream reconnects after 5 s.
-	if _, err := w.Write([]byte("retry: 5000\n\n")); err != nil {
+	if send([]byte("retry: 5000\n\n")) != nil {
 		return
 	}
 	if first != nil {
-		if _, err := w.Write(first.frame); err != nil {
+		if send(first.frame) != nil {
 			return
 		}
 	} else {
 		d.Poke()
-	}
-	if rc.Flush() != nil {
-		return
 	}
 	for {
 		select {
@@ -67,10 +77,7 @@ func (d *Dashboard) live(w http.ResponseWriter, r *http.Request) {
 		case <-d.hub.stopped:
 			return
 		case frame := <-sub.ch:
-			if _, err := w.Write(frame); err != nil {
-				return
-			}
-			if rc.Flush() != nil {
+			if send(frame) != nil {
 				return
 			}
 		}

@@ -134,8 +134,10 @@ type Exporter interface {
 func (s *Server) EnableExport(e Exporter, token string) {
 	want := sha256.Sum256([]byte(token))
 	s.mux.HandleFunc("GET /api/v1/export.csv", func(w http.ResponseWriter, r *http.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
+		// The scheme is case-insensitive (RFC 7235).
+		auth := r.Header.Get("Authorization")
+		ok := len(auth) > 7 && strings.EqualFold(auth[:7], "Bearer ")
+		sum := sha256.Sum256([]byte(strings.TrimSpace(auth[min(7, len(auth)):])))
 		if token == "" || !ok || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="gigabot"`)
 			msg := "missing or wrong bearer token (Authorization: Bearer <GIGABOT_API_TOKEN>)"

@@ -156,6 +156,9 @@ func TestExportNeedsTheTokenAndMatchesStandings(t *testing.T) {
 	if resp, body := get("/api/v1/export.csv?dialect=xml", "Bearer "+token); resp.StatusCode != 400 || !bytes.Contains(body, []byte("dialect")) {
 		t.Errorf("bad dialect: %d %s", resp.StatusCode, body)
 	}
+	if resp, body := get("/api/v1/export.csv", "bearer "+token); resp.StatusCode != 200 {
+		t.Errorf("the scheme is case-insensitive: %d %s", resp.StatusCode, body)
+	}
 	resp, body := get("/api/v1/export.csv?dialect=plain", "Bearer "+token)
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" {
 		t.Fatalf("export: %d %q %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
