@@ -43,6 +43,7 @@ func TestPostSharesFilesAfterTheMessage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Post: %v", err)
 	}
+	f.a.work.Wait() // the files are shared in the background
 	posts := f.slack.Posts()
 	if len(posts) != 1 || id != "C0ROUTES1/"+posts[0].TS {
 		t.Fatalf("Post = %q with posts %+v, want the message's id", id, posts)
@@ -98,6 +99,7 @@ func TestFileFailuresKeepTheMessage(t *testing.T) {
 			if err != nil || id == "" {
 				t.Fatalf("Post = %q, %v; want the message posted and no error", id, err)
 			}
+			f.a.work.Wait() // the files are shared in the background
 			if posts := f.slack.Posts(); len(posts) != 1 || posts[0].Text != "Bilan du jour 3" {
 				t.Fatalf("posts %+v, want the text once", posts)
 			}
@@ -125,6 +127,7 @@ func TestFileUploadsWaitOutRateLimits(t *testing.T) {
 	if _, err := f.a.Post(t.Context(), "equipe-routes", msg); err != nil {
 		t.Fatal(err)
 	}
+	f.a.work.Wait() // the files are shared in the background
 	reqs := f.slack.Requests("files.getUploadURLExternal")
 	if len(reqs) != 2 || reqs[1].At.Sub(reqs[0].At) < 20*time.Second {
 		t.Fatalf("upload URL requests %v, want a second one 20s after the 429", reqs)

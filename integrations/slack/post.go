@@ -64,7 +64,12 @@ func (a *Adapter) postMessage(ctx context.Context, id, channel string, msg bot.M
 	if gotChannel == "" {
 		gotChannel = id
 	}
-	a.share(ctx, gotChannel, msg.Files)
+	// The files go in the background: the bot marks the post sent as soon
+	// as this returns, and an upload's retries must not widen the window
+	// in which a crash would have the text sent twice.
+	if len(msg.Files) > 0 && !a.spawn(func(ctx context.Context) { a.share(ctx, gotChannel, msg.Files) }) {
+		a.log.Warn("slack: shutting down: the message's files were not shared", "channel", channel, "files", len(msg.Files))
+	}
 	return postID(gotChannel, ts), nil
 }
 
