@@ -80,6 +80,10 @@ func TestHistoryAtEndOfEachDay(t *testing.T) {
 	react("ana", 2, true)
 	react("bob", 2, true)
 	react("bob", 2, false)
+	// carl marks day 1's défi on day 3: it counts from day 3 on.
+	if _, err := store.React(ctx, scoring.Reaction{Agent: "carl", Team: "routes", Day: 1, Post: "P1", At: day(3)}, true); err != nil {
+		t.Fatal(err)
+	}
 	scan("late-pre", start.Add(-24*time.Hour), 1200) // arrives late, becomes the baseline
 	scan("d3", day(3).Add(time.Hour), 700)
 	if err := store.Correct(ctx, scoring.Correction{Team: "routes", Points: -5, Reason: "doublon", By: "c", Day: 2, At: day(2)}); err != nil {
@@ -101,7 +105,7 @@ func TestHistoryAtEndOfEachDay(t *testing.T) {
 		// the baseline from day 1 on, as it is now.
 		{1, scoring.Figures{Participations: 2, FreedBytes: 200, BaselineBytes: 1200}},
 		{2, scoring.Figures{Participations: 3, FreedBytes: 300, BaselineBytes: 1200, Corrections: -5}},
-		{3, scoring.Figures{Participations: 3, FreedBytes: 500, BaselineBytes: 1200, Corrections: -5}},
+		{3, scoring.Figures{Participations: 4, FreedBytes: 500, BaselineBytes: 1200, Corrections: -5}},
 	} {
 		if got := h.At(tc.day, end(tc.day))["routes"]; got != tc.want {
 			t.Errorf("end of day %d: %+v, want %+v", tc.day, got, tc.want)
@@ -112,6 +116,9 @@ func TestHistoryAtEndOfEachDay(t *testing.T) {
 	}
 	if got := h.Done("routes", 2); got != 1 {
 		t.Errorf("Done(routes, 2) = %d, want 1", got)
+	}
+	if got := h.Done("routes", 1); got != 3 {
+		t.Errorf("Done(routes, 1) = %d, want 3, carl's late mark included", got)
 	}
 	live, err := store.Figures(ctx)
 	if err != nil {
