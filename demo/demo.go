@@ -138,7 +138,7 @@ func Run(ctx context.Context, o Options) error {
 // the real clock (the campaign's fake clock only moves when the demo says),
 // quickly, so that a page follows the compressed days.
 func serve(ctx context.Context, ln net.Listener, b *bot.Bot, store *scoring.Store, log *slog.Logger) (func(), error) {
-	dash, err := dashboard.New(dashboard.Options{Source: b, Logger: log, Every: 250 * time.Millisecond})
+	dash, err := dashboard.New(dashboard.Options{Source: b, Logger: log, Every: 250 * time.Millisecond, Language: b.Locale().Lang})
 	if err != nil {
 		return nil, err
 	}

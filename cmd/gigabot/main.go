@@ -252,10 +252,11 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	dash, err := dashboard.New(dashboard.Options{Source: b, Logger: log, Clock: clock})
+	dash, err := dashboard.New(dashboard.Options{Source: b, Logger: log, Clock: clock, Language: cfg.Campaign.Language})
 	if err != nil {
 		return err
 	}
+	mx.WatchLivePages(dash.Subscribers)
 	addr := m.Getenv("GIGABOT_HTTP_ADDR")
 	if addr == "" {
 		addr = "127.0.0.1:8080"

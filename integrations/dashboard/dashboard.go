@@ -51,6 +51,9 @@ type Options struct {
 	Clock Clock
 	// Every is the live hub's refresh period; 0 means DefaultEvery.
 	Every time.Duration
+	// Language of the page shown when the board cannot be computed ("fr",
+	// the default, or "en"); the dashboard itself speaks the board's.
+	Language string
 }
 
 // DefaultEvery is the live hub's default refresh period.
@@ -69,6 +72,8 @@ type Dashboard struct {
 	// languages and the pictograms' addresses.
 	script template.JS
 	poke   chan struct{}
+	// lang is the campaign's language, for the page shown without a board.
+	lang string
 	// failing remembers the last computation's outcome, so that a store
 	// down for an hour logs twice, not 1 800 times. Only Run touches it.
 	failing bool
@@ -104,10 +109,15 @@ func New(o Options) (*Dashboard, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: New: %w", err)
 	}
-	return &Dashboard{
+	d := &Dashboard{
 		src: o.Source, log: o.Logger, clock: o.Clock, every: o.Every,
 		hub: newHub(), assets: a, pages: pages, script: script, poke: make(chan struct{}, 1),
-	}, nil
+		lang: "fr",
+	}
+	if o.Language == "en" {
+		d.lang = "en"
+	}
+	return d, nil
 }
 
 // Mount adds the dashboard's routes to s: the page at "/", the board at

@@ -126,11 +126,15 @@ type env struct {
 
 const every = 2 * time.Second
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, options ...func(*dashboard.Options)) *env {
 	t.Helper()
 	e := &env{src: newFakeSource(t), clock: clockwork.NewFakeClockAt(time.Date(2027, 4, 1, 14, 32, 0, 0, time.UTC)), logs: &syncBuffer{}}
-	d, err := dashboard.New(dashboard.Options{Source: e.src, Clock: e.clock, Every: every,
-		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	o := dashboard.Options{Source: e.src, Clock: e.clock, Every: every,
+		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	for _, set := range options {
+		set(&o)
+	}
+	d, err := dashboard.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

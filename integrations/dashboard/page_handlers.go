@@ -134,11 +134,12 @@ func (d *Dashboard) render(w http.ResponseWriter, name string, v any) {
 	_, _ = buf.WriteTo(w)
 }
 
-// unavailable answers 503 with a French page that reloads itself, and logs why.
+// unavailable answers 503 with a page in the campaign's language that
+// reloads itself, and logs why.
 func (d *Dashboard) unavailable(w http.ResponseWriter, page string, err error) {
 	d.log.Error("dashboard: source unavailable", "page", page, "err", err)
 	var buf bytes.Buffer
-	if err := d.pages.ExecuteTemplate(&buf, "unavailable.html", textsFor("fr")); err != nil {
+	if err := d.pages.ExecuteTemplate(&buf, "unavailable.html", map[string]any{"lang": d.lang, "t": textsFor(d.lang)}); err != nil {
 		d.log.Error("dashboard: render", "page", "unavailable.html", "err", err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

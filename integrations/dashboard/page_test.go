@@ -310,6 +310,15 @@ func TestSourceUnavailable(t *testing.T) {
 	}
 }
 
+func TestSourceUnavailableInEnglish(t *testing.T) {
+	e := newEnv(t, func(o *dashboard.Options) { o.Language = "en" })
+	e.src.fail(errStore)
+	resp, body := e.get(t, "/")
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, `<html lang="en">`) || !strings.Contains(body, "The dashboard is unavailable") {
+		t.Errorf("status %d: %s", resp.StatusCode, body)
+	}
+}
+
 func TestStaticAssets(t *testing.T) {
 	e := newEnv(t)
 	_, page := e.get(t, "/")

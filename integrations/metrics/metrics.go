@@ -114,6 +114,16 @@ func (m *Metrics) Reconnect(platform string) {
 	m.reconnects.WithLabelValues(m.platforms.value(platform)).Inc()
 }
 
+// WatchLivePages exposes gigabot_dashboard_live_pages, the number of pages
+// following the dashboard's live feed, read from count at each scrape.
+// Call it once.
+func (m *Metrics) WatchLivePages(count func() int) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "gigabot_dashboard_live_pages",
+		Help: "Pages following the dashboard's live feed (Server-Sent Events).",
+	}, func() float64 { return float64(count()) }))
+}
+
 // Handler serves the registry in the Prometheus exposition formats.
 func (m *Metrics) Handler() http.Handler { return m.handler }
 

@@ -78,6 +78,9 @@ func TestHandlerExposesTheMetrics(t *testing.T) {
 	m.Command("aide")
 	m.Report("accepted")
 	m.Reconnect("slack")
+	pages := 41
+	m.WatchLivePages(func() int { return pages })
+	pages++ // read at scrape time, not when registered
 	srv := httptest.NewServer(m.Handler())
 	defer srv.Close()
 	resp, err := http.Get(srv.URL)
@@ -95,6 +98,7 @@ func TestHandlerExposesTheMetrics(t *testing.T) {
 		`gigabot_commands_total{command="aide"} 1`,
 		`gigabot_scan_reports_total{outcome="accepted"} 1`,
 		`gigabot_chat_reconnects_total{platform="slack"} 1`,
+		"gigabot_dashboard_live_pages 42",
 		"go_goroutines ",
 		"process_",
 		"promhttp_metric_handler_requests_total",
