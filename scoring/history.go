@@ -39,7 +39,7 @@ func (s *Store) AuditAfter(ctx context.Context, after string, count int64) ([]Au
 type History struct {
 	start int64 // campaign start, unix ms
 	last  string
-	marks map[string][]mark         // team → défis marked and unmarked
+	marks map[string][]mark          // team → défis marked and unmarked
 	done  map[string]map[int]int64   // team → défi day → agents who did it
 	corr  map[string]map[int]float64 // team → day → points
 	roots map[rootKey][]report
