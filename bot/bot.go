@@ -42,6 +42,7 @@ type Store interface {
 	ConfirmPost(ctx context.Context, key, postID, ref string, at time.Time) error
 	ReleasePost(ctx context.Context, key, owner string) error
 	PostRef(ctx context.Context, postID string) (string, bool, error)
+	ReferTo(ctx context.Context, postID, ref string) error
 	AuditAfter(ctx context.Context, after string, count int64) ([]scoring.AuditEntry, error)
 }
 

@@ -229,9 +229,13 @@ func (b *Bot) cmdDefi(ctx context.Context, ev Event, _ string) error {
 	if now.Before(b.cal.At(day.N, b.cal.DefiAt)) {
 		return b.reply(ctx, ev, b.loc.T("defi.notyet", day.N, b.cal.DefiAt, b.cal.Days[day.N-2].Defi.Title))
 	}
-	msg := b.defiMessage(day)
-	_, err := b.chat.Post(ctx, ev.Channel, msg)
-	return err
+	// The card asks for a ✅: one on this copy counts like one on the
+	// morning's post (an ephemeral answer has no id, and no reactions).
+	id, err := b.chat.Post(ctx, ev.Channel, b.defiMessage(day))
+	if err != nil || id == "" {
+		return err
+	}
+	return b.store.ReferTo(ctx, id, defiRef(day.N))
 }
 
 func (b *Bot) cmdProgramme(ctx context.Context, ev Event, _ string) error {

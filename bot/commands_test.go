@@ -259,3 +259,29 @@ func TestEnglish(t *testing.T) {
 func plain(s string) string {
 	return strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(s)
 }
+
+// A ✅ on the défi card a user asked for counts like one on the morning's
+// post, and only once with it.
+func TestReactionOnAskedDefiCardCounts(t *testing.T) {
+	env := bottest.New(t, mustDay(t, 2, 10))
+	if err := env.Bot.Catchup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	card := env.Say(t, "alice", "equipe-routes", "defi")
+	if len(card) != 1 || card[0].Msg.Kind != bot.KindDefi {
+		t.Fatalf("answer: %s", bottest.Texts(card))
+	}
+	env.React(t, "alice", "white_check_mark", card[0].ID, true)
+	env.React(t, "alice", "white_check_mark", env.DefiPost(t, "equipe-routes", 2), true)
+	days, err := env.Store.AgentDays(context.Background(), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	figs, err := env.Store.Figures(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(days) != 1 || days[0] != 2 || figs["routes"].Participations != 1 {
+		t.Errorf("alice's days %v, routes' participations %d; want day 2 counted once", days, figs["routes"].Participations)
+	}
+}

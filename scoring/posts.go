@@ -94,7 +94,17 @@ func (s *Store) PostSent(ctx context.Context, key string) (string, bool, error) 
 	return id, true, nil
 }
 
-// PostRef returns what a platform post id refers to (as given to ConfirmPost).
+// ReferTo records what reactions on a platform post refer to, for a post
+// outside the ledger (the défi card a user asked for).
+func (s *Store) ReferTo(ctx context.Context, postID, ref string) error {
+	if err := s.rdb.HSet(ctx, s.key("postrefs"), postID, ref).Err(); err != nil {
+		return fmt.Errorf("record post %s: %w", postID, err)
+	}
+	return nil
+}
+
+// PostRef returns what a platform post id refers to (as given to
+// ConfirmPost or ReferTo).
 func (s *Store) PostRef(ctx context.Context, postID string) (string, bool, error) {
 	v, err := s.rdb.HGet(ctx, s.key("postrefs"), postID).Result()
 	if errors.Is(err, redis.Nil) {
