@@ -66,7 +66,8 @@ Usage:
   gigabot mattermost setup      create the /giga slash command (MATTERMOST_* set)
 
 Environment: REDIS_URL, GIGABOT_PLATFORM (console, slack, mattermost),
-GIGABOT_HTTP_ADDR, GIGABOT_PUBLIC_URL, GIGABOT_LOG_FORMAT,
+GIGABOT_HTTP_ADDR, GIGABOT_PUBLIC_URL, GIGABOT_LOG_FORMAT (text, json),
+GIGABOT_LOG_LEVEL (debug, info, warn, error),
 GIGABOT_SCANNER_SECRET or GIGABOT_SCANNER_SECRET_FILE,
 GIGABOT_API_TOKEN or GIGABOT_API_TOKEN_FILE (bearer token of the export),
 SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL,
@@ -114,12 +115,26 @@ func (m *Main) flags(name string) *flag.FlagSet {
 	return fs
 }
 
-func (m *Main) logger() *slog.Logger {
+// logger logs to stderr as GIGABOT_LOG_FORMAT (text, the default, or
+// json) says, from GIGABOT_LOG_LEVEL up (debug, info, the default, warn or
+// error).
+func (m *Main) logger() (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
-	if m.Getenv("GIGABOT_LOG_FORMAT") == "json" {
-		return slog.New(slog.NewJSONHandler(m.Stderr, opts))
+	if v := m.Getenv("GIGABOT_LOG_LEVEL"); v != "" {
+		var level slog.Level
+		if err := level.UnmarshalText([]byte(v)); err != nil {
+			return nil, fmt.Errorf("GIGABOT_LOG_LEVEL: %q is not a level (use debug, info, warn or error)", v)
+		}
+		opts.Level = level
 	}
-	return slog.New(slog.NewTextHandler(m.Stderr, opts))
+	switch f := m.Getenv("GIGABOT_LOG_FORMAT"); f {
+	case "", "text":
+		return slog.New(slog.NewTextHandler(m.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(m.Stderr, opts)), nil
+	default:
+		return nil, fmt.Errorf("GIGABOT_LOG_FORMAT: unknown format %q (use text or json)", f)
+	}
 }
 
 func (m *Main) demo(ctx context.Context, args []string) error {
@@ -220,7 +235,10 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := m.logger()
+	log, err := m.logger()
+	if err != nil {
+		return err
+	}
 	if len(secret) == 0 {
 		log.Warn("GIGABOT_SCANNER_SECRET is not set: the scan intake refuses every report (401)")
 	}
@@ -329,7 +347,11 @@ func (m *Main) audit(ctx context.Context, args []string) error {
 	if m.Getenv("REDIS_URL") == "" {
 		return errors.New("REDIS_URL is required: audit reads the campaign's Redis")
 	}
-	rdb, closeStore, err := m.openRedis(ctx, m.logger())
+	log, err := m.logger()
+	if err != nil {
+		return err
+	}
+	rdb, closeStore, err := m.openRedis(ctx, log)
 	if err != nil {
 		return err
 	}

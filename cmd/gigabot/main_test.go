@@ -330,6 +330,33 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
+// TestJSONLogs: with GIGABOT_LOG_FORMAT=json every log line is a JSON
+// object, and no secret appears in them.
+func TestJSONLogs(t *testing.T) {
+	config := writeConfig(t, bottest.ConfigYAML)
+	env := map[string]string{"GIGABOT_LOG_FORMAT": "json", "GIGABOT_LOG_LEVEL": "debug", "GIGABOT_PLATFORM": "slack",
+		"SLACK_BOT_TOKEN": "xoxp-secret-user-token", "GIGABOT_HTTP_ADDR": "127.0.0.1:0"}
+	var out, errOut bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return env[k] }}
+	if code := m.Run(context.Background(), []string{"run", "--config", config}); code != 1 {
+		t.Fatalf("exit %d, want 1 (a user token)", code)
+	}
+	logs := 0
+	for line := range strings.Lines(errOut.String()) {
+		if !strings.HasPrefix(line, "{") {
+			continue // the final error, for a person
+		}
+		var entry map[string]any
+		if err := json.Unmarshal([]byte(line), &entry); err != nil || entry["level"] == nil || entry["msg"] == nil {
+			t.Errorf("not a JSON log entry (%v): %s", err, line)
+		}
+		logs++
+	}
+	if logs == 0 || strings.Contains(errOut.String(), "secret-user-token") {
+		t.Errorf("%d JSON entries; stderr:\n%s", logs, errOut.String())
+	}
+}
+
 func TestRunRefusesBadPlatformSettings(t *testing.T) {
 	config := writeConfig(t, bottest.ConfigYAML)
 	tests := []struct {
@@ -344,6 +371,8 @@ func TestRunRefusesBadPlatformSettings(t *testing.T) {
 		{"bad scanner secret", map[string]string{"GIGABOT_SCANNER_SECRET": "short"}, "GIGABOT_SCANNER_SECRET is shorter than 16"},
 		{"bad API token", map[string]string{"GIGABOT_API_TOKEN": "short"}, "GIGABOT_API_TOKEN is shorter than 16"},
 		{"API token twice", map[string]string{"GIGABOT_API_TOKEN": "long-enough-token-1234", "GIGABOT_API_TOKEN_FILE": "/x"}, "set GIGABOT_API_TOKEN or GIGABOT_API_TOKEN_FILE, not both"},
+		{"unknown log format", map[string]string{"GIGABOT_LOG_FORMAT": "JSON"}, `GIGABOT_LOG_FORMAT: unknown format "JSON" (use text or json)`},
+		{"unknown log level", map[string]string{"GIGABOT_LOG_LEVEL": "loud"}, `GIGABOT_LOG_LEVEL: "loud" is not a level`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

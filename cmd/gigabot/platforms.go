@@ -98,7 +98,11 @@ func (m *Main) mattermostSetup(ctx context.Context, args []string) error {
 	if len(args) != 1 || args[0] != "setup" {
 		return fmt.Errorf("usage: gigabot mattermost setup")
 	}
-	mm, err := mattermost.New(m.mattermostConfig(), mattermost.Options{Logger: m.logger()})
+	log, err := m.logger()
+	if err != nil {
+		return err
+	}
+	mm, err := mattermost.New(m.mattermostConfig(), mattermost.Options{Logger: log})
 	if err != nil {
 		return fmt.Errorf("check MATTERMOST_URL, MATTERMOST_TOKEN and MATTERMOST_TEAM: %w", err)
 	}
