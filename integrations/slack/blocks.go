@@ -24,6 +24,8 @@ const (
 // give apart. French typography: a no-break space before ":".
 type labels struct {
 	day, tip, saves, button, hint, unavailable string
+	// done and outside answer a click on the button, privately.
+	done, outside string
 }
 
 var catalog = map[string]labels{
@@ -34,6 +36,8 @@ var catalog = map[string]labels{
 		button:      "J’ai relevé le défi ✅",
 		hint:        "Quand c’est fait\u00a0: cliquez sur le bouton ou réagissez avec %s.",
 		unavailable: "Gigabot redémarre\u00a0: réessayez dans une minute.",
+		done:        "C’est noté\u00a0: défi relevé ✅",
+		outside:     "Vous ne faites partie d’aucune équipe de la campagne\u00a0: ce clic ne compte pas.",
 	},
 	"en": {
 		day:         "📅 Challenge of the day *%d/%d*",
@@ -42,6 +46,8 @@ var catalog = map[string]labels{
 		button:      "Challenge done ✅",
 		hint:        "When done: click the button or react with %s.",
 		unavailable: "Gigabot is restarting: try again in a minute.",
+		done:        "Noted: challenge done ✅",
+		outside:     "You are not in any team of the campaign: this click does not count.",
 	},
 }
 

@@ -81,5 +81,16 @@ func (a *Adapter) click(ctx context.Context, h Handler, userID, channel, ts, emo
 	if err != nil || !ok {
 		return err
 	}
-	return h.Handle(ctx, ev)
+	if err := h.Handle(ctx, ev); err != nil {
+		return err
+	}
+	// A button gives no sign of its own: tell the clicker, privately.
+	answer := a.labels.done
+	if _, member := a.campaign.TeamOf(ev.User); !member {
+		answer = a.labels.outside
+	}
+	return a.call(ctx, "chat.postEphemeral", channel, func(ctx context.Context) error {
+		_, err := a.api.PostEphemeralContext(ctx, channel, userID, slack.MsgOptionText(answer, false))
+		return err
+	})
 }

@@ -261,6 +261,11 @@ func TestButtonClickIsAReaction(t *testing.T) {
 	if got := rec.Events(); len(got) != 1 || got[0] != want {
 		t.Fatalf("events = %+v, want [%+v]", got, want)
 	}
+	posts := f.slack.Posts()
+	if len(posts) != 1 || posts[0].Method != "chat.postEphemeral" || posts[0].User != "U0FARID01" || posts[0].Channel != "C0COLLEGE" ||
+		posts[0].Text != "C’est noté\u00a0: défi relevé ✅" {
+		t.Errorf("the clicker was told %+v, want a private confirmation", posts)
+	}
 }
 
 func TestMemberWhoJoinedSlackAfterStartUp(t *testing.T) {
