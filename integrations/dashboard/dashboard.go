@@ -20,7 +20,6 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/gigabot/gigabot/bot"
-	"github.com/gigabot/gigabot/integrations/httpapi"
 )
 
 // Source gives what the pages show. *bot.Bot fits.
@@ -120,10 +119,16 @@ func New(o Options) (*Dashboard, error) {
 	return d, nil
 }
 
+// Router takes routes (Go 1.22 patterns). *httpapi.Server and
+// *http.ServeMux fit.
+type Router interface {
+	Handle(pattern string, h http.Handler)
+}
+
 // Mount adds the dashboard's routes to s: the page at "/", the board at
 // /api/v1/board, its live feed at /api/v1/live, the assets under /static/
 // and the printable report at /bilan.
-func (d *Dashboard) Mount(s *httpapi.Server) {
+func (d *Dashboard) Mount(s Router) {
 	s.Handle("GET /{$}", secure(http.HandlerFunc(d.index)))
 	s.Handle("GET /bilan", secure(http.HandlerFunc(d.bilan)))
 	s.Handle("GET /api/v1/board", secure(http.HandlerFunc(d.board)))
