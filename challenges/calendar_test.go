@@ -429,7 +429,7 @@ func TestCalendarDefis(t *testing.T) {
 		{ID: "a", Title: "A", Steps: []string{"a"}},
 		{ID: "b", Title: "B", Steps: []string{"b"}},
 	}
-	builtin := challenges.BuiltinDefis()
+	builtin := challenges.BuiltinDefis("fr")
 	ids := func(n int, catalog []challenges.Defi) []string {
 		out := make([]string, n)
 		for i := range out {

@@ -433,12 +433,8 @@ func (c *Config) validateDefis(v *validator) {
 			v.add(at+".steps", "at least one step is required")
 		}
 	}
-	catalog := c.Defis
-	if len(catalog) == 0 {
-		catalog = BuiltinDefis()
-	}
 	known := map[string]bool{}
-	for _, d := range catalog {
+	for _, d := range c.unordered() {
 		known[d.ID] = true
 	}
 	for i, id := range c.DefiOrder {

@@ -17,28 +17,48 @@ type Defi struct {
 	Saves string   `yaml:"saves"`
 }
 
-//go:embed defis.yaml
-var builtinDefis []byte
+// The built-in catalogs, one per campaign language, with the same ids in
+// the same order.
+var (
+	//go:embed defis.yaml
+	defisFR []byte
+	//go:embed defis_en.yaml
+	defisEN []byte
+)
 
-// BuiltinDefis returns the built-in catalog, one défi per campaign day.
-func BuiltinDefis() []Defi {
+// BuiltinDefis returns the built-in catalog, one défi per campaign day, in
+// a campaign language: English for "en", French for anything else. Both
+// catalogs have the same ids in the same order, so a defi_order works in
+// either language. Each call returns a fresh copy.
+func BuiltinDefis(language string) []Defi {
+	name, data := "defis.yaml", defisFR
+	if language == "en" {
+		name, data = "defis_en.yaml", defisEN
+	}
+	defis, err := decodeDefis(data)
+	if err != nil {
+		// The files are embedded and covered by tests: a failure is a build defect.
+		panic(fmt.Sprintf("challenges: embedded %s: %v", name, err))
+	}
+	return defis
+}
+
+// decodeDefis reads a catalog file and refuses unknown keys, so a typo in a
+// translation ("titel") fails the tests instead of posting an empty title.
+func decodeDefis(data []byte) ([]Defi, error) {
 	var doc struct {
 		Defis []Defi `yaml:"defis"`
 	}
-	if err := yaml.NewDecoder(bytes.NewReader(builtinDefis), yaml.DisallowUnknownField()).Decode(&doc); err != nil {
-		// The file is embedded and covered by tests: a failure is a build defect.
-		panic(fmt.Sprintf("challenges: embedded defis.yaml: %v", err))
+	if err := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField()).Decode(&doc); err != nil {
+		return nil, err
 	}
-	return doc.Defis
+	return doc.Defis, nil
 }
 
 // Catalog returns the défis of the campaign in order: the config's own
-// list or the built-in one, reordered by defi_order.
+// list or the built-in one in the campaign language, reordered by defi_order.
 func (c *Config) Catalog() ([]Defi, error) {
-	catalog := c.Defis
-	if len(catalog) == 0 {
-		catalog = BuiltinDefis()
-	}
+	catalog := c.unordered()
 	if len(c.DefiOrder) == 0 {
 		return catalog, nil
 	}
@@ -64,4 +84,13 @@ func (c *Config) Catalog() ([]Defi, error) {
 		}
 	}
 	return ordered, nil
+}
+
+// unordered returns the config's own défis, or else the built-in ones in the
+// campaign language, before defi_order applies.
+func (c *Config) unordered() []Defi {
+	if len(c.Defis) > 0 {
+		return c.Defis
+	}
+	return BuiltinDefis(c.Campaign.Language)
 }
