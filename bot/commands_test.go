@@ -249,7 +249,8 @@ func TestEnglish(t *testing.T) {
 	if !strings.Contains(posts[0].Msg.Text, "Ranking by volume freed") || !strings.Contains(posts[0].Msg.Text, "0\u00a0B") {
 		t.Errorf("english ranking: %q", posts[0].Msg.Text)
 	}
-	if d := env.Chat.Of(bot.KindDefi); len(d) == 0 || !strings.Contains(d[0].Msg.Text, "Challenge of the day 2/15") {
+	if d := env.Chat.Of(bot.KindDefi); len(d) == 0 || !strings.Contains(d[0].Msg.Text, "Challenge of the day 2/15") ||
+		!strings.Contains(d[0].Msg.Text, "Empty your Deleted Items and Sent Items") {
 		t.Errorf("english défi: %v", d)
 	}
 }
