@@ -421,7 +421,10 @@ func (b *Bot) cmdCorrection(ctx context.Context, ev Event, args string) error {
 	reason := strings.Join(fields[2:], " ")
 	now := b.clock.Now()
 	day := b.cal.RecapDay(now)
-	if err := b.store.Correct(ctx, scoring.Correction{Team: team.ID, Points: points, Reason: reason, By: ev.User, Day: day, At: now}); err != nil {
+	// The delivery's id makes a command the platform delivers again (after
+	// a reply that failed) count once.
+	c := scoring.Correction{ID: ev.ID, Team: team.ID, Points: points, Reason: reason, By: ev.User, Day: day, At: now}
+	if err := b.store.Correct(ctx, c); err != nil {
 		return err
 	}
 	return b.reply(ctx, ev, b.loc.T("correction.done", signedPoints(b.loc, points), team.Name, reason, day))

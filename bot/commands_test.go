@@ -190,6 +190,25 @@ func TestCorrection(t *testing.T) {
 	}
 }
 
+// A correction command the platform delivers again (its reply failed)
+// counts once.
+func TestCorrectionRedeliveredCountsOnce(t *testing.T) {
+	env := bottest.New(t, mustDay(t, 2, 10))
+	ev := bot.Event{Kind: bot.MessageReceived, User: "coord", Channel: "equipe-routes", Text: "correction routes 12 affiche", ID: "Ev42"}
+	for range 2 {
+		if err := env.Bot.Handle(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	figs, err := env.Store.Figures(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := figs["routes"].Corrections; got != 12 {
+		t.Errorf("routes corrections = %v, want 12 once", got)
+	}
+}
+
 func TestCorrectionShowsInRecapAndPoints(t *testing.T) {
 	env := bottest.New(t, mustDay(t, 2, 10))
 	ctx := context.Background()

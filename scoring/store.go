@@ -166,6 +166,9 @@ func auditEntries(msgs []redis.XMessage) []AuditEntry {
 
 // Correction is a manual change of a team's points.
 type Correction struct {
+	// ID, when set, makes the correction count once however many times it
+	// is recorded (a chat platform delivering the command again).
+	ID     string    `json:"id,omitempty"`
 	Team   string    `json:"team"`
 	Points float64   `json:"points"`
 	Reason string    `json:"reason"`
@@ -174,22 +177,31 @@ type Correction struct {
 	At     time.Time `json:"at"`
 }
 
+// correctScript applies a correction once per id (none: every time): the
+// team's points, the day's list for the recap, the audit stream.
+//
+// KEYS: corrections, corrlog:<day>, audit, correction id marker.
+// ARGV: id, team, points, correction JSON, reason, by, day, at.
+var correctScript = redis.NewScript(`
+if ARGV[1] ~= '' and not redis.call('SET', KEYS[4], '1', 'NX', 'EX', 2592000) then return 0 end
+redis.call('HINCRBYFLOAT', KEYS[1], ARGV[2], ARGV[3])
+redis.call('RPUSH', KEYS[2], ARGV[4])
+redis.call('XADD', KEYS[3], '*', 'type', 'correction', 'team', ARGV[2], 'points', ARGV[3],
+  'reason', ARGV[5], 'by', ARGV[6], 'day', ARGV[7], 'at', ARGV[8])
+return 1`)
+
 // Correct adds points (negative to remove) to a team, and records the
-// correction in the audit stream and in the day's list for the recap.
+// correction in the audit stream and in the day's list for the recap. A
+// correction whose ID was already recorded (within 30 days) changes
+// nothing.
 func (s *Store) Correct(ctx context.Context, c Correction) error {
 	b, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("correct: %w", err)
 	}
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HIncrByFloat(ctx, s.key("corrections"), c.Team, c.Points)
-		p.RPush(ctx, s.key("corrlog", strconv.Itoa(c.Day)), string(b))
-		p.XAdd(ctx, &redis.XAddArgs{Stream: s.key("audit"), Values: []any{
-			"type", "correction", "team", c.Team, "points", strconv.FormatFloat(c.Points, 'f', -1, 64),
-			"reason", c.Reason, "by", c.By, "day", strconv.Itoa(c.Day), "at", c.At.Format(time.RFC3339),
-		}})
-		return nil
-	})
+	keys := []string{s.key("corrections"), s.key("corrlog", strconv.Itoa(c.Day)), s.key("audit"), s.key("corrid", c.ID)}
+	err = correctScript.Run(ctx, s.rdb, keys, c.ID, c.Team, strconv.FormatFloat(c.Points, 'f', -1, 64), string(b),
+		c.Reason, c.By, strconv.Itoa(c.Day), c.At.Format(time.RFC3339)).Err()
 	if err != nil {
 		return fmt.Errorf("correct %s: %w", c.Team, err)
 	}

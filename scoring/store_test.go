@@ -112,6 +112,37 @@ func TestCorrect(t *testing.T) {
 	})
 }
 
+// A correction delivered again under the same id counts once; another id,
+// or none, counts again.
+func TestCorrectOncePerID(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := scoringtest.NewStore(t)
+	c := scoring.Correction{ID: "Ev123", Team: "routes", Points: 5, Reason: "affiche", By: "coord", Day: 2, At: day1}
+	for range 3 {
+		if err := s.Correct(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := c
+	other.ID = "Ev124"
+	anonymous := c
+	anonymous.ID = ""
+	for _, c := range []scoring.Correction{other, anonymous, anonymous} {
+		if err := s.Correct(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := figures(t, s)["routes"].Corrections; got != 20 {
+		t.Errorf("routes corrections = %v, want 4 × 5 (Ev123 once, Ev124, two without id)", got)
+	}
+	if got, err := s.Corrections(ctx, 2); err != nil || len(got) != 4 {
+		t.Errorf("day 2 lists %d corrections (%v), want 4", len(got), err)
+	}
+	if n := len(auditOf(t, s, "correction")); n != 4 {
+		t.Errorf("%d audit entries, want 4", n)
+	}
+}
+
 func TestCorrectionsWeighInStandings(t *testing.T) {
 	ctx := context.Background()
 	s, _, _ := scoringtest.NewStore(t)
