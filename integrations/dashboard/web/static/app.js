@@ -96,7 +96,7 @@
     setText('#total', b.total.label);
     renderGoal(b);
     renderEquivalences(b.equivalences || []);
-    renderDefi(b.defi);
+    renderDefi(b.defi, b.status);
     renderRankings(b.rankings || []);
     renderCurve(b);
     renderMilestones(b.milestones || []);
@@ -142,11 +142,12 @@
     }));
   }
 
-  function renderDefi(d) {
+  function renderDefi(d, status) {
     var box = $('#defi-body');
     box.replaceChildren();
     if (!d) {
-      box.append(el('p', { 'class': 'empty', text: t('no_defi') }));
+      var key = status === 'over' ? 'no_defi_over' : status === 'before' ? 'no_defi_before' : 'no_defi';
+      box.append(el('p', { 'class': 'empty', text: t(key) }));
       return;
     }
     box.append(el('h3', { 'class': 'defi-name', text: d.title }));
@@ -227,7 +228,8 @@
     }
     if (goalValue) {
       s.append(svg('line', { 'class': 'goal', x1: m.l, x2: W - m.r, y1: y(goalValue), y2: y(goalValue) }));
-      s.append(text(W - m.r, y(goalValue) - 0.4 * rem, t('goal') + ' ' + goal.label, 'goal-text end'));
+      // On the left: the curve rises to the right, where its last value is written.
+      s.append(text(m.l + 0.4 * rem, y(goalValue) - 0.4 * rem, t('goal') + ' ' + goal.label, 'goal-text'));
     }
     var path = points.map(function (p, i) { return (i ? 'L' : 'M') + x(p.day).toFixed(1) + ' ' + y(p.bytes).toFixed(1); }).join(' ');
     var first = points[0], end = points[points.length - 1];
