@@ -102,10 +102,11 @@ func (l Locale) Bytes(n int64) string {
 	prec := 1
 	if math.Abs(x) >= 100 || u == 0 {
 		prec = 0
-	} else if r := math.Round(x); r == math.Round(x*10)/10 && math.Abs(x) < math.Abs(r) && math.Abs(r-x) >= 0.005 {
+	} else if r := math.Round(x); math.Abs(x) < 10 && r == math.Round(x*10)/10 && math.Abs(x) < math.Abs(r) && math.Abs(r-x) >= 0.005 {
 		// 1.994 TB would read "2 TB", as if a 2 TB goal were reached: a
 		// second decimal keeps the figure honest ("1.99 TB"). Rounding
-		// down to a whole figure claims nothing and stays short.
+		// down claims nothing, and past 10 a unit the gap is too small
+		// to matter: those stay short.
 		prec = 2
 	}
 	return l.Decimal(x, prec) + nbsp + units[u]
