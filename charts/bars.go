@@ -19,19 +19,7 @@ const minRows = 6
 // are drawn. An error names a bad bar by its index in bars.
 func Bars(bars []Bar, o Options) (_ []byte, err error) {
 	defer recoverInto(&err)
-	width, height, err := o.size(defaultWidth, defaultHeight)
-	if err != nil {
-		return nil, fmt.Errorf("charts: %w", err)
-	}
-	p, err := barsPlot(bars, o)
-	if err != nil {
-		return nil, fmt.Errorf("charts: %w", err)
-	}
-	png, err := writePNG(width, height, func(c draw.Canvas) { p.Draw(inset(c)) })
-	if err != nil {
-		return nil, fmt.Errorf("charts: bars: %w", err)
-	}
-	return png, nil
+	return render(o, "bars", func(int) (*plot.Plot, error) { return barsPlot(bars, o) }, writePNG)
 }
 
 // checkBars says which bar is wrong, if any.

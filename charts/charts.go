@@ -211,6 +211,26 @@ func drawable(sty text.Style, s string) string {
 }
 
 // writePNG draws a width×height pixel PNG with paint.
+// render draws one chart on its own: it sizes it from o, builds its plot
+// for that width and writes it with write (writePNG or writeSVG). what
+// names the chart in a writing error.
+func render(o Options, what string, build func(width int) (*plot.Plot, error),
+	write func(width, height int, paint func(draw.Canvas)) ([]byte, error)) ([]byte, error) {
+	width, height, err := o.size(defaultWidth, defaultHeight)
+	if err != nil {
+		return nil, fmt.Errorf("charts: %w", err)
+	}
+	p, err := build(width)
+	if err != nil {
+		return nil, fmt.Errorf("charts: %w", err)
+	}
+	out, err := write(width, height, func(c draw.Canvas) { p.Draw(inset(c)) })
+	if err != nil {
+		return nil, fmt.Errorf("charts: %s: %w", what, err)
+	}
+	return out, nil
+}
+
 func writePNG(width, height int, paint func(draw.Canvas)) ([]byte, error) {
 	// At 72 dpi a point is a pixel, so the picture has the size asked for.
 	c := vgimg.NewWith(vgimg.UseWH(vg.Length(width), vg.Length(height)), vgimg.UseDPI(72))

@@ -31,19 +31,7 @@ const (
 // a bad point by its index in points.
 func Curve(points []Point, o Options) (_ []byte, err error) {
 	defer recoverInto(&err)
-	width, height, err := o.size(defaultWidth, defaultHeight)
-	if err != nil {
-		return nil, fmt.Errorf("charts: %w", err)
-	}
-	p, err := curvePlot(points, o, width)
-	if err != nil {
-		return nil, fmt.Errorf("charts: %w", err)
-	}
-	png, err := writePNG(width, height, func(c draw.Canvas) { p.Draw(inset(c)) })
-	if err != nil {
-		return nil, fmt.Errorf("charts: curve: %w", err)
-	}
-	return png, nil
+	return render(o, "curve", func(width int) (*plot.Plot, error) { return curvePlot(points, o, width) }, writePNG)
 }
 
 // CurveSVG renders the same chart as Curve as an SVG document of
@@ -51,19 +39,7 @@ func Curve(points []Point, o Options) (_ []byte, err error) {
 // with the <svg> element, without an XML prolog.
 func CurveSVG(points []Point, o Options) (_ []byte, err error) {
 	defer recoverInto(&err)
-	width, height, err := o.size(defaultWidth, defaultHeight)
-	if err != nil {
-		return nil, fmt.Errorf("charts: %w", err)
-	}
-	p, err := curvePlot(points, o, width)
-	if err != nil {
-		return nil, fmt.Errorf("charts: %w", err)
-	}
-	svg, err := writeSVG(width, height, func(c draw.Canvas) { p.Draw(inset(c)) })
-	if err != nil {
-		return nil, fmt.Errorf("charts: curve: %w", err)
-	}
-	return svg, nil
+	return render(o, "curve", func(width int) (*plot.Plot, error) { return curvePlot(points, o, width) }, writeSVG)
 }
 
 // checkPoints says which point or which option is wrong, if any.
