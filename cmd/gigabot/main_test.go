@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,26 +19,9 @@ import (
 
 	"github.com/gigabot/gigabot/bot/bottest"
 	"github.com/gigabot/gigabot/integrations/httpapi"
+	"github.com/gigabot/gigabot/internal/safebuf"
 	"github.com/gigabot/gigabot/scoring/scoringtest"
 )
-
-// syncBuffer is a bytes.Buffer safe for the bot's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func writeConfig(t *testing.T, text string) string {
 	t.Helper()
@@ -124,7 +106,7 @@ func TestDemo(t *testing.T) {
 // process is one run of "gigabot run" fed through a pipe.
 type process struct {
 	in     *io.PipeWriter
-	out    *syncBuffer
+	out    *safebuf.Buffer
 	addr   string
 	cancel context.CancelFunc
 	done   chan int
@@ -142,7 +124,7 @@ func startWith(t *testing.T, config string, clock clockwork.Clock, env map[strin
 	inR, inW := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
-	p := &process{in: inW, out: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
+	p := &process{in: inW, out: &safebuf.Buffer{}, cancel: cancel, done: make(chan int, 1)}
 	env["GIGABOT_HTTP_ADDR"] = "127.0.0.1:0"
 	m := &Main{Stdin: inR, Stdout: p.out, Stderr: io.Discard, Getenv: func(k string) string { return env[k] }, Clock: clock, Ready: ready}
 	go func() { p.done <- m.Run(ctx, []string{"run", "--config", config}) }()

@@ -2,7 +2,6 @@ package dashboard_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,6 +21,7 @@ import (
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/integrations/dashboard"
 	"github.com/gigabot/gigabot/integrations/httpapi"
+	"github.com/gigabot/gigabot/internal/safebuf"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -121,14 +121,14 @@ type env struct {
 	clock *clockwork.FakeClock
 	dash  *dashboard.Dashboard
 	srv   *httptest.Server
-	logs  *syncBuffer
+	logs  *safebuf.Buffer
 }
 
 const every = 2 * time.Second
 
 func newEnv(t *testing.T, options ...func(*dashboard.Options)) *env {
 	t.Helper()
-	e := &env{src: newFakeSource(t), clock: clockwork.NewFakeClockAt(time.Date(2027, 4, 1, 14, 32, 0, 0, time.UTC)), logs: &syncBuffer{}}
+	e := &env{src: newFakeSource(t), clock: clockwork.NewFakeClockAt(time.Date(2027, 4, 1, 14, 32, 0, 0, time.UTC)), logs: &safebuf.Buffer{}}
 	o := dashboard.Options{Source: e.src, Clock: e.clock, Every: every,
 		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	for _, set := range options {
@@ -284,22 +284,4 @@ func (s *stream) nextBoard(t *testing.T) bot.Board {
 		}
 		return b
 	}
-}
-
-// syncBuffer is a log destination safe for the hub's goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/bot/bottest"
 	"github.com/gigabot/gigabot/challenges"
+	"github.com/gigabot/gigabot/internal/safebuf"
 	"github.com/gigabot/gigabot/scoring/scoringtest"
 )
 
@@ -82,7 +83,7 @@ func TestConnect(t *testing.T) {
 				t.Fatal(err)
 			}
 			store, _, _ := scoringtest.NewStore(t)
-			logs := &syncBuffer{}
+			logs := &safebuf.Buffer{}
 			conf := Config{URL: mm.srv.URL, Token: mm.token, Team: fakeTeam}
 			opts := Options{Campaign: cfg, Deliveries: store, Owner: "r1", Logger: slog.New(slog.NewTextHandler(logs, nil))}
 			if tt.tune != nil {
@@ -165,7 +166,7 @@ func TestSetupAlone(t *testing.T) {
 }
 
 func TestConfigLogValueHidesSecrets(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &safebuf.Buffer{}
 	slog.New(slog.NewJSONHandler(logs, nil)).Info("config", "mattermost", Config{
 		URL: "https://mm.example.fr", Token: "tok-secret", Team: "conseil", CommandToken: "cmd-secret",
 	})

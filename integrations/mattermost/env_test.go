@@ -1,7 +1,6 @@
 package mattermost
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/bot/bottest"
 	"github.com/gigabot/gigabot/challenges"
+	"github.com/gigabot/gigabot/internal/safebuf"
 	"github.com/gigabot/gigabot/scoring"
 	"github.com/gigabot/gigabot/scoring/scoringtest"
 )
@@ -112,24 +112,6 @@ func (s *sleeper) slept() []time.Duration {
 	return append([]time.Duration(nil), s.waits...)
 }
 
-// syncBuffer is a log sink the adapter's goroutines may share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // env is the whole stack: the fake server, the adapter, the bot core on a
 // test store, and the bot's HTTP server with the adapter's routes.
 type env struct {
@@ -143,7 +125,7 @@ type env struct {
 	botClock *clockwork.FakeClock
 	sleep    *sleeper
 	web      *httptest.Server
-	logs     *syncBuffer
+	logs     *safebuf.Buffer
 	http     *http.Client
 }
 
@@ -187,7 +169,7 @@ func newEnvOn(t *testing.T, mm *fakeMM, store *scoring.Store, tune func(*Config,
 	web := httptest.NewServer(mux)
 	t.Cleanup(web.Close)
 	e := &env{
-		t: t, mm: mm, store: store, web: web, logs: &syncBuffer{}, sleep: &sleeper{},
+		t: t, mm: mm, store: store, web: web, logs: &safebuf.Buffer{}, sleep: &sleeper{},
 		clock:    clockwork.NewFakeClockAt(time.UnixMilli(mm.now)),
 		botClock: clockwork.NewFakeClockAt(cal.At(1, challenges.ClockTime{Hour: 9, Minute: 30})),
 		http:     &http.Client{Timeout: 10 * time.Second},

@@ -23,6 +23,7 @@ import (
 
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/challenges"
+	"github.com/gigabot/gigabot/internal/safebuf"
 	"github.com/gigabot/gigabot/scoring"
 	"github.com/gigabot/gigabot/scoring/scoringtest"
 )
@@ -445,24 +446,6 @@ func (f *fakeTime) Slept() []time.Duration {
 	return append([]time.Duration(nil), f.slept...)
 }
 
-// syncBuffer collects log lines from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // recorder is a Handler that records events and fails when told to.
 type recorder struct {
 	mu     sync.Mutex
@@ -543,13 +526,13 @@ type fixture struct {
 	time  *fakeTime
 	store *scoring.Store
 	cfg   *challenges.Config
-	logs  *syncBuffer
+	logs  *safebuf.Buffer
 	mux   *http.ServeMux
 }
 
 func newFixture(t *testing.T, edit ...func(*Config, *Options)) *fixture {
 	t.Helper()
-	f := &fixture{slack: newFakeSlack(t).workspace(), time: newFakeTime(), logs: &syncBuffer{}, mux: http.NewServeMux()}
+	f := &fixture{slack: newFakeSlack(t).workspace(), time: newFakeTime(), logs: &safebuf.Buffer{}, mux: http.NewServeMux()}
 	f.slack.now = f.time.Now
 	cfg := mustConfig(t)
 	f.cfg = cfg
