@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // rootKey names one scanned root of one team.
@@ -21,20 +19,20 @@ func (s *Store) Rebuild(ctx context.Context) (map[string]Figures, error) {
 	roots := map[rootKey]*rootBytes{}
 	out := map[string]Figures{}
 	const page = 1000
-	for start := "-"; ; {
-		msgs, err := s.rdb.XRangeN(ctx, s.key("audit"), start, "+", page).Result()
+	for last := ""; ; {
+		entries, err := s.AuditAfter(ctx, last, page)
 		if err != nil {
-			return nil, fmt.Errorf("rebuild: read audit: %w", err)
+			return nil, fmt.Errorf("rebuild: %w", err)
 		}
-		for _, m := range msgs {
-			if err := replay(m, out, roots); err != nil {
-				return nil, fmt.Errorf("rebuild: entry %s: %w", m.ID, err)
+		for _, e := range entries {
+			if err := replay(e.Fields, out, roots); err != nil {
+				return nil, fmt.Errorf("rebuild: entry %s: %w", e.ID, err)
 			}
 		}
-		if len(msgs) < page {
+		if len(entries) < page {
 			break
 		}
-		start = "(" + msgs[len(msgs)-1].ID
+		last = entries[len(entries)-1].ID
 	}
 	for k, r := range roots {
 		f := out[k.team]
@@ -46,8 +44,8 @@ func (s *Store) Rebuild(ctx context.Context) (map[string]Figures, error) {
 }
 
 // replay applies one audit entry.
-func replay(m redis.XMessage, out map[string]Figures, roots map[rootKey]*rootBytes) error {
-	v := func(k string) string { s, _ := m.Values[k].(string); return s }
+func replay(fields map[string]string, out map[string]Figures, roots map[rootKey]*rootBytes) error {
+	v := func(k string) string { return fields[k] }
 	team := v("team")
 	f := out[team]
 	switch v("type") {
