@@ -2,24 +2,14 @@ package bot
 
 import (
 	"fmt"
-	"math"
-	"regexp"
-	"strconv"
-	"strings"
-	"time"
+
+	"github.com/gigabot/gigabot/locale"
 )
 
-// French typography: a no-break space before ":" and "%", a narrow no-break
-// space before "!", "?", ";" and as the thousands separator.
-const (
-	nbsp  = "\u00a0"
-	nnbsp = "\u202f"
-)
-
-// Locale formats numbers, sizes and dates and holds the message catalog of
-// one language.
+// Locale formats figures (numbers, sizes, dates, through its embedded
+// locale.Format) and holds the message catalog of one language.
 type Locale struct {
-	Lang     string
+	locale.Format
 	messages map[string]string
 }
 
@@ -27,9 +17,9 @@ type Locale struct {
 // gets French, the default.
 func NewLocale(lang string) Locale {
 	if lang == "en" {
-		return Locale{Lang: "en", messages: english}
+		return Locale{Format: locale.New("en"), messages: english}
 	}
-	return Locale{Lang: "fr", messages: french}
+	return Locale{Format: locale.New("fr"), messages: french}
 }
 
 // T renders the message key with args.
@@ -41,156 +31,7 @@ func (l Locale) T(key string, args ...any) string {
 	return fmt.Sprintf(format, args...)
 }
 
-// Int formats an integer with thousands separators: "6 500 000" (narrow
-// no-break spaces) in French, "6,500,000" in English.
-func (l Locale) Int(n int64) string {
-	sign := ""
-	if n < 0 {
-		sign, n = "-", -n
-	}
-	digits := strconv.FormatInt(n, 10)
-	sep := nnbsp
-	if l.Lang == "en" {
-		sep = ","
-	}
-	var b strings.Builder
-	for i, r := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(r)
-	}
-	return sign + b.String()
-}
-
-// Decimal formats x with at most prec decimals, trailing zeros dropped, and
-// the language's decimal mark: "1,7" / "1.7".
-func (l Locale) Decimal(x float64, prec int) string {
-	if prec == 0 || math.Abs(x) >= 1e15 {
-		return l.Int(int64(math.Round(x)))
-	}
-	s := strconv.FormatFloat(x, 'f', prec, 64)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	whole, frac, _ := strings.Cut(s, ".")
-	n, _ := strconv.ParseInt(whole, 10, 64)
-	out := l.Int(n)
-	if n == 0 && strings.HasPrefix(whole, "-") {
-		out = "-0"
-	}
-	if frac == "" {
-		return out
-	}
-	if l.Lang == "en" {
-		return out + "." + frac
-	}
-	return out + "," + frac
-}
-
-// Bytes formats a size with decimal units: "1,7 To", "450 Go" / "1.7 TB".
-func (l Locale) Bytes(n int64) string {
-	units := []string{"o", "Ko", "Mo", "Go", "To", "Po"}
-	if l.Lang == "en" {
-		units = []string{"B", "kB", "MB", "GB", "TB", "PB"}
-	}
-	x, u := float64(n), 0
-	for math.Abs(x) >= 1000 && u < len(units)-1 {
-		x /= 1000
-		u++
-	}
-	prec := 1
-	if math.Abs(x) >= 100 || u == 0 {
-		prec = 0
-	} else if r := math.Round(x); math.Abs(x) < 10 && r == math.Round(x*10)/10 && math.Abs(x) < math.Abs(r) && math.Abs(r-x) >= 0.005 {
-		// 1.994 TB would read "2 TB", as if a 2 TB goal were reached: a
-		// second decimal keeps the figure honest ("1.99 TB"). Rounding
-		// down claims nothing, and past 10 a unit the gap is too small
-		// to matter: those stay short.
-		prec = 2
-	}
-	return l.Decimal(x, prec) + nbsp + units[u]
-}
-
-// BytesTick formats a size on a chart's axis: like Bytes, but the origin
-// reads "0", not "0 o".
-func (l Locale) BytesTick(v float64) string {
-	if v == 0 {
-		return "0"
-	}
-	return l.Bytes(int64(v))
-}
-
-// Percent formats a percentage: "12,5 %" / "12.5%".
-func (l Locale) Percent(x float64) string {
-	if l.Lang == "en" {
-		return l.Decimal(x, 1) + "%"
-	}
-	return l.Decimal(x, 1) + nbsp + "%"
-}
-
 // Points formats a score.
 func (l Locale) Points(x float64) string {
 	return l.T("points", l.Decimal(x, 1))
 }
-
-var (
-	frenchDays   = []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
-	frenchMonths = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-	// The abbreviations of the Imprimerie nationale's Lexique.
-	frenchShortDays   = []string{"dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."}
-	frenchShortMonths = []string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
-)
-
-// Date formats a day: "lundi 22 mars 2027" / "Monday 22 March 2027".
-func (l Locale) Date(t time.Time) string {
-	if l.Lang == "en" {
-		return t.Format("Monday 2 January 2006")
-	}
-	day := strconv.Itoa(t.Day())
-	if t.Day() == 1 {
-		day = "1er"
-	}
-	return fmt.Sprintf("%s %s %s %d", frenchDays[t.Weekday()], day, frenchMonths[t.Month()-1], t.Year())
-}
-
-// ShortDate formats a day briefly, for chart axes: "lun. 2 mars" / "Mon 2 Mar".
-func (l Locale) ShortDate(t time.Time) string {
-	if l.Lang == "en" {
-		return t.Format("Mon 2 Jan")
-	}
-	return fmt.Sprintf("%s %d %s", frenchShortDays[t.Weekday()], t.Day(), frenchShortMonths[t.Month()-1])
-}
-
-// Ordinal formats a rank: "1er", "2e" / "1st", "2nd".
-func (l Locale) Ordinal(n int) string {
-	if l.Lang == "en" {
-		suffix := "th"
-		switch {
-		case n%100 >= 11 && n%100 <= 13:
-		case n%10 == 1:
-			suffix = "st"
-		case n%10 == 2:
-			suffix = "nd"
-		case n%10 == 3:
-			suffix = "rd"
-		}
-		return strconv.Itoa(n) + suffix
-	}
-	if n == 1 {
-		return "1er"
-	}
-	return strconv.Itoa(n) + "e"
-}
-
-// frenchTypography puts the right no-break spaces before French punctuation
-// in a message template written with plain spaces.
-func frenchTypography(s string) string {
-	s = colonBeforeSpace.ReplaceAllString(s, nbsp+":$1")
-	return strings.NewReplacer(
-		" !", nnbsp+"!", " ?", nnbsp+"?", " ;", nnbsp+";", "« ", "«"+nbsp, " »", nbsp+"»",
-	).Replace(s)
-}
-
-// colonBeforeSpace matches a spaced colon but not an emoji code (":tada:").
-var colonBeforeSpace = regexp.MustCompile(` :([\s*_]|$)`)

@@ -1,7 +1,9 @@
 package bot
 
+import "github.com/gigabot/gigabot/locale"
+
 // The message catalogs. French templates are written with plain spaces
-// before ":", "!", "?" and "%"; frenchTypography turns them into the right
+// before ":", "!", "?" and "%"; locale.Typography turns them into the right
 // no-break spaces once, when the package loads.
 
 var french = typeset(map[string]string{
@@ -222,7 +224,7 @@ var english = map[string]string{
 
 func typeset(m map[string]string) map[string]string {
 	for k, v := range m {
-		m[k] = frenchTypography(v)
+		m[k] = locale.Typography(v)
 	}
 	return m
 }

@@ -2,12 +2,10 @@ package challenges
 
 import (
 	"fmt"
-	"math"
-	"regexp"
-	"strconv"
 	"strings"
 	"unicode"
 
+	"github.com/gigabot/gigabot/locale"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
@@ -26,31 +24,6 @@ const (
 	TB Bytes = 1_000_000_000_000
 )
 
-var (
-	sizePattern = regexp.MustCompile(`^([0-9]+(?:[.,][0-9]+)?)\s*([a-zA-Z]*)$`)
-	unitFactor  = map[string]Bytes{
-		"": 1, "o": 1, "b": 1, "ko": KB, "kb": KB, "mo": MB, "mb": MB,
-		"go": GB, "gb": GB, "to": TB, "tb": TB,
-	}
-)
-
-// ParseBytes reads a size such as "100 Go" or "0,5 To".
-func ParseBytes(s string) (Bytes, error) {
-	m := sizePattern.FindStringSubmatch(strings.TrimSpace(strings.ReplaceAll(s, "\u00a0", " ")))
-	if m == nil {
-		return 0, fmt.Errorf("%q is not a size (use e.g. 100 Go, 0,5 To, 250GB)", s)
-	}
-	f, ok := unitFactor[strings.ToLower(m[2])]
-	if !ok {
-		return 0, fmt.Errorf("%q: unknown unit %q (use o, Ko, Mo, Go, To)", s, m[2])
-	}
-	x, err := strconv.ParseFloat(strings.Replace(m[1], ",", ".", 1), 64)
-	if err != nil || x*float64(f) > 9e18 {
-		return 0, fmt.Errorf("%q is not a size", s)
-	}
-	return Bytes(math.Round(x * float64(f))), nil
-}
-
 // UnmarshalYAML reads an integer or a size with a unit.
 func (b *Bytes) UnmarshalYAML(unmarshal func(any) error) error {
 	var raw any
@@ -67,11 +40,11 @@ func (b *Bytes) UnmarshalYAML(unmarshal func(any) error) error {
 	case float64:
 		*b = Bytes(v)
 	case string:
-		n, err := ParseBytes(v)
+		n, err := locale.ParseBytes(v)
 		if err != nil {
 			return err
 		}
-		*b = n
+		*b = Bytes(n)
 	default:
 		return fmt.Errorf("%v is not a size", raw)
 	}

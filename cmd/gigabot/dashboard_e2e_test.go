@@ -22,7 +22,7 @@ import (
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/challenges"
 	"github.com/gigabot/gigabot/demo"
-	"github.com/gigabot/gigabot/integrations/scanner"
+	"github.com/gigabot/gigabot/scanner"
 	"github.com/gigabot/gigabot/scoring/scoringtest"
 )
 

@@ -33,7 +33,6 @@ import (
 	"github.com/gigabot/gigabot/integrations/dashboard"
 	"github.com/gigabot/gigabot/integrations/httpapi"
 	"github.com/gigabot/gigabot/integrations/metrics"
-	"github.com/gigabot/gigabot/integrations/scanner"
 	"github.com/gigabot/gigabot/scoring"
 )
 
@@ -284,7 +283,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return fmt.Errorf("GIGABOT_HTTP_ADDR: listen on %s: %w", addr, err)
 	}
 	api := httpapi.New(b, store, log)
-	api.Handle("POST /api/v1/scans", scanner.NewIntake(pokingRecorder{b, dash}, secret, clock.Now, log, scanner.WithReports(mx)))
+	api.Handle("POST /api/v1/scans", httpapi.NewIntake(pokingRecorder{b, dash}, secret, clock.Now, log, httpapi.WithReports(mx)))
 	api.Handle("GET /metrics", mx.Handler())
 	api.EnableExport(b, string(apiToken))
 	dash.Mount(api)

@@ -26,9 +26,8 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/term"
 
-	"github.com/gigabot/gigabot/bot"
-	"github.com/gigabot/gigabot/challenges"
-	"github.com/gigabot/gigabot/integrations/scanner"
+	"github.com/gigabot/gigabot/locale"
+	"github.com/gigabot/gigabot/scanner"
 )
 
 func main() {
@@ -123,7 +122,7 @@ type size int64
 func (s *size) String() string { return fmt.Sprint(int64(*s)) }
 
 func (s *size) Set(v string) error {
-	n, err := challenges.ParseBytes(v)
+	n, err := locale.ParseBytes(v)
 	if err != nil {
 		return err
 	}
@@ -183,7 +182,7 @@ func (m *Main) options(w *walkFlags, top int) scanner.WalkOptions {
 		CrossDevices: w.crossDevices, Now: m.Now(), Top: top,
 	}
 	if m.Progress {
-		l := bot.NewLocale("fr")
+		l := locale.New("fr")
 		o.Progress = func(p scanner.Progress) {
 			rate := float64(p.Files) / max(p.Elapsed.Seconds(), 0.001)
 			fmt.Fprintf(m.Stderr, "\r%s fichiers, %s (%s fichiers/s), %s lus pour les doublons   ",

@@ -12,7 +12,8 @@ import (
 	"time"
 
 	"github.com/gigabot/gigabot/bot/bottest"
-	"github.com/gigabot/gigabot/integrations/scanner"
+	"github.com/gigabot/gigabot/integrations/httpapi"
+	"github.com/gigabot/gigabot/scanner"
 )
 
 var now = time.Date(2027, 3, 23, 18, 0, 0, 0, time.UTC)
@@ -75,7 +76,7 @@ func TestScanPrintsOneReportPerRoot(t *testing.T) {
 
 func TestSendReachesTheBot(t *testing.T) {
 	env := bottest.New(t, now)
-	srv := httptest.NewServer(scanner.NewIntake(env.Bot, []byte("0123456789abcdef0123"), env.Clock.Now, nil))
+	srv := httptest.NewServer(httpapi.NewIntake(env.Bot, []byte("0123456789abcdef0123"), env.Clock.Now, nil))
 	defer srv.Close()
 	secretFile := filepath.Join(t.TempDir(), "secret")
 	os.WriteFile(secretFile, []byte("0123456789abcdef0123\n"), 0o600)

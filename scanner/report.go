@@ -13,8 +13,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-
-	"github.com/gigabot/gigabot/scoring"
 )
 
 // Report is the scan of one root of one team (the design card's schema).
@@ -179,13 +177,4 @@ func (r Report) Validate(now time.Time) error {
 		}
 	}
 	return nil
-}
-
-// Scan converts the report to what the scoring records.
-func (r Report) Scan() scoring.Scan {
-	return scoring.Scan{
-		ID: r.ScanID, Team: r.Team, Source: r.Source, Root: r.Root, ScannedAt: r.ScannedAt,
-		Files: r.Files, Bytes: r.Bytes,
-		DuplicateBytes: r.Duplicates.ReclaimableBytes, StaleBytes: r.Stale.Bytes, LargeBytes: r.Large.Bytes,
-	}
 }

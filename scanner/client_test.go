@@ -11,8 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gigabot/gigabot/integrations/scanner"
+	"github.com/gigabot/gigabot/scanner"
 )
+
+var secret = []byte("a-test-secret-of-32-characters!!")
+
+func report(id, team string, at time.Time, bytes int64) scanner.Report {
+	return scanner.Report{ScanID: id, Team: team, Source: "share", Root: "/srv/partages/" + team, ScannedAt: at, Files: 10, Bytes: bytes}
+}
 
 func TestClientRetries(t *testing.T) {
 	now := time.Date(2027, 3, 23, 10, 0, 0, 0, time.UTC)

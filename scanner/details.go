@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/locale"
 )
 
 // Detail is the walk of one root, for the team's own report.
@@ -56,7 +56,7 @@ func writeDetailsCSV(w io.Writer, details []Detail) error {
 	return cw.Error()
 }
 
-var fr = bot.NewLocale("fr")
+var fr = locale.New("fr")
 
 // section is one list of files in a detail report.
 type section struct {

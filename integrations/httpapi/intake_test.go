@@ -1,4 +1,4 @@
-package scanner_test
+package httpapi_test
 
 import (
 	"bytes"
@@ -17,7 +17,8 @@ import (
 
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/bot/bottest"
-	"github.com/gigabot/gigabot/integrations/scanner"
+	"github.com/gigabot/gigabot/integrations/httpapi"
+	"github.com/gigabot/gigabot/scanner"
 	"github.com/gigabot/gigabot/scoring"
 )
 
@@ -32,7 +33,7 @@ type intakeEnv struct {
 func newIntake(t *testing.T) *intakeEnv {
 	env := bottest.New(t, time.Date(2027, 3, 23, 10, 0, 0, 0, time.UTC))
 	out := &outcomes{}
-	srv := httptest.NewServer(scanner.NewIntake(env.Bot, secret, env.Clock.Now, nil, scanner.WithReports(out)))
+	srv := httptest.NewServer(httpapi.NewIntake(env.Bot, secret, env.Clock.Now, nil, httpapi.WithReports(out)))
 	t.Cleanup(srv.Close)
 	return &intakeEnv{Env: env, srv: srv, outcomes: out}
 }
@@ -137,21 +138,21 @@ func TestIntakeAnswers(t *testing.T) {
 		answer  string
 		outcome string
 	}{
-		{"bad signature", good, func(h http.Header) { h.Set(scanner.HeaderSignature, "sha256="+strings.Repeat("0", 64)) }, 401, "signature does not match", scanner.OutcomeBadSignature},
-		{"missing signature", good, func(h http.Header) { h.Del(scanner.HeaderSignature) }, 401, "sha256=HEX", scanner.OutcomeBadSignature},
-		{"missing timestamp", good, func(h http.Header) { h.Del(scanner.HeaderTimestamp) }, 401, "Unix seconds", scanner.OutcomeBadSignature},
+		{"bad signature", good, func(h http.Header) { h.Set(scanner.HeaderSignature, "sha256="+strings.Repeat("0", 64)) }, 401, "signature does not match", httpapi.OutcomeBadSignature},
+		{"missing signature", good, func(h http.Header) { h.Del(scanner.HeaderSignature) }, 401, "sha256=HEX", httpapi.OutcomeBadSignature},
+		{"missing timestamp", good, func(h http.Header) { h.Del(scanner.HeaderTimestamp) }, 401, "Unix seconds", httpapi.OutcomeBadSignature},
 		{"timestamp 6 minutes old", good, func(h http.Header) {
 			ts := strconv.FormatInt(time.Date(2027, 3, 23, 9, 54, 0, 0, time.UTC).Unix(), 10)
 			h.Set(scanner.HeaderTimestamp, ts)
 			h.Set(scanner.HeaderSignature, scanner.Sign(secret, ts, good))
-		}, 401, "off", scanner.OutcomeBadSignature},
-		{"malformed JSON", []byte(`{"scan_id": "x", `), nil, 400, "body: ", scanner.OutcomeInvalid},
-		{"impossible value", mustJSON(t, func() scanner.Report { r := report("neg", "routes", start, 5); r.Large.Bytes = 6; return r }()), nil, 400, "large.bytes", scanner.OutcomeInvalid},
-		{"unknown team", mustJSON(t, report("u1", "cuisine", start, 5)), nil, 400, "team: unknown team cuisine", scanner.OutcomeUnknownTeam},
-		{"too large", append(good[:len(good)-1], []byte(`,"pad":"`+strings.Repeat("x", scanner.MaxReportBytes)+`"}`)...), nil, 413, "1 MiB", scanner.OutcomeTooLarge},
-		{"accepted", good, nil, 202, "accepted", scanner.OutcomeAccepted},
-		{"duplicate", good, nil, 200, "duplicate", scanner.OutcomeDuplicate},
-		{"older than the latest scan", older, nil, 202, "accepted", scanner.OutcomeStale},
+		}, 401, "off", httpapi.OutcomeBadSignature},
+		{"malformed JSON", []byte(`{"scan_id": "x", `), nil, 400, "body: ", httpapi.OutcomeInvalid},
+		{"impossible value", mustJSON(t, func() scanner.Report { r := report("neg", "routes", start, 5); r.Large.Bytes = 6; return r }()), nil, 400, "large.bytes", httpapi.OutcomeInvalid},
+		{"unknown team", mustJSON(t, report("u1", "cuisine", start, 5)), nil, 400, "team: unknown team cuisine", httpapi.OutcomeUnknownTeam},
+		{"too large", append(good[:len(good)-1], []byte(`,"pad":"`+strings.Repeat("x", scanner.MaxReportBytes)+`"}`)...), nil, 413, "1 MiB", httpapi.OutcomeTooLarge},
+		{"accepted", good, nil, 202, "accepted", httpapi.OutcomeAccepted},
+		{"duplicate", good, nil, 200, "duplicate", httpapi.OutcomeDuplicate},
+		{"older than the latest scan", older, nil, 202, "accepted", httpapi.OutcomeStale},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,7 +165,7 @@ func TestIntakeAnswers(t *testing.T) {
 				t.Errorf("outcome %q, want %q", got, tt.outcome)
 			}
 			after := e.freed(t, "routes")
-			if changed := after != before; changed != (tt.outcome == scanner.OutcomeAccepted) {
+			if changed := after != before; changed != (tt.outcome == httpapi.OutcomeAccepted) {
 				t.Errorf("freed went %d → %d on a %d answer: only an accepted scan may change it", before, after, code)
 			}
 		})
@@ -201,7 +202,7 @@ func TestIntakeConcurrentSameReportCountsOnce(t *testing.T) {
 	if count[202] != 1 || count[200] != 19 {
 		t.Errorf("answers %v, want one 202 and nineteen 200", count)
 	}
-	if got := e.outcomes.count(); got[scanner.OutcomeAccepted] != 2 || got[scanner.OutcomeDuplicate] != 19 {
+	if got := e.outcomes.count(); got[httpapi.OutcomeAccepted] != 2 || got[httpapi.OutcomeDuplicate] != 19 {
 		t.Errorf("outcomes %v, want the baseline and one more accepted, nineteen duplicates", got)
 	}
 	if got := e.freed(t, "culture"); got != 200_000_000_000 {
@@ -240,14 +241,14 @@ func TestIntakeOutcomesOfFailures(t *testing.T) {
 		status  int
 		outcome string
 	}{
-		{"the store is down", signed("POST", bytes.NewReader(body), body), 503, scanner.OutcomeError},
-		{"the body breaks off", signed("POST", brokenBody{}, body), 400, scanner.OutcomeUnreadable},
-		{"GET", signed("GET", nil, nil), 405, scanner.OutcomeMethodNotAllowed},
+		{"the store is down", signed("POST", bytes.NewReader(body), body), 503, httpapi.OutcomeError},
+		{"the body breaks off", signed("POST", brokenBody{}, body), 400, httpapi.OutcomeUnreadable},
+		{"GET", signed("GET", nil, nil), 405, httpapi.OutcomeMethodNotAllowed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := &outcomes{}
-			in := scanner.NewIntake(failingRecorder{}, secret, func() time.Time { return now }, nil, scanner.WithReports(out))
+			in := httpapi.NewIntake(failingRecorder{}, secret, func() time.Time { return now }, nil, httpapi.WithReports(out))
 			rec := httptest.NewRecorder()
 			in.ServeHTTP(rec, tt.req)
 			if rec.Code != tt.status || out.last() != tt.outcome || len(out.list) != 1 {
@@ -258,7 +259,7 @@ func TestIntakeOutcomesOfFailures(t *testing.T) {
 }
 
 func TestIntakeWithoutReports(t *testing.T) {
-	in := scanner.NewIntake(failingRecorder{}, secret, time.Now, nil, scanner.WithReports(nil))
+	in := httpapi.NewIntake(failingRecorder{}, secret, time.Now, nil, httpapi.WithReports(nil))
 	rec := httptest.NewRecorder()
 	in.ServeHTTP(rec, httptest.NewRequest("POST", "/api/v1/scans", strings.NewReader("{}")))
 	if rec.Code != 401 {
@@ -266,28 +267,12 @@ func TestIntakeWithoutReports(t *testing.T) {
 	}
 }
 
-func FuzzDecodeReport(f *testing.F) {
-	f.Add([]byte(exampleReportForFuzz))
-	f.Add([]byte(`{}`))
-	f.Add([]byte(`{"files": -1}`))
-	f.Add([]byte(`[1,2,3]`))
-	now := time.Date(2026, 3, 24, 17, 1, 0, 0, time.UTC)
-	f.Fuzz(func(t *testing.T, body []byte) {
-		r, err := scanner.DecodeReport(body, now)
-		if err == nil {
-			if verr := r.Validate(now); verr != nil {
-				t.Fatalf("decoded a report that does not validate: %v", verr)
-			}
-		}
-	})
-}
-
 func FuzzIntake(f *testing.F) {
 	f.Add([]byte(exampleReportForFuzz), int64(0))
 	f.Add([]byte(`{"scan_id":"a","team":"routes","source":"share","root":"/","scanned_at":"2027-03-23T09:00:00Z","files":1,"bytes":1}`), int64(0))
 	f.Add([]byte(`not json`), int64(-400))
 	env := bottest.New(f, time.Date(2027, 3, 23, 10, 0, 0, 0, time.UTC))
-	h := scanner.NewIntake(env.Bot, secret, env.Clock.Now, nil)
+	h := httpapi.NewIntake(env.Bot, secret, env.Clock.Now, nil)
 	f.Fuzz(func(t *testing.T, body []byte, skew int64) {
 		ts := strconv.FormatInt(env.Clock.Now().Unix()+skew, 10)
 		req := httptest.NewRequest("POST", "/api/v1/scans", bytes.NewReader(body))

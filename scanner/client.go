@@ -112,6 +112,12 @@ func (c *Client) try(ctx context.Context, body []byte) (string, error) {
 	return a.Status, nil
 }
 
+// answer is the intake's JSON answer: a status, or an error naming the field.
+type answer struct {
+	Status string `json:"status"`
+	Error  string `json:"error"`
+}
+
 func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 	if c.Sleep != nil {
 		return c.Sleep(ctx, d)

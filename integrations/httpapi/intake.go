@@ -1,4 +1,4 @@
-package scanner
+package httpapi
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/scanner"
 	"github.com/gigabot/gigabot/scoring"
 )
 
@@ -41,7 +42,7 @@ const (
 	OutcomeInvalid = "invalid"
 	// OutcomeUnknownTeam: 400, a team the campaign does not have.
 	OutcomeUnknownTeam = "unknown_team"
-	// OutcomeTooLarge: 413, a body above MaxReportBytes.
+	// OutcomeTooLarge: 413, a body above scanner.MaxReportBytes.
 	OutcomeTooLarge = "too_large"
 	// OutcomeUnreadable: 400, a body that could not be read (the client
 	// went away mid-request).
@@ -100,7 +101,7 @@ type answer struct {
 // ServeHTTP answers 202 {"status":"accepted"}, 200 {"status":"duplicate"}
 // for a scan_id already counted, 401 for a bad signature or timestamp, 400
 // naming the field for a malformed or impossible report or an unknown team,
-// 413 above MaxReportBytes, 405 to anything but POST. Nothing is stored
+// 413 above scanner.MaxReportBytes, 405 to anything but POST. Nothing is stored
 // unless the answer is 202. Each answer is reported with its outcome.
 func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
@@ -108,7 +109,7 @@ func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in.reply(w, OutcomeMethodNotAllowed, http.StatusMethodNotAllowed, answer{Error: "method: use POST"})
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxReportBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, scanner.MaxReportBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -119,17 +120,17 @@ func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := in.now()
-	if err := Verify(in.secret, r.Header.Get(HeaderTimestamp), r.Header.Get(HeaderSignature), body, now); err != nil {
+	if err := scanner.Verify(in.secret, r.Header.Get(scanner.HeaderTimestamp), r.Header.Get(scanner.HeaderSignature), body, now); err != nil {
 		in.log.Warn("scan report refused", "reason", err, "remote", r.RemoteAddr)
 		in.reply(w, OutcomeBadSignature, http.StatusUnauthorized, answer{Error: err.Error()})
 		return
 	}
-	report, err := DecodeReport(body, now)
+	report, err := scanner.DecodeReport(body, now)
 	if err != nil {
 		in.reply(w, OutcomeInvalid, http.StatusBadRequest, answer{Error: err.Error()})
 		return
 	}
-	res, err := in.rec.RecordScan(r.Context(), report.Scan())
+	res, err := in.rec.RecordScan(r.Context(), scanOf(report))
 	switch {
 	case errors.Is(err, bot.ErrUnknownTeam):
 		in.reply(w, OutcomeUnknownTeam, http.StatusBadRequest, answer{Error: "team: unknown team " + report.Team})
@@ -155,5 +156,14 @@ func (in *Intake) reply(w http.ResponseWriter, outcome string, status int, a ans
 	w.WriteHeader(status)
 	if err := json.NewEncoder(w).Encode(a); err != nil {
 		in.log.Debug("write answer", "err", err)
+	}
+}
+
+// scanOf converts a scanner's report to what the scoring records.
+func scanOf(r scanner.Report) scoring.Scan {
+	return scoring.Scan{
+		ID: r.ScanID, Team: r.Team, Source: r.Source, Root: r.Root, ScannedAt: r.ScannedAt,
+		Files: r.Files, Bytes: r.Bytes,
+		DuplicateBytes: r.Duplicates.ReclaimableBytes, StaleBytes: r.Stale.Bytes, LargeBytes: r.Large.Bytes,
 	}
 }
