@@ -244,9 +244,9 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	if len(apiToken) == 0 {
 		log.Warn("GIGABOT_API_TOKEN is not set: GET /api/v1/export.csv refuses every request (401)")
 	}
-	name := m.Getenv("GIGABOT_PLATFORM")
-	if name == "" {
-		name = "console"
+	name, err := platformFromEnv(m.Getenv, log)
+	if err != nil {
+		return err
 	}
 	rdb, closeStore, err := m.openRedis(ctx, log)
 	if err != nil {

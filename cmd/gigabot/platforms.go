@@ -43,7 +43,7 @@ func (m *Main) platform(ctx context.Context, name string, d platformDeps) (*plat
 	case "slack":
 		return m.slackPlatform(ctx, d)
 	}
-	return nil, fmt.Errorf("GIGABOT_PLATFORM: unknown platform %q (use console, slack or mattermost)", name)
+	return nil, unknownPlatform(name)
 }
 
 func (m *Main) consolePlatform(d platformDeps) *platform {
