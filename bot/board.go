@@ -92,10 +92,12 @@ type TeamLine struct {
 	Name string `json:"name"`
 	Rank int    `json:"rank"`
 	// Value is what the ranking orders by (bytes, percent 0–100, points);
-	// Label is it formatted ("1,7 To", "42 %", "1 250 points").
+	// Label is it formatted ("1,7 To", "42 %", "1 250 pts"), which the
+	// ranking's Title names.
 	Value float64 `json:"value"`
 	Label string  `json:"label"`
-	// Detail gives the other figures ("1,7 To · 12 % · participation 64 %").
+	// Detail gives the figures that explain it, each labelled ("1,7 To
+	// libérés · 12 % du volume de départ").
 	Detail string `json:"detail"`
 }
 
@@ -134,6 +136,9 @@ type BilanTeam struct {
 	Freed         Figure `json:"freed"`
 	Percent       Figure `json:"percent"`
 	Participation Figure `json:"participation"`
+	// Summary is its line in the points ranking, each figure labelled
+	// ("238 pts · 33,5 Go libérés · 3,7 % du volume de départ").
+	Summary string `json:"summary"`
 	// Curve is the team's cumulative freed bytes at the end of each day.
 	Curve []CurvePoint `json:"curve"`
 	// BestDefi is the défi most of its agents did ("Jour 4 · Vider la corbeille").
@@ -219,7 +224,7 @@ func (b *Bot) ranking(st scoring.Standings, c scoring.Criterion) Ranking {
 			v *= 100
 		}
 		r.Teams = append(r.Teams, TeamLine{
-			Team: s.ID, Name: s.Name, Rank: s.Rank, Value: round2(v), Label: b.primary(s, c), Detail: b.figure(s, c),
+			Team: s.ID, Name: s.Name, Rank: s.Rank, Value: round2(v), Label: b.primary(s, c), Detail: b.detail(s, c),
 		})
 	}
 	return r
@@ -344,9 +349,9 @@ func (b *Bot) Bilan(ctx context.Context) (Bilan, error) {
 	if len(st.Teams) > 0 {
 		part, pct, agent := st.Ranking(scoring.ByParticipation)[0], st.Ranking(scoring.ByPercent)[0], st.Ranking(scoring.ByPerAgent)[0]
 		out.Prizes = []string{
-			l.T("bilan.prize.participation", part.Name, l.Percent(100*part.Participation)),
-			l.T("bilan.prize.percent", pct.Name, l.Percent(pct.Percent)),
-			l.T("bilan.prize.per_agent", agent.Name, l.Points(agent.PointsPerAgent)),
+			l.T("bilan.prize.participation", part.Name, b.labelled(part, figParticipation)),
+			l.T("bilan.prize.percent", pct.Name, b.labelled(pct, figPercent)),
+			l.T("bilan.prize.per_agent", agent.Name, b.labelled(agent, figPerAgent)),
 		}
 	}
 	b.histMu.Lock()
@@ -358,6 +363,7 @@ func (b *Bot) Bilan(ctx context.Context) (Bilan, error) {
 			Freed:         Figure{Value: float64(s.FreedBytes), Label: l.Bytes(s.FreedBytes)},
 			Percent:       Figure{Value: round2(s.Percent), Label: l.Percent(s.Percent)},
 			Participation: Figure{Value: round2(100 * s.Participation), Label: l.Percent(100 * s.Participation)},
+			Summary:       b.figure(s, scoring.ByPoints),
 			Curve:         b.curve(days, &s.Team),
 		}
 		best, bestDone := 0, int64(0)

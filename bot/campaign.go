@@ -242,9 +242,9 @@ func (b *Bot) postPodium(ctx context.Context) error {
 	}
 	if len(byPart) > 0 {
 		lines = append(lines, b.loc.T("podium.prizes",
-			byPart[0].Name, b.loc.Percent(100*byPart[0].Participation),
-			byPct[0].Name, b.loc.Percent(byPct[0].Percent),
-			byAgent[0].Name, b.loc.Points(byAgent[0].PointsPerAgent)))
+			byPart[0].Name, b.labelled(byPart[0], figParticipation),
+			byPct[0].Name, b.labelled(byPct[0], figPercent),
+			byAgent[0].Name, b.labelled(byAgent[0], figPerAgent)))
 	}
 	lines = append(lines, b.loc.T("equivalences.of"), b.loc.T("podium.thanks"))
 	msg := sync.OnceValue(func() Message {
@@ -287,23 +287,6 @@ func (b *Bot) rankingText(st scoring.Standings, c scoring.Criterion, n int) stri
 		lines = append(lines, b.loc.T("ranking.line", medal(b.loc, s.Rank), s.Rank, s.Name, b.figure(s, c)))
 	}
 	return strings.Join(lines, "\n")
-}
-
-// figure shows a team's value for a criterion, with the others as context.
-func (b *Bot) figure(s scoring.Standing, c scoring.Criterion) string {
-	l := b.loc
-	switch c {
-	case scoring.ByVolume:
-		return l.Bytes(s.FreedBytes) + " · " + l.Percent(s.Percent)
-	case scoring.ByPercent:
-		return l.Percent(s.Percent) + " · " + l.Bytes(s.FreedBytes)
-	case scoring.ByParticipation:
-		return l.Percent(100*s.Participation) + " · " + l.Int(s.Participations)
-	case scoring.ByPerAgent:
-		return l.Points(s.PointsPerAgent) + " · " + strconv.Itoa(s.Members) + " agents"
-	default:
-		return l.Points(s.Points) + " · " + l.Bytes(s.FreedBytes) + " · " + l.Percent(100*s.Participation)
-	}
 }
 
 func medal(l Locale, rank int) string {

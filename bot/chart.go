@@ -40,7 +40,9 @@ func (b *Bot) chartFiles(ctx context.Context, st scoring.Standings, title, name 
 		b.log.Error("chart: render", "err", err)
 		return nil
 	}
-	alt := b.loc.T("chart.alt", title, b.loc.T("chart.leader", ranking[0].Name, b.loc.Points(ranking[0].Points))+
+	lead := ranking[0]
+	alt := b.loc.T("chart.alt", title, b.loc.T("chart.leader", lead.Name, b.loc.Points(lead.Points),
+		b.labelled(lead, figFreed), b.labelled(lead, figPercent))+
 		", "+b.loc.T("chart.total", b.loc.Bytes(st.TotalFreed)))
 	return []File{{Name: name, MIME: "image/png", Alt: alt, Data: png}}
 }

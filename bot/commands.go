@@ -311,10 +311,10 @@ func (b *Bot) cmdTeam(ctx context.Context, ev Event, args string) error {
 	l := b.loc
 	s, _ := st.Find(team.ID, scoring.ByPoints)
 	perAgent, _ := st.Find(team.ID, scoring.ByPerAgent)
-	text := l.T("team.card", team.Name, s.Members,
+	text := l.T("team.card", team.Name, b.labelled(s, figMembers),
 		l.Points(s.Points), l.Ordinal(s.Rank), len(b.teams),
 		l.Bytes(s.FreedBytes), l.Percent(s.Percent), l.Bytes(s.BaselineBytes),
-		l.Percent(100*s.Participation), s.Participations,
+		l.Percent(100*s.Participation), b.labelled(s, figDone),
 		l.Points(s.PointsPerAgent), l.Ordinal(perAgent.Rank))
 	if advice, err := b.adviceText(ctx, team.ID); err != nil {
 		return err

@@ -19,27 +19,21 @@ type CSVDialect int
 const (
 	// CSVSpreadsheet opens as is in the spreadsheets of the campaign's
 	// language: in French, a UTF-8 byte order mark, ";" between fields,
-	// decimal commas and French headers; in English, RFC 4180 with a BOM.
+	// decimal commas and French headers; in English, RFC 4180 with a BOM
+	// and English headers. The headers say what each figure measures
+	// ("% du volume de départ") and come from the message catalog.
 	CSVSpreadsheet CSVDialect = iota
 	// CSVPlain is RFC 4180 for scripts: ",", decimal points, English
 	// snake_case headers, no BOM, whatever the language.
 	CSVPlain
 )
 
-// exportColumns are the export's headers: plain, then French.
-var exportColumns = [][2]string{
-	{"day", "jour"},
-	{"date", "date"},
-	{"defi", "défi"},
-	{"team", "équipe"},
-	{"team_name", "nom de l’équipe"},
-	{"members", "agents"},
-	{"freed_bytes_day", "octets libérés ce jour"},
-	{"freed_bytes_total", "octets libérés depuis le début"},
-	{"percent_total", "taux de réduction depuis le début (%)"},
-	{"defi_done", "agents ayant relevé le défi du jour"},
-	{"participation_day", "participation au défi du jour (%)"},
-	{"points_total", "points depuis le début"},
+// exportColumns are the export's plain headers; a spreadsheet's are the
+// catalog's "export.col." ones.
+var exportColumns = []string{
+	"day", "date", "defi", "team", "team_name", "members",
+	"freed_bytes_day", "freed_bytes_total", "percent_total",
+	"defi_done", "participation_day", "points_total",
 }
 
 // Export writes one row per team and campaign day started so far: the
@@ -64,9 +58,9 @@ func (b *Bot) Export(ctx context.Context, w io.Writer, dialect CSVDialect) (int,
 	}
 	header := make([]string, len(exportColumns))
 	for i, c := range exportColumns {
-		header[i] = c[0]
-		if french {
-			header[i] = c[1]
+		header[i] = c
+		if dialect == CSVSpreadsheet {
+			header[i] = b.loc.T("export.col." + c)
 		}
 	}
 	if err := cw.Write(header); err != nil {

@@ -9,6 +9,16 @@ import "github.com/gigabot/gigabot/locale"
 var french = typeset(map[string]string{
 	"points": "%s pts",
 
+	// A team's figures, each with the words that say what it measures.
+	"figure.freed":         "%s libérés",
+	"figure.percent":       "%s du volume de départ",
+	"figure.participation": "%s de participation",
+	"figure.done":          "%s défis relevés",
+	"figure.done.one":      "%s défi relevé",
+	"figure.per_agent":     "%s par agent",
+	"figure.members":       "%s agents",
+	"figure.members.one":   "%s agent",
+
 	"help.header":      "*Gigabot : les commandes*",
 	"help.agent":       "• `defi` : le défi du jour\n• `programme` : les défis de la campagne\n• `classement [points|volume|taux|participation|agent]` : le classement\n• `equipe [id]` : les chiffres d’une équipe\n• `moi` : vos défis relevés\n• `aide` : cette aide",
 	"help.coordinator": "• `annonce <texte>` : publier une annonce dans tous les canaux d’équipe\n• `correction <équipe> <points> <motif>` : corriger un score (tracé dans le bilan)\n• `export` : le tableau de la campagne (équipes × jours) en CSV",
@@ -26,14 +36,14 @@ var french = typeset(map[string]string{
 
 	"ranking.header.points":        "🏆 *Classement aux points*",
 	"ranking.header.volume":        "💾 *Classement au volume libéré*",
-	"ranking.header.percent":       "📉 *Classement au taux de réduction* (part du volume initial de l’équipe)",
-	"ranking.header.participation": "🙋 *Classement à la participation* (défis relevés par agent)",
+	"ranking.header.percent":       "📉 *Classement au taux de réduction* (part de son volume de départ que chaque équipe a libérée)",
+	"ranking.header.participation": "🙋 *Classement à la participation* (part des défis publiés que les agents ont relevés)",
 	"ranking.header.per_agent":     "⚖️ *Classement aux points par agent* (les petites équipes à armes égales)",
 	"ranking.line":                 "%s %d. %s : %s",
 	"ranking.total":                "Total libéré : %s (%s).",
 	"ranking.unknown":              "Je ne connais pas le classement « %s ». Essayez : points, volume, taux, participation ou agent.",
 
-	"team.card":    "*%s* (%d agents)\n• Points : %s (%s sur %d)\n• Volume libéré : %s (%s de son volume initial de %s)\n• Participation : %s (%d défis relevés)\n• Points par agent : %s (%s)",
+	"team.card":    "*%s* (%s)\n• Points : %s (%s sur %d)\n• Volume libéré : %s (%s de son volume de départ de %s)\n• Participation aux défis : %s (%s)\n• Points par agent : %s (%s)",
 	"team.advice":  "💡 Il vous reste %s de doublons, %s de fichiers anciens et %s de gros fichiers à examiner (dernier scan du %s).",
 	"team.unknown": "Je ne trouve pas l’équipe « %s ». Les équipes : %s.",
 	"team.none":    "Vous n’êtes dans aucune équipe de la campagne. Précisez une équipe : `equipe <id>`.",
@@ -85,7 +95,7 @@ var french = typeset(map[string]string{
 	"board.goal":                "%s de l’objectif de %s",
 	"board.title.points":        "Classement aux points",
 	"board.title.volume":        "Volume libéré",
-	"board.title.percent":       "Taux de réduction",
+	"board.title.percent":       "Taux de réduction (part du volume de départ libérée)",
 	"board.title.participation": "Participation aux défis",
 	"board.pages":               "%s pages PDF",
 	"board.cabinets":            "%s armoires d’archives",
@@ -94,7 +104,6 @@ var french = typeset(map[string]string{
 	"board.source.uba":          "Umweltbundesamt, « Green Cloud Computing », 2021",
 	"board.source.config":       "valeur fixée dans la configuration de la campagne",
 	"board.curve":               "Volume libéré cumulé",
-	"board.members":             "%d agents",
 
 	"bilan.period":              "du %s au %s",
 	"bilan.prize.participation": "Prix de la participation : %s (%s)",
@@ -102,7 +111,7 @@ var french = typeset(map[string]string{
 	"bilan.prize.per_agent":     "Prix des points par agent : %s (%s)",
 	"bilan.best":                "Jour %d · %s",
 
-	"export.done":       "Voici l’export de la campagne : %d équipes × %d jours (volume libéré, taux, participation, points). Tableur : séparateur « ; », virgule décimale.",
+	"export.done":       "Voici l’export de la campagne : %d équipes × %d jours (volume libéré, taux de réduction, participation, points). Tableur : séparateur « ; », virgule décimale.",
 	"export.file":       "%s-jour-%d.csv",
 	"export.none":       "La campagne n’a pas encore commencé : il n’y a rien à exporter.",
 	"chart.recap.title": "Bilan du jour %d/%d",
@@ -110,12 +119,34 @@ var french = typeset(map[string]string{
 	"chart.podium.file": "podium.png",
 	"chart.goal":        "Objectif : %s",
 	"chart.alt":         "Graphique : %s ; %s.",
-	"chart.leader":      "en tête, %s avec %s",
+	"chart.leader":      "en tête, %s avec %s (%s, %s)",
 	"chart.total":       "%s libérés au total",
+
+	"export.col.day":               "jour",
+	"export.col.date":              "date",
+	"export.col.defi":              "défi",
+	"export.col.team":              "équipe",
+	"export.col.team_name":         "nom de l’équipe",
+	"export.col.members":           "agents",
+	"export.col.freed_bytes_day":   "octets libérés ce jour",
+	"export.col.freed_bytes_total": "octets libérés depuis le début",
+	"export.col.percent_total":     "taux de réduction depuis le début (%% du volume de départ)",
+	"export.col.defi_done":         "agents ayant relevé le défi du jour",
+	"export.col.participation_day": "participation au défi du jour (%% des agents de l’équipe)",
+	"export.col.points_total":      "points depuis le début",
 })
 
 var english = map[string]string{
 	"points": "%s pts",
+
+	"figure.freed":         "%s freed",
+	"figure.percent":       "%s of starting volume",
+	"figure.participation": "%s participation",
+	"figure.done":          "%s challenges completed",
+	"figure.done.one":      "%s challenge completed",
+	"figure.per_agent":     "%s per agent",
+	"figure.members":       "%s agents",
+	"figure.members.one":   "%s agent",
 
 	"help.header":      "*Gigabot commands*",
 	"help.agent":       "• `challenge`: today's challenge\n• `schedule`: the campaign's challenges\n• `ranking [points|volume|rate|participation|agent]`: the standings\n• `team [id]`: a team's figures\n• `me`: the challenges you completed\n• `help`: this help",
@@ -134,14 +165,14 @@ var english = map[string]string{
 
 	"ranking.header.points":        "🏆 *Ranking by points*",
 	"ranking.header.volume":        "💾 *Ranking by volume freed*",
-	"ranking.header.percent":       "📉 *Ranking by reduction rate* (share of the team's own baseline)",
-	"ranking.header.participation": "🙋 *Ranking by participation* (challenges completed per agent)",
+	"ranking.header.percent":       "📉 *Ranking by reduction rate* (share of its starting volume each team freed)",
+	"ranking.header.participation": "🙋 *Ranking by participation* (share of the posted challenges the agents completed)",
 	"ranking.header.per_agent":     "⚖️ *Ranking by points per agent* (small teams on equal terms)",
 	"ranking.line":                 "%s %d. %s: %s",
 	"ranking.total":                "Total freed: %s (%s).",
 	"ranking.unknown":              "I don't know the ranking \"%s\". Try: points, volume, rate, participation or agent.",
 
-	"team.card":    "*%s* (%d agents)\n• Points: %s (%s of %d)\n• Volume freed: %s (%s of its baseline of %s)\n• Participation: %s (%d challenges completed)\n• Points per agent: %s (%s)",
+	"team.card":    "*%s* (%s)\n• Points: %s (%s of %d)\n• Volume freed: %s (%s of its starting volume of %s)\n• Challenge participation: %s (%s)\n• Points per agent: %s (%s)",
 	"team.advice":  "💡 Still to review: %s of duplicates, %s of old files and %s of large files (last scan %s).",
 	"team.unknown": "I can't find the team \"%s\". Teams: %s.",
 	"team.none":    "You are not in any team of the campaign. Name a team: `team <id>`.",
@@ -193,8 +224,8 @@ var english = map[string]string{
 	"board.goal":                "%s of the %s goal",
 	"board.title.points":        "Ranking by points",
 	"board.title.volume":        "Volume freed",
-	"board.title.percent":       "Reduction rate",
-	"board.title.participation": "Participation",
+	"board.title.percent":       "Reduction rate (share of starting volume freed)",
+	"board.title.participation": "Challenge participation",
 	"board.pages":               "%s PDF pages",
 	"board.cabinets":            "%s archive cabinets",
 	"board.co2e":                "%s t CO2e a year of storage avoided",
@@ -202,7 +233,6 @@ var english = map[string]string{
 	"board.source.uba":          "German Environment Agency, \"Green Cloud Computing\", 2021",
 	"board.source.config":       "rate set in the campaign's configuration",
 	"board.curve":               "Cumulative volume freed",
-	"board.members":             "%d agents",
 
 	"bilan.period":              "from %s to %s",
 	"bilan.prize.participation": "Participation prize: %s (%s)",
@@ -210,7 +240,7 @@ var english = map[string]string{
 	"bilan.prize.per_agent":     "Points per agent prize: %s (%s)",
 	"bilan.best":                "Day %d · %s",
 
-	"export.done":       "Here is the campaign's export: %d teams × %d days (volume freed, rate, participation, points).",
+	"export.done":       "Here is the campaign's export: %d teams × %d days (volume freed, reduction rate, participation, points).",
 	"export.file":       "%s-day-%d.csv",
 	"export.none":       "The campaign has not started yet: nothing to export.",
 	"chart.recap.title": "Recap of day %d/%d",
@@ -218,8 +248,21 @@ var english = map[string]string{
 	"chart.podium.file": "podium.png",
 	"chart.goal":        "Goal: %s",
 	"chart.alt":         "Chart: %s; %s.",
-	"chart.leader":      "leading, %s with %s",
+	"chart.leader":      "leading, %s with %s (%s, %s)",
 	"chart.total":       "%s freed in total",
+
+	"export.col.day":               "day",
+	"export.col.date":              "date",
+	"export.col.defi":              "challenge",
+	"export.col.team":              "team",
+	"export.col.team_name":         "team name",
+	"export.col.members":           "agents",
+	"export.col.freed_bytes_day":   "bytes freed that day",
+	"export.col.freed_bytes_total": "bytes freed since the start",
+	"export.col.percent_total":     "reduction rate since the start (%% of starting volume)",
+	"export.col.defi_done":         "agents who did the day's challenge",
+	"export.col.participation_day": "participation in the day's challenge (%% of the team's agents)",
+	"export.col.points_total":      "points since the start",
 }
 
 func typeset(m map[string]string) map[string]string {
