@@ -4,6 +4,7 @@
 //	gigabot check --config FILE
 //	gigabot run --config FILE
 //	gigabot audit --config FILE
+//	gigabot healthcheck
 package main
 
 import (
@@ -63,6 +64,7 @@ Usage:
   gigabot run --config FILE
   gigabot audit --config FILE   replay the audit stream and compare it with the live scores
   gigabot mattermost setup      create the /giga slash command (MATTERMOST_* set)
+  gigabot healthcheck           exit 0 if the bot at GIGABOT_HTTP_ADDR answers /healthz (the image's HEALTHCHECK)
 
 Environment: REDIS_URL, GIGABOT_PLATFORM (console, slack, mattermost),
 GIGABOT_HTTP_ADDR, GIGABOT_PUBLIC_URL, GIGABOT_LOG_FORMAT (text, json),
@@ -91,6 +93,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.audit(ctx, args[1:])
 	case "mattermost":
 		err = m.mattermostSetup(ctx, args[1:])
+	case "healthcheck":
+		err = m.healthcheck(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return 0
@@ -274,10 +278,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return err
 	}
 	mx.WatchLivePages(dash.Subscribers)
-	addr := m.Getenv("GIGABOT_HTTP_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:8080"
-	}
+	addr := m.httpAddr()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("GIGABOT_HTTP_ADDR: listen on %s: %w", addr, err)
