@@ -12,14 +12,15 @@ import (
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/bot/bottest"
 	"github.com/gigabot/gigabot/challenges"
+	"github.com/gigabot/gigabot/redis"
+	"github.com/gigabot/gigabot/redis/redistest"
 	"github.com/gigabot/gigabot/scoring"
-	"github.com/gigabot/gigabot/scoring/scoringtest"
 )
 
 // benchCampaign is the Calvados's size on day 10 of 15: 28 teams, 3 000
 // agents, about half of them doing each défi, two roots a team scanned
 // every afternoon. It returns the campaign and a store holding it.
-func benchCampaign(b *testing.B) (*challenges.Config, *challenges.Calendar, *scoring.Store, clockwork.Clock) {
+func benchCampaign(b *testing.B) (*challenges.Config, *challenges.Calendar, *redis.Store, clockwork.Clock) {
 	b.Helper()
 	var y strings.Builder
 	y.WriteString("campaign: {name: Bench, start: 2027-03-22, days: 15, goal: 2 To}\nroles: {dgs: [dg], coordinators: [coord]}\nteams:\n")
@@ -41,7 +42,7 @@ func benchCampaign(b *testing.B) (*challenges.Config, *challenges.Calendar, *sco
 	if err != nil {
 		b.Fatal(err)
 	}
-	store, _, _ := scoringtest.NewStore(b)
+	store, _, _ := redistest.NewStore(b)
 	ctx := context.Background()
 	for day := 1; day <= 10; day++ {
 		for a := range 3000 {
@@ -68,7 +69,7 @@ func benchCampaign(b *testing.B) (*challenges.Config, *challenges.Calendar, *sco
 	return cfg, cal, store, clockwork.NewFakeClockAt(cal.At(10, challenges.ClockTime{Hour: 16, Minute: 30}))
 }
 
-func benchBot(b *testing.B, cfg *challenges.Config, cal *challenges.Calendar, store *scoring.Store, clock clockwork.Clock) *bot.Bot {
+func benchBot(b *testing.B, cfg *challenges.Config, cal *challenges.Calendar, store *redis.Store, clock clockwork.Clock) *bot.Bot {
 	b.Helper()
 	bt, err := bot.New(context.Background(), bot.Options{Config: cfg, Calendar: cal, Store: store, Chat: &bottest.Chat{}, Clock: clock, Owner: "bench"})
 	if err != nil {

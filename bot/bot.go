@@ -25,7 +25,7 @@ type Chat interface {
 	Post(ctx context.Context, channel string, msg Message) (string, error)
 }
 
-// Store is what the bot needs from the score store. *scoring.Store fits.
+// Store is what the bot needs from the score store. The Redis store fits.
 type Store interface {
 	SaveTeams(ctx context.Context, name string, teams []scoring.Team) error
 	Figures(ctx context.Context) (map[string]scoring.Figures, error)
@@ -45,8 +45,6 @@ type Store interface {
 	ReferTo(ctx context.Context, postID, ref string) error
 	AuditAfter(ctx context.Context, after string, count int64) ([]scoring.AuditEntry, error)
 }
-
-var _ Store = (*scoring.Store)(nil)
 
 // Clock tells the time. Production passes a real clock, tests a fake one.
 type Clock interface{ Now() time.Time }

@@ -25,6 +25,7 @@ import (
 	"github.com/gigabot/gigabot/integrations/console"
 	"github.com/gigabot/gigabot/integrations/dashboard"
 	"github.com/gigabot/gigabot/integrations/httpapi"
+	"github.com/gigabot/gigabot/redis"
 	"github.com/gigabot/gigabot/scoring"
 )
 
@@ -92,12 +93,12 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("demo calendar: %w", err)
 	}
-	rdb, stop, err := scoring.Embedded()
+	rdb, stop, err := redis.Embedded()
 	if err != nil {
 		return err
 	}
 	defer stop()
-	store := scoring.NewStore(rdb, cfg.Campaign.ID)
+	store := redis.NewStore(rdb, cfg.Campaign.ID)
 	// The clock starts the evening before the campaign.
 	clock := clockwork.NewFakeClockAt(cal.At(1, challenges.ClockTime{Hour: 9}).Add(-16 * time.Hour))
 	rec := &recorder{next: console.New(o.Out, console.Options{DefaultChannel: "general"}), defis: map[string]string{}, dir: o.Attachments}
@@ -137,7 +138,7 @@ func Run(ctx context.Context, o Options) error {
 // serve runs the dashboard and the HTTP API on ln. The dashboard ticks on
 // the real clock (the campaign's fake clock only moves when the demo says),
 // quickly, so that a page follows the compressed days.
-func serve(ctx context.Context, ln net.Listener, b *bot.Bot, store *scoring.Store, log *slog.Logger) (func(), error) {
+func serve(ctx context.Context, ln net.Listener, b *bot.Bot, store *redis.Store, log *slog.Logger) (func(), error) {
 	dash, err := dashboard.New(dashboard.Options{Source: b, Logger: log, Every: 250 * time.Millisecond, Language: b.Locale().Lang})
 	if err != nil {
 		return nil, err

@@ -9,20 +9,6 @@ import (
 	"time"
 )
 
-// AuditAfter returns up to count audit entries recorded after the entry
-// with id after ("" or "0": from the start), oldest first.
-func (s *Store) AuditAfter(ctx context.Context, after string, count int64) ([]AuditEntry, error) {
-	start := "-"
-	if after != "" && after != "0" {
-		start = "(" + after
-	}
-	msgs, err := s.rdb.XRangeN(ctx, s.key("audit"), start, "+", count).Result()
-	if err != nil {
-		return nil, fmt.Errorf("read audit after %q: %w", after, err)
-	}
-	return auditEntries(msgs), nil
-}
-
 // History replays the audit stream into the figures of every team as they
 // stood at the end of each campaign day: the curve of the dashboard, the
 // export and the report. It is fed incrementally (Feed, or Apply the
@@ -45,6 +31,9 @@ type History struct {
 	roots map[rootKey][]report
 	teams map[string]bool
 }
+
+// rootKey names one scanned root of one team.
+type rootKey struct{ team, root string }
 
 // mark is a défi counted (+1) or taken back (-1) at an instant (unix ms).
 type mark struct {

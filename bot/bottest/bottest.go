@@ -15,8 +15,8 @@ import (
 
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/challenges"
-	"github.com/gigabot/gigabot/scoring"
-	"github.com/gigabot/gigabot/scoring/scoringtest"
+	"github.com/gigabot/gigabot/redis"
+	"github.com/gigabot/gigabot/redis/redistest"
 )
 
 // Post is a post the fake chat received.
@@ -120,7 +120,7 @@ type Env struct {
 	Bot      *bot.Bot
 	Chat     *Chat
 	Clock    *clockwork.FakeClock
-	Store    *scoring.Store
+	Store    *redis.Store
 	Config   *challenges.Config
 	Calendar *challenges.Calendar
 }
@@ -141,7 +141,7 @@ func New(tb testing.TB, at time.Time, yaml ...string) *Env {
 	if err != nil {
 		tb.Fatalf("calendar: %v", err)
 	}
-	store, _, _ := scoringtest.NewStore(tb)
+	store, _, _ := redistest.NewStore(tb)
 	env := &Env{Chat: &Chat{}, Clock: clockwork.NewFakeClockAt(at), Store: store, Config: cfg, Calendar: cal}
 	env.Bot = env.Restart(tb, "replica-1")
 	return env

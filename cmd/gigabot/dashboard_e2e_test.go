@@ -22,8 +22,8 @@ import (
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/challenges"
 	"github.com/gigabot/gigabot/demo"
+	"github.com/gigabot/gigabot/redis/redistest"
 	"github.com/gigabot/gigabot/scanner"
-	"github.com/gigabot/gigabot/scoring/scoringtest"
 )
 
 // browser finds a Chromium. Without one the test is skipped, unless
@@ -65,9 +65,9 @@ func TestDashboardInBrowser(t *testing.T) {
 	if redisURL == "" {
 		redisURL = "redis://" + miniredis.RunT(t).Addr()
 	}
-	rdb, _ := scoringtest.Redis(t)
-	id := scoringtest.Campaign(t)
-	t.Cleanup(func() { scoringtest.Drop(rdb, id) })
+	rdb, _ := redistest.Redis(t)
+	id := redistest.Campaign(t)
+	t.Cleanup(func() { redistest.Drop(rdb, id) })
 	// The demo's campaign: five teams of 5 to 20 agents, a goal of 2 To.
 	text := strings.Replace(strings.Replace(demo.Config, "schedule: {}", "", 1), "id: demo", "id: "+id, 1)
 	cfg, err := challenges.Parse([]byte(text))

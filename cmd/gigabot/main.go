@@ -26,7 +26,7 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
-	"github.com/redis/go-redis/v9"
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/challenges"
@@ -34,7 +34,14 @@ import (
 	"github.com/gigabot/gigabot/integrations/dashboard"
 	"github.com/gigabot/gigabot/integrations/httpapi"
 	"github.com/gigabot/gigabot/integrations/metrics"
+	"github.com/gigabot/gigabot/redis"
 	"github.com/gigabot/gigabot/scoring"
+)
+
+// The Redis store is what the core asks of a store and of a delivery ledger.
+var (
+	_ bot.Store      = (*redis.Store)(nil)
+	_ bot.Deliveries = (*redis.Store)(nil)
 )
 
 func main() {
@@ -259,7 +266,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	defer closeStore()
 	mx := metrics.New()
 	rdb.AddHook(mx.RedisHook())
-	store := scoring.NewStore(rdb, cfg.Campaign.ID)
+	store := redis.NewStore(rdb, cfg.Campaign.ID)
 	clock := m.Clock
 	if clock == nil {
 		clock = clockwork.NewRealClock()
@@ -356,7 +363,7 @@ func (m *Main) audit(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeStore()
-	store := scoring.NewStore(rdb, cfg.Campaign.ID)
+	store := redis.NewStore(rdb, cfg.Campaign.ID)
 	live, err := store.Figures(ctx)
 	if err != nil {
 		return err
@@ -416,10 +423,10 @@ func secretFromEnv(getenv func(string) string, name string) ([]byte, error) {
 }
 
 // openRedis connects to REDIS_URL or, without it, starts an embedded store.
-func (m *Main) openRedis(ctx context.Context, log *slog.Logger) (redis.UniversalClient, func(), error) {
+func (m *Main) openRedis(ctx context.Context, log *slog.Logger) (goredis.UniversalClient, func(), error) {
 	url := m.Getenv("REDIS_URL")
 	if url == "" {
-		rdb, stop, err := scoring.Embedded()
+		rdb, stop, err := redis.Embedded()
 		if err != nil {
 			return nil, nil, err
 		}
@@ -428,7 +435,7 @@ func (m *Main) openRedis(ctx context.Context, log *slog.Logger) (redis.Universal
 		log.Warn(strings.Repeat("!", 60))
 		return rdb, stop, nil
 	}
-	rdb, err := scoring.Connect(ctx, url)
+	rdb, err := redis.Connect(ctx, url)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -20,7 +20,7 @@ import (
 	"github.com/gigabot/gigabot/bot/bottest"
 	"github.com/gigabot/gigabot/integrations/httpapi"
 	"github.com/gigabot/gigabot/internal/safebuf"
-	"github.com/gigabot/gigabot/scoring/scoringtest"
+	"github.com/gigabot/gigabot/redis/redistest"
 )
 
 func writeConfig(t *testing.T, text string) string {
@@ -224,9 +224,9 @@ func TestEndToEnd(t *testing.T) {
 		url = "redis://" + miniredis.RunT(t).Addr()
 	}
 	// A campaign of its own, so that a shared server keeps runs apart.
-	rdb, _ := scoringtest.Redis(t)
-	id := scoringtest.Campaign(t)
-	t.Cleanup(func() { scoringtest.Drop(rdb, id) })
+	rdb, _ := redistest.Redis(t)
+	id := redistest.Campaign(t)
+	t.Cleanup(func() { redistest.Drop(rdb, id) })
 	config := writeConfig(t, strings.Replace(bottest.ConfigYAML, "days: 15", "days: 15\n  id: "+id, 1))
 
 	loc, _ := time.LoadLocation("Europe/Paris")

@@ -12,7 +12,7 @@ import (
 	"github.com/gigabot/gigabot/integrations/mattermost"
 	"github.com/gigabot/gigabot/integrations/metrics"
 	"github.com/gigabot/gigabot/integrations/slack"
-	"github.com/gigabot/gigabot/scoring"
+	"github.com/gigabot/gigabot/redis"
 )
 
 // platform is a chat platform wired for "gigabot run".
@@ -27,7 +27,7 @@ type platform struct {
 // platformDeps is what every platform may need.
 type platformDeps struct {
 	cfg      *challenges.Config
-	store    *scoring.Store
+	store    *redis.Store
 	log      *slog.Logger
 	owner    string
 	embedded bool // the store dies with the process

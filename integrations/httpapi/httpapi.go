@@ -25,7 +25,7 @@ type Source interface {
 	Equivalences() scoring.Equivalences
 }
 
-// Pinger checks a dependency. *scoring.Store fits.
+// Pinger checks a dependency. *redis.Store fits.
 type Pinger interface {
 	Ping(ctx context.Context) error
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/gigabot/gigabot/bot/bottest"
 	"github.com/gigabot/gigabot/challenges"
 	"github.com/gigabot/gigabot/internal/safebuf"
-	"github.com/gigabot/gigabot/scoring/scoringtest"
+	"github.com/gigabot/gigabot/redis/redistest"
 )
 
 func TestConnect(t *testing.T) {
@@ -82,7 +82,7 @@ func TestConnect(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			store, _, _ := scoringtest.NewStore(t)
+			store, _, _ := redistest.NewStore(t)
 			logs := &safebuf.Buffer{}
 			conf := Config{URL: mm.srv.URL, Token: mm.token, Team: fakeTeam}
 			opts := Options{Campaign: cfg, Deliveries: store, Owner: "r1", Logger: slog.New(slog.NewTextHandler(logs, nil))}
@@ -178,7 +178,7 @@ func TestConfigLogValueHidesSecrets(t *testing.T) {
 
 func TestNotConnected(t *testing.T) {
 	cfg, _ := challenges.Parse([]byte(bottest.ConfigYAML))
-	store, _, _ := scoringtest.NewStore(t)
+	store, _, _ := redistest.NewStore(t)
 	a, err := New(Config{URL: "http://127.0.0.1:1", Token: "t", Team: "x"}, Options{Campaign: cfg, Deliveries: store, Owner: "r1"})
 	if err != nil {
 		t.Fatal(err)

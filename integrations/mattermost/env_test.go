@@ -18,8 +18,8 @@ import (
 	"github.com/gigabot/gigabot/bot/bottest"
 	"github.com/gigabot/gigabot/challenges"
 	"github.com/gigabot/gigabot/internal/safebuf"
-	"github.com/gigabot/gigabot/scoring"
-	"github.com/gigabot/gigabot/scoring/scoringtest"
+	"github.com/gigabot/gigabot/redis"
+	"github.com/gigabot/gigabot/redis/redistest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -118,7 +118,7 @@ type env struct {
 	t        *testing.T
 	mm       *fakeMM
 	a        *Adapter
-	store    *scoring.Store
+	store    *redis.Store
 	bot      *bot.Bot
 	rec      *recorder
 	clock    *clockwork.FakeClock
@@ -149,13 +149,13 @@ func newFake(t *testing.T) *fakeMM {
 // adapter's configuration and options before New.
 func newEnv(t *testing.T, mm *fakeMM, tune func(*Config, *Options)) *env {
 	t.Helper()
-	store, _, _ := scoringtest.NewStore(t)
+	store, _, _ := redistest.NewStore(t)
 	return newEnvOn(t, mm, store, tune)
 }
 
 // newEnvOn builds and connects the stack on a given store, as another
 // replica of the bot would run.
-func newEnvOn(t *testing.T, mm *fakeMM, store *scoring.Store, tune func(*Config, *Options)) *env {
+func newEnvOn(t *testing.T, mm *fakeMM, store *redis.Store, tune func(*Config, *Options)) *env {
 	t.Helper()
 	cfg, err := challenges.Parse([]byte(bottest.ConfigYAML))
 	if err != nil {

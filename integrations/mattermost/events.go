@@ -11,7 +11,6 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/gigabot/gigabot/bot"
-	"github.com/gigabot/gigabot/scoring"
 )
 
 // The delivery ids of events: one per post, one per reaction added (its
@@ -164,42 +163,35 @@ func (a *Adapter) emitReaction(ctx context.Context, h Handler, r *model.Reaction
 	a.deliver(ctx, h, ev, at)
 }
 
-// deliver hands an event to h once: claimed first, finished when handled,
+// deliver hands an event to h once: claimed first, recorded when handled,
 // released (to be fetched and handled again) when it failed, a few times.
 func (a *Adapter) deliver(ctx context.Context, h Handler, ev bot.Event, at int64) {
-	if ev.ID == "" {
-		if err := h.Handle(ctx, ev); err != nil {
-			a.log.Warn("mattermost: event failed", "user", ev.User, "kind", ev.Kind, "err", err)
+	st, err := a.once.Do(ctx, ev.ID, deliveryLease, func(ctx context.Context) error { return h.Handle(ctx, ev) })
+	switch {
+	case st == bot.DeliveryHandled && err != nil:
+		a.log.Error("mattermost: an event was handled but not recorded: it may be handled again", "event", ev.ID, "err", err)
+	case st == bot.DeliveryLater:
+		if err != nil {
+			a.log.Error("mattermost: cannot claim an event; it will be fetched again", "event", ev.ID, "err", err)
+			a.again(at)
 		}
 		return
-	}
-	st, err := a.deliveries.ClaimDelivery(ctx, ev.ID, a.owner, deliveryLease)
-	if err != nil {
-		a.log.Error("mattermost: cannot claim an event; it will be fetched again", "event", ev.ID, "err", err)
-		a.again(at)
-		return
-	}
-	if st != scoring.Claimed {
-		return
-	}
-	herr := h.Handle(ctx, ev)
-	done := context.WithoutCancel(ctx)
-	if herr != nil {
+	case st != bot.DeliveryFailed:
+	case ev.ID == "":
+		a.log.Warn("mattermost: event failed", "user", ev.User, "kind", ev.Kind, "err", err)
+	default:
 		a.failures[ev.ID]++
 		if a.failures[ev.ID] < handleAttempts {
-			a.log.Warn("mattermost: event failed; it will be handled again", "event", ev.ID, "err", herr)
-			if err := a.deliveries.ReleaseDelivery(done, ev.ID, a.owner); err != nil {
-				a.log.Error("mattermost: release an event", "event", ev.ID, "err", err)
-			}
+			a.log.Warn("mattermost: event failed; it will be handled again", "event", ev.ID, "err", err)
 			a.again(at)
 			return
 		}
-		a.log.Error("mattermost: event failed again; giving up", "event", ev.ID, "attempts", a.failures[ev.ID], "err", herr)
+		a.log.Error("mattermost: event failed again; giving up", "event", ev.ID, "attempts", a.failures[ev.ID], "err", err)
+		if err := a.once.GiveUp(context.WithoutCancel(ctx), ev.ID); err != nil {
+			a.log.Error("mattermost: an event was given up but not recorded: it may be handled again", "event", ev.ID, "err", err)
+		}
 	}
 	delete(a.failures, ev.ID)
-	if err := a.deliveries.FinishDelivery(done, ev.ID, deliveryKeep); err != nil {
-		a.log.Error("mattermost: an event was handled but not recorded: it may be handled again", "event", ev.ID, "err", err)
-	}
 }
 
 // see moves the cursor to the latest server time seen.

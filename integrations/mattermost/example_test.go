@@ -11,7 +11,7 @@ import (
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/challenges"
 	"github.com/gigabot/gigabot/integrations/mattermost"
-	"github.com/gigabot/gigabot/scoring"
+	"github.com/gigabot/gigabot/redis"
 )
 
 // Example wires the adapter as cmd/gigabot does: connect, build the bot
@@ -25,8 +25,8 @@ func Example() {
 		return
 	}
 	cal, _ := challenges.NewCalendar(campaign)
-	rdb, _ := scoring.Connect(ctx, os.Getenv("REDIS_URL"))
-	store := scoring.NewStore(rdb, campaign.Campaign.ID)
+	rdb, _ := redis.Connect(ctx, os.Getenv("REDIS_URL"))
+	store := redis.NewStore(rdb, campaign.Campaign.ID)
 
 	chat, err := mattermost.New(mattermost.Config{
 		URL:          os.Getenv("MATTERMOST_URL"),

@@ -50,7 +50,6 @@ import (
 
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/challenges"
-	"github.com/gigabot/gigabot/scoring"
 )
 
 // The HTTP routes the adapter serves, relative to Config.PublicURL.
@@ -66,23 +65,8 @@ type Handler interface {
 	Handle(ctx context.Context, ev bot.Event) error
 }
 
-// Deliveries records which events were handled, so that a post or a
-// reaction seen twice (a reconnection fetching what the socket may already
-// have delivered, two replicas on the same server) is handled once.
-// *scoring.Store fits.
-type Deliveries interface {
-	// ClaimDelivery leases id for owner: Claimed (handle it, then finish or
-	// release), AlreadySent (handled before) or Busy (another process has it).
-	ClaimDelivery(ctx context.Context, id, owner string, lease time.Duration) (scoring.ClaimStatus, error)
-	// FinishDelivery records that id was handled, for keep.
-	FinishDelivery(ctx context.Context, id string, keep time.Duration) error
-	// ReleaseDelivery gives up owner's lease after a failed handling.
-	ReleaseDelivery(ctx context.Context, id, owner string) error
-}
-
 var (
-	_ bot.Chat   = (*Adapter)(nil)
-	_ Deliveries = (*scoring.Store)(nil)
+	_ bot.Chat = (*Adapter)(nil)
 )
 
 // Reconnects counts the event connections re-established after a loss, by
@@ -157,8 +141,8 @@ type Options struct {
 	// resolve, and the language of the button. Nil: none (enough for
 	// SetupCommand).
 	Campaign *challenges.Config
-	// Deliveries deduplicates events; *scoring.Store fits. Run requires it.
-	Deliveries Deliveries
+	// Deliveries deduplicates events (the store fits). Run requires it.
+	Deliveries bot.Deliveries
 	// Owner names this process in delivery leases (unique per replica).
 	// Run requires it.
 	Owner string
@@ -210,8 +194,7 @@ const (
 type Adapter struct {
 	cfg        Config
 	campaign   *challenges.Config
-	deliveries Deliveries
-	owner      string
+	once       *bot.Once
 	log        *slog.Logger
 	clock      clockwork.Clock
 	sleep      func(ctx context.Context, d time.Duration) error
@@ -321,8 +304,12 @@ func New(cfg Config, o Options) (*Adapter, error) {
 	// derived from the token so that every replica shares it.
 	mac := hmac.New(sha256.New, []byte(cfg.Token))
 	mac.Write([]byte("gigabot mattermost actions v1"))
+	var once *bot.Once
+	if o.Deliveries != nil && o.Owner != "" {
+		once = bot.NewOnce(o.Deliveries, o.Owner, deliveryKeep)
+	}
 	return &Adapter{
-		cfg: cfg, campaign: o.Campaign, deliveries: o.Deliveries, owner: o.Owner, log: o.Logger,
+		cfg: cfg, campaign: o.Campaign, once: once, log: o.Logger,
 		clock: o.Clock, sleep: o.Sleep, random: o.Random, pingEvery: o.PingInterval,
 		backfill: max(o.Backfill, 0), retries: o.Retries, client: client, dialer: dialer,
 		socketURL: socket.String(), actionKey: mac.Sum(nil), text: textsFor(o.Campaign.Campaign.Language),

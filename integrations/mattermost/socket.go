@@ -33,7 +33,7 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	if !a.connected.Load() {
 		return ErrNotConnected
 	}
-	if a.deliveries == nil || a.owner == "" {
+	if a.once == nil {
 		return errors.New("mattermost: Run needs Options.Deliveries and Options.Owner")
 	}
 	if !a.running.CompareAndSwap(false, true) {

@@ -9,7 +9,6 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/gigabot/gigabot/bot"
-	"github.com/gigabot/gigabot/scoring"
 )
 
 // postID names a message the same way for Post and for the reactions and
@@ -56,36 +55,33 @@ func wanted(inner slackevents.EventsAPIInnerEvent) bool {
 // A copy of a delivery being handled elsewhere, or one whose handling
 // failed, is not acknowledged, so that Slack delivers it again.
 func (a *Adapter) deliver(ctx context.Context, id string, handle func(context.Context) error) bool {
-	if id == "" {
-		return handle(ctx) == nil
+	key := ""
+	if id != "" {
+		key = "slack:" + id
 	}
-	key := "slack:" + id
-	st, err := a.deliveries.ClaimDelivery(ctx, key, a.owner, a.lease())
-	if err != nil {
-		a.log.Error("slack: claim delivery: Slack will deliver it again", "event", id, "err", err)
-		return false
-	}
+	st, err := a.once.Do(ctx, key, a.lease(), handle)
 	switch st {
-	case scoring.AlreadySent:
+	case bot.DeliveryHandled:
+		if err != nil {
+			// Handled but not recorded: a copy arriving after the lease
+			// would be handled again; better than telling Slack to retry now.
+			a.log.Error("slack: delivery handled but not recorded", "event", id, "err", err)
+		}
+		return true
+	case bot.DeliveryDuplicate:
 		a.log.Debug("slack: delivery already handled", "event", id)
 		return true
-	case scoring.Busy:
-		a.log.Debug("slack: delivery being handled elsewhere: Slack will deliver it again", "event", id)
-		return false
-	}
-	if err := handle(ctx); err != nil {
-		a.log.Error("slack: handle delivery: Slack will deliver it again", "event", id, "err", err)
-		if rerr := a.deliveries.ReleaseDelivery(context.WithoutCancel(ctx), key, a.owner); rerr != nil {
-			a.log.Error("slack: release delivery", "event", id, "err", rerr)
+	case bot.DeliveryLater:
+		if err != nil {
+			a.log.Error("slack: cannot claim a delivery: Slack will deliver it again", "event", id, "err", err)
+		} else {
+			a.log.Debug("slack: delivery being handled elsewhere: Slack will deliver it again", "event", id)
 		}
 		return false
+	default:
+		a.log.Error("slack: delivery failed: Slack will deliver it again", "event", id, "err", err)
+		return false
 	}
-	if err := a.deliveries.FinishDelivery(context.WithoutCancel(ctx), key, deliveryKeep); err != nil {
-		// Handled but not recorded: a copy arriving after the lease would
-		// be handled again; better than telling Slack to retry now.
-		a.log.Error("slack: finish delivery", "event", id, "err", err)
-	}
-	return true
 }
 
 // lease outlasts the handling of one delivery, and is short enough that

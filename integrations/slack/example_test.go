@@ -12,7 +12,7 @@ import (
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/challenges"
 	"github.com/gigabot/gigabot/integrations/slack"
-	"github.com/gigabot/gigabot/scoring"
+	"github.com/gigabot/gigabot/redis"
 )
 
 // Example wires the adapter the way cmd/gigabot does: New resolves the
@@ -33,13 +33,13 @@ func Example() {
 		log.Error("calendar", "err", err)
 		return
 	}
-	rdb, closeRedis, err := scoring.Embedded()
+	rdb, closeRedis, err := redis.Embedded()
 	if err != nil {
 		log.Error("store", "err", err)
 		return
 	}
 	defer closeRedis()
-	store := scoring.NewStore(rdb, cfg.Campaign.ID)
+	store := redis.NewStore(rdb, cfg.Campaign.ID)
 
 	chat, err := slack.New(ctx, slack.Config{
 		BotToken:      os.Getenv("SLACK_BOT_TOKEN"),

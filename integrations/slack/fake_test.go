@@ -24,8 +24,9 @@ import (
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/challenges"
 	"github.com/gigabot/gigabot/internal/safebuf"
+	"github.com/gigabot/gigabot/redis"
+	"github.com/gigabot/gigabot/redis/redistest"
 	"github.com/gigabot/gigabot/scoring"
-	"github.com/gigabot/gigabot/scoring/scoringtest"
 )
 
 // fakeSlack is an httptest fake of the Slack Web API endpoints the adapter
@@ -524,7 +525,7 @@ type fixture struct {
 	a     *Adapter
 	slack *fakeSlack
 	time  *fakeTime
-	store *scoring.Store
+	store *redis.Store
 	cfg   *challenges.Config
 	logs  *safebuf.Buffer
 	mux   *http.ServeMux
@@ -536,7 +537,7 @@ func newFixture(t *testing.T, edit ...func(*Config, *Options)) *fixture {
 	f.slack.now = f.time.Now
 	cfg := mustConfig(t)
 	f.cfg = cfg
-	f.store, _, _ = scoringtest.NewStore(t)
+	f.store, _, _ = redistest.NewStore(t)
 	c := Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: f.slack.apiURL()}
 	o := Options{
 		Campaign: cfg, Deliveries: f.store, Owner: "replica-1",

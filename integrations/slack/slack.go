@@ -58,7 +58,6 @@ import (
 
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/challenges"
-	"github.com/gigabot/gigabot/scoring"
 )
 
 // Handler receives the events the adapter translates. *bot.Bot fits.
@@ -66,22 +65,7 @@ type Handler interface {
 	Handle(ctx context.Context, ev bot.Event) error
 }
 
-// Deliveries remembers which Slack deliveries were handled, across
-// replicas and restarts. *scoring.Store fits.
-type Deliveries interface {
-	// ClaimDelivery leases a delivery id: Claimed (handle it), AlreadySent
-	// (skip it) or Busy (another handler holds it).
-	ClaimDelivery(ctx context.Context, id, owner string, lease time.Duration) (scoring.ClaimStatus, error)
-	// FinishDelivery marks a delivery handled for keep.
-	FinishDelivery(ctx context.Context, id string, keep time.Duration) error
-	// ReleaseDelivery gives up a lease after a failed handling.
-	ReleaseDelivery(ctx context.Context, id, owner string) error
-}
-
-var (
-	_ Deliveries = (*scoring.Store)(nil)
-	_ bot.Chat   = (*Adapter)(nil)
-)
+var _ bot.Chat = (*Adapter)(nil)
 
 // Reconnects counts the event connections re-established after a loss, by
 // platform ("slack"). *metrics.Metrics fits.
@@ -181,8 +165,8 @@ type Options struct {
 	// Campaign names the channels and members to resolve, the language of
 	// the card's labels and the emoji that counts a défi. Required.
 	Campaign *challenges.Config
-	// Deliveries dedupes Slack's retries. Required.
-	Deliveries Deliveries
+	// Deliveries dedupes Slack's retries (the store fits). Required.
+	Deliveries bot.Deliveries
 	// Owner names this process in delivery leases (unique per replica). Required.
 	Owner string
 	// Logger defaults to discarding.
@@ -222,8 +206,7 @@ type Adapter struct {
 	api        *slack.Client
 	cfg        Config
 	campaign   *challenges.Config
-	deliveries Deliveries
-	owner      string
+	once       *bot.Once
 	log        *slog.Logger
 	http       *http.Client
 	clock      Clock
@@ -305,8 +288,8 @@ func newAdapter(cfg Config, o Options) *Adapter {
 	}
 	bg, stop := context.WithCancel(context.Background())
 	return &Adapter{
-		api: slack.New(cfg.BotToken, opts...), cfg: cfg, campaign: o.Campaign, deliveries: o.Deliveries,
-		owner: o.Owner, log: o.Logger, http: o.HTTPClient, clock: o.Clock, sleep: o.Sleep,
+		api: slack.New(cfg.BotToken, opts...), cfg: cfg, campaign: o.Campaign, once: bot.NewOnce(o.Deliveries, o.Owner, deliveryKeep),
+		log: o.Logger, http: o.HTTPClient, clock: o.Clock, sleep: o.Sleep,
 		limits:  newLimiter(o.Clock.Now, o.Sleep, o.ChannelInterval, o.PostInterval),
 		dir:     newDirectory(),
 		replies: newReplies(),

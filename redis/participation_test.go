@@ -1,4 +1,4 @@
-package scoring_test
+package redis_test
 
 import (
 	"context"
@@ -10,11 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gigabot/gigabot/redis"
+	"github.com/gigabot/gigabot/redis/redistest"
 	"github.com/gigabot/gigabot/scoring"
-	"github.com/gigabot/gigabot/scoring/scoringtest"
 )
 
-func mustReact(t testing.TB, s *scoring.Store, r scoring.Reaction, add bool) int {
+func mustReact(t testing.TB, s *redis.Store, r scoring.Reaction, add bool) int {
 	t.Helper()
 	d, err := s.React(context.Background(), r, add)
 	if err != nil {
@@ -132,7 +133,7 @@ func TestReact(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			s, _, _ := scoringtest.NewStore(t)
+			s, _, _ := redistest.NewStore(t)
 			var wantAudit []map[string]string
 			for i, st := range tt.steps {
 				if got := mustReact(t, s, st.r, st.add); got != st.wantDelta {
@@ -180,7 +181,7 @@ func TestReact(t *testing.T) {
 
 func TestAgentDaysSorted(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	// Set members come back in no useful order, and "10" < "2" as strings.
 	for _, day := range []int{10, 2, 15, 7, 1, 11} {
 		mustReact(t, s, mark("alice", "routes", day, fmt.Sprintf("P%d", day)), true)
@@ -206,7 +207,7 @@ func TestAgentDaysSorted(t *testing.T) {
 }
 
 func TestReactConcurrentSameMark(t *testing.T) {
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	const n = 50
 	r := mark("alice", "routes", 1, "P1")
 	deltas := make([]int, n)
@@ -237,7 +238,7 @@ func TestReactConcurrentSameMark(t *testing.T) {
 }
 
 func TestReactConcurrentAgents(t *testing.T) {
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	teams := []string{"routes", "culture", "rh", "finances"}
 	const agents = 120
 	// Each agent marks day 1 on two posts (counts once), day 2 on one post

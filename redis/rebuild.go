@@ -1,9 +1,11 @@
-package scoring
+package redis
 
 import (
 	"context"
 	"fmt"
 	"strconv"
+
+	"github.com/gigabot/gigabot/scoring"
 )
 
 // rootKey names one scanned root of one team.
@@ -14,10 +16,10 @@ type rootBytes struct{ baseline, latest int64 }
 
 // Rebuild recomputes every team's figures from the audit stream alone,
 // replaying each participation, scan and correction in order. Comparing the
-// result with Figures audits the live counters.
-func (s *Store) Rebuild(ctx context.Context) (map[string]Figures, error) {
+// result with scoring.Figures audits the live counters.
+func (s *Store) Rebuild(ctx context.Context) (map[string]scoring.Figures, error) {
 	roots := map[rootKey]*rootBytes{}
-	out := map[string]Figures{}
+	out := map[string]scoring.Figures{}
 	const page = 1000
 	for last := ""; ; {
 		entries, err := s.AuditAfter(ctx, last, page)
@@ -44,7 +46,7 @@ func (s *Store) Rebuild(ctx context.Context) (map[string]Figures, error) {
 }
 
 // replay applies one audit entry.
-func replay(fields map[string]string, out map[string]Figures, roots map[rootKey]*rootBytes) error {
+func replay(fields map[string]string, out map[string]scoring.Figures, roots map[rootKey]*rootBytes) error {
 	v := func(k string) string { return fields[k] }
 	team := v("team")
 	f := out[team]

@@ -1,8 +1,8 @@
-// Package scoringtest gives tests a Store: on the real Redis server named by
+// Package redistest gives tests a Store: on the real Redis server named by
 // REDIS_URL when it is set (as in CI), on an embedded miniredis otherwise.
 // Each store gets a campaign namespace of its own, removed when the test ends,
 // so tests never see each other's keys even on a shared server.
-package scoringtest
+package redistest
 
 import (
 	"context"
@@ -12,17 +12,17 @@ import (
 	"testing"
 
 	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
+	goredis "github.com/redis/go-redis/v9"
 
-	"github.com/gigabot/gigabot/scoring"
+	"github.com/gigabot/gigabot/redis"
 )
 
 // Redis returns a client for tests and whether it is a real server.
 // Without REDIS_URL it starts a miniredis that stops with the test.
-func Redis(tb testing.TB) (redis.UniversalClient, bool) {
+func Redis(tb testing.TB) (goredis.UniversalClient, bool) {
 	tb.Helper()
 	if url := os.Getenv("REDIS_URL"); url != "" {
-		rdb, err := scoring.Connect(context.Background(), url)
+		rdb, err := redis.Connect(context.Background(), url)
 		if err != nil {
 			tb.Fatalf("REDIS_URL is set but unusable: %v", err)
 		}
@@ -30,7 +30,7 @@ func Redis(tb testing.TB) (redis.UniversalClient, bool) {
 		return rdb, true
 	}
 	srv := miniredis.RunT(tb)
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	rdb := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
 	tb.Cleanup(func() { rdb.Close() })
 	return rdb, false
 }
@@ -43,16 +43,16 @@ func Campaign(tb testing.TB) string {
 }
 
 // NewStore returns a store on a fresh campaign namespace, deleted at cleanup.
-func NewStore(tb testing.TB) (*scoring.Store, redis.UniversalClient, string) {
+func NewStore(tb testing.TB) (*redis.Store, goredis.UniversalClient, string) {
 	tb.Helper()
 	rdb, _ := Redis(tb)
 	id := Campaign(tb)
 	tb.Cleanup(func() { Drop(rdb, id) })
-	return scoring.NewStore(rdb, id), rdb, id
+	return redis.NewStore(rdb, id), rdb, id
 }
 
 // Drop deletes every key of a campaign.
-func Drop(rdb redis.UniversalClient, campaign string) {
+func Drop(rdb goredis.UniversalClient, campaign string) {
 	ctx := context.Background()
 	iter := rdb.Scan(ctx, 0, "gigabot:{"+campaign+"}:*", 1000).Iterator()
 	var keys []string

@@ -1,4 +1,4 @@
-package scoring
+package redis
 
 import (
 	"context"
@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/gigabot/gigabot/scoring"
 )
 
 // Store keeps a campaign's facts in Redis. Every key starts with
@@ -18,23 +20,23 @@ import (
 // Cluster, every key of a campaign hashes to one slot, which the Lua scripts
 // need). Every change is also appended to the campaign's audit stream.
 type Store struct {
-	rdb    redis.UniversalClient
+	rdb    goredis.UniversalClient
 	prefix string
 }
 
 // NewStore returns the store of one campaign on a Redis client.
-func NewStore(rdb redis.UniversalClient, campaign string) *Store {
+func NewStore(rdb goredis.UniversalClient, campaign string) *Store {
 	return &Store{rdb: rdb, prefix: "gigabot:{" + campaign + "}:"}
 }
 
 // Connect opens a Redis client from a URL (redis://, rediss://, unix://)
 // and checks that the server answers.
-func Connect(ctx context.Context, url string) (*redis.Client, error) {
-	opts, err := redis.ParseURL(url)
+func Connect(ctx context.Context, url string) (*goredis.Client, error) {
+	opts, err := goredis.ParseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse REDIS_URL: %w", err)
 	}
-	rdb := redis.NewClient(opts)
+	rdb := goredis.NewClient(opts)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
 		return nil, fmt.Errorf("connect to redis %s: %w", opts.Addr, err)
@@ -44,12 +46,12 @@ func Connect(ctx context.Context, url string) (*redis.Client, error) {
 
 // Embedded starts an in-process Redis (miniredis) and returns a client on it
 // and a function that stops both. What it holds dies with the process.
-func Embedded() (*redis.Client, func(), error) {
+func Embedded() (*goredis.Client, func(), error) {
 	srv, err := miniredis.Run()
 	if err != nil {
 		return nil, nil, fmt.Errorf("start embedded redis: %w", err)
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	rdb := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
 	return rdb, func() { rdb.Close(); srv.Close() }, nil
 }
 
@@ -65,7 +67,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // SaveTeams records the campaign's name and teams, so that a past edition's
 // figures stay readable once its config file is gone.
-func (s *Store) SaveTeams(ctx context.Context, name string, teams []Team) error {
+func (s *Store) SaveTeams(ctx context.Context, name string, teams []scoring.Team) error {
 	fields := make([]any, 0, 2*len(teams))
 	for _, t := range teams {
 		b, err := json.Marshal(t)
@@ -74,7 +76,7 @@ func (s *Store) SaveTeams(ctx context.Context, name string, teams []Team) error 
 		}
 		fields = append(fields, t.ID, string(b))
 	}
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	_, err := s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 		p.HSet(ctx, s.key("meta"), "name", name)
 		if len(fields) > 0 {
 			p.HSet(ctx, s.key("teams"), fields...)
@@ -89,8 +91,8 @@ func (s *Store) SaveTeams(ctx context.Context, name string, teams []Team) error 
 
 // Figures returns every team's raw counts and the campaign total of freed
 // bytes, read in one round trip.
-func (s *Store) Figures(ctx context.Context) (map[string]Figures, error) {
-	cmds, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+func (s *Store) Figures(ctx context.Context) (map[string]scoring.Figures, error) {
+	cmds, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
 		p.HGetAll(ctx, s.key("partcount"))
 		p.HGetAll(ctx, s.key("freed"))
 		p.HGetAll(ctx, s.key("baseline"))
@@ -101,15 +103,15 @@ func (s *Store) Figures(ctx context.Context) (map[string]Figures, error) {
 		return nil, fmt.Errorf("read figures: %w", err)
 	}
 	// One setter per hash read above, in the same order.
-	setters := []func(f *Figures, v string){
-		func(f *Figures, v string) { f.Participations, _ = strconv.ParseInt(v, 10, 64) },
-		func(f *Figures, v string) { f.FreedBytes, _ = strconv.ParseInt(v, 10, 64) },
-		func(f *Figures, v string) { f.BaselineBytes, _ = strconv.ParseInt(v, 10, 64) },
-		func(f *Figures, v string) { f.Corrections, _ = strconv.ParseFloat(v, 64) },
+	setters := []func(f *scoring.Figures, v string){
+		func(f *scoring.Figures, v string) { f.Participations, _ = strconv.ParseInt(v, 10, 64) },
+		func(f *scoring.Figures, v string) { f.FreedBytes, _ = strconv.ParseInt(v, 10, 64) },
+		func(f *scoring.Figures, v string) { f.BaselineBytes, _ = strconv.ParseInt(v, 10, 64) },
+		func(f *scoring.Figures, v string) { f.Corrections, _ = strconv.ParseFloat(v, 64) },
 	}
-	out := map[string]Figures{}
+	out := map[string]scoring.Figures{}
 	for i, set := range setters {
-		for team, v := range cmds[i].(*redis.MapStringStringCmd).Val() {
+		for team, v := range cmds[i].(*goredis.MapStringStringCmd).Val() {
 			f := out[team]
 			set(&f, v)
 			out[team] = f
@@ -121,7 +123,7 @@ func (s *Store) Figures(ctx context.Context) (map[string]Figures, error) {
 // TotalFreed returns the campaign-wide freed bytes.
 func (s *Store) TotalFreed(ctx context.Context) (int64, error) {
 	n, err := s.rdb.Get(ctx, s.key("total")).Int64()
-	if errors.Is(err, redis.Nil) {
+	if errors.Is(err, goredis.Nil) {
 		return 0, nil
 	}
 	if err != nil {
@@ -130,16 +132,10 @@ func (s *Store) TotalFreed(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// AuditEntry is one change recorded in the audit stream.
-type AuditEntry struct {
-	ID     string
-	Fields map[string]string
-}
-
 // Audit returns the audit stream from the start, up to count entries
 // (0: all of them).
-func (s *Store) Audit(ctx context.Context, count int64) ([]AuditEntry, error) {
-	var msgs []redis.XMessage
+func (s *Store) Audit(ctx context.Context, count int64) ([]scoring.AuditEntry, error) {
+	var msgs []goredis.XMessage
 	var err error
 	if count > 0 {
 		msgs, err = s.rdb.XRangeN(ctx, s.key("audit"), "-", "+", count).Result()
@@ -152,29 +148,16 @@ func (s *Store) Audit(ctx context.Context, count int64) ([]AuditEntry, error) {
 	return auditEntries(msgs), nil
 }
 
-func auditEntries(msgs []redis.XMessage) []AuditEntry {
-	out := make([]AuditEntry, len(msgs))
+func auditEntries(msgs []goredis.XMessage) []scoring.AuditEntry {
+	out := make([]scoring.AuditEntry, len(msgs))
 	for i, m := range msgs {
 		fields := make(map[string]string, len(m.Values))
 		for k, v := range m.Values {
 			fields[k] = fmt.Sprint(v)
 		}
-		out[i] = AuditEntry{ID: m.ID, Fields: fields}
+		out[i] = scoring.AuditEntry{ID: m.ID, Fields: fields}
 	}
 	return out
-}
-
-// Correction is a manual change of a team's points.
-type Correction struct {
-	// ID, when set, makes the correction count once however many times it
-	// is recorded (a chat platform delivering the command again).
-	ID     string    `json:"id,omitempty"`
-	Team   string    `json:"team"`
-	Points float64   `json:"points"`
-	Reason string    `json:"reason"`
-	By     string    `json:"by"`
-	Day    int       `json:"day"`
-	At     time.Time `json:"at"`
 }
 
 // correctScript applies a correction once per id (none: every time): the
@@ -182,7 +165,7 @@ type Correction struct {
 //
 // KEYS: corrections, corrlog:<day>, audit, correction id marker.
 // ARGV: id, team, points, correction JSON, reason, by, day, at.
-var correctScript = redis.NewScript(`
+var correctScript = goredis.NewScript(`
 if ARGV[1] ~= '' and not redis.call('SET', KEYS[4], '1', 'NX', 'EX', 2592000) then return 0 end
 redis.call('HINCRBYFLOAT', KEYS[1], ARGV[2], ARGV[3])
 redis.call('RPUSH', KEYS[2], ARGV[4])
@@ -194,7 +177,7 @@ return 1`)
 // correction in the audit stream and in the day's list for the recap. A
 // correction whose ID was already recorded (within 30 days) changes
 // nothing.
-func (s *Store) Correct(ctx context.Context, c Correction) error {
+func (s *Store) Correct(ctx context.Context, c scoring.Correction) error {
 	b, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("correct: %w", err)
@@ -209,14 +192,14 @@ func (s *Store) Correct(ctx context.Context, c Correction) error {
 }
 
 // Corrections returns the corrections made on campaign day n.
-func (s *Store) Corrections(ctx context.Context, day int) ([]Correction, error) {
+func (s *Store) Corrections(ctx context.Context, day int) ([]scoring.Correction, error) {
 	raw, err := s.rdb.LRange(ctx, s.key("corrlog", strconv.Itoa(day)), 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("read corrections: %w", err)
 	}
-	out := make([]Correction, 0, len(raw))
+	out := make([]scoring.Correction, 0, len(raw))
 	for _, r := range raw {
-		var c Correction
+		var c scoring.Correction
 		if err := json.Unmarshal([]byte(r), &c); err != nil {
 			return nil, fmt.Errorf("read corrections: %w", err)
 		}
@@ -228,7 +211,7 @@ func (s *Store) Corrections(ctx context.Context, day int) ([]Correction, error) 
 // snapshotScript copies the freed bytes and participation of every team
 // into the day's snapshot, once: a second call for the same day keeps the
 // first snapshot.
-var snapshotScript = redis.NewScript(`
+var snapshotScript = goredis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local freed = redis.call('HGETALL', KEYS[2])
 for i = 1, #freed, 2 do redis.call('HSET', KEYS[1], 'freed:' .. freed[i], freed[i+1]) end
@@ -239,7 +222,7 @@ return 1`)
 
 // Snapshot records every team's figures at the end of campaign day n (the
 // first call for a day wins) and returns the recorded snapshot.
-func (s *Store) Snapshot(ctx context.Context, day int, at time.Time) (map[string]Figures, error) {
+func (s *Store) Snapshot(ctx context.Context, day int, at time.Time) (map[string]scoring.Figures, error) {
 	if err := snapshotScript.Run(ctx, s.rdb, []string{s.key("snap", strconv.Itoa(day)), s.key("freed"), s.key("partcount")},
 		at.Format(time.RFC3339)).Err(); err != nil {
 		return nil, fmt.Errorf("snapshot day %d: %w", day, err)
@@ -249,12 +232,12 @@ func (s *Store) Snapshot(ctx context.Context, day int, at time.Time) (map[string
 }
 
 // DaySnapshot returns the figures recorded at the end of day n, if any.
-func (s *Store) DaySnapshot(ctx context.Context, day int) (map[string]Figures, bool, error) {
+func (s *Store) DaySnapshot(ctx context.Context, day int) (map[string]scoring.Figures, bool, error) {
 	raw, err := s.rdb.HGetAll(ctx, s.key("snap", strconv.Itoa(day))).Result()
 	if err != nil {
 		return nil, false, fmt.Errorf("read snapshot day %d: %w", day, err)
 	}
-	out := map[string]Figures{}
+	out := map[string]scoring.Figures{}
 	for k, v := range raw {
 		kind, team, ok := strings.Cut(k, ":")
 		if !ok {
@@ -281,4 +264,18 @@ func (s *Store) Sequence(ctx context.Context, name string) (int64, error) {
 		return 0, fmt.Errorf("next %s: %w", name, err)
 	}
 	return n, nil
+}
+
+// AuditAfter returns up to count audit entries recorded after the entry
+// with id after ("" or "0": from the start), oldest first.
+func (s *Store) AuditAfter(ctx context.Context, after string, count int64) ([]scoring.AuditEntry, error) {
+	start := "-"
+	if after != "" && after != "0" {
+		start = "(" + after
+	}
+	msgs, err := s.rdb.XRangeN(ctx, s.key("audit"), start, "+", count).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read audit after %q: %w", after, err)
+	}
+	return auditEntries(msgs), nil
 }

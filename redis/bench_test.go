@@ -1,4 +1,4 @@
-package scoring_test
+package redis_test
 
 import (
 	"context"
@@ -6,8 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gigabot/gigabot/redis"
+	"github.com/gigabot/gigabot/redis/redistest"
 	"github.com/gigabot/gigabot/scoring"
-	"github.com/gigabot/gigabot/scoring/scoringtest"
 )
 
 // The size of the campaign the benchmarks measure: the Conseil
@@ -31,7 +32,7 @@ func benchTeamList() []scoring.Team {
 
 // populate records a campaign under way: every agent marks some of the
 // first benchDays défis, and every team has scanned two roots twice.
-func populate(b *testing.B, s *scoring.Store, teams []scoring.Team) {
+func populate(b *testing.B, s *redis.Store, teams []scoring.Team) {
 	b.Helper()
 	ctx := context.Background()
 	for a := range benchAgents {
@@ -59,7 +60,7 @@ func populate(b *testing.B, s *scoring.Store, teams []scoring.Team) {
 
 func BenchmarkReact(b *testing.B) {
 	ctx := context.Background()
-	s, _, _ := scoringtest.NewStore(b)
+	s, _, _ := redistest.NewStore(b)
 	teams := benchTeamList()
 	b.ReportAllocs()
 	i := 0
@@ -78,7 +79,7 @@ func BenchmarkReact(b *testing.B) {
 
 func BenchmarkStandings(b *testing.B) {
 	ctx := context.Background()
-	s, _, _ := scoringtest.NewStore(b)
+	s, _, _ := redistest.NewStore(b)
 	teams := benchTeamList()
 	populate(b, s, teams)
 	w := scoring.Weights{Defi: 1, Gigabyte: 2, Percent: 1}
@@ -97,7 +98,7 @@ func BenchmarkStandings(b *testing.B) {
 
 func BenchmarkRecordScan(b *testing.B) {
 	ctx := context.Background()
-	s, _, _ := scoringtest.NewStore(b)
+	s, _, _ := redistest.NewStore(b)
 	teams := benchTeamList()
 	b.ReportAllocs()
 	i := 0

@@ -1,4 +1,4 @@
-package scoring_test
+package redis_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gigabot/gigabot/redis/redistest"
 	"github.com/gigabot/gigabot/scoring"
-	"github.com/gigabot/gigabot/scoring/scoringtest"
 )
 
 // TestHistoryEndsOnLiveFigures replays a random mix of activity in pages,
@@ -16,7 +16,7 @@ import (
 func TestHistoryEndsOnLiveFigures(t *testing.T) {
 	for seed := range uint64(5) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
-			store, _, _ := scoringtest.NewStore(t)
+			store, _, _ := redistest.NewStore(t)
 			ctx := context.Background()
 			teams, start := randomActivity(t, store, seed)
 			h := scoring.NewHistory(start)
@@ -55,7 +55,7 @@ func TestHistoryEndsOnLiveFigures(t *testing.T) {
 
 // TestHistoryAtEndOfEachDay checks the figures as they stood at each cut.
 func TestHistoryAtEndOfEachDay(t *testing.T) {
-	store, _, _ := scoringtest.NewStore(t)
+	store, _, _ := redistest.NewStore(t)
 	ctx := context.Background()
 	paris, _ := time.LoadLocation("Europe/Paris")
 	start := time.Date(2027, 3, 22, 9, 0, 0, 0, paris)

@@ -1,4 +1,4 @@
-package scoring_test
+package redis_test
 
 import (
 	"context"
@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gigabot/gigabot/redis"
+	"github.com/gigabot/gigabot/redis/redistest"
 	"github.com/gigabot/gigabot/scoring"
-	"github.com/gigabot/gigabot/scoring/scoringtest"
 )
 
 // TestRebuildMatchesLiveFigures replays the audit stream after a random
@@ -17,7 +18,7 @@ import (
 func TestRebuildMatchesLiveFigures(t *testing.T) {
 	for seed := range uint64(5) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
-			store, _, _ := scoringtest.NewStore(t)
+			store, _, _ := redistest.NewStore(t)
 			ctx := context.Background()
 			teams, _ := randomActivity(t, store, seed)
 			live, err := store.Figures(ctx)
@@ -40,7 +41,7 @@ func TestRebuildMatchesLiveFigures(t *testing.T) {
 // randomActivity records 300 random reactions, scans (out of order,
 // duplicated, some before the start) and corrections over three teams, and
 // returns the teams and the campaign start.
-func randomActivity(t *testing.T, store *scoring.Store, seed uint64) ([]string, time.Time) {
+func randomActivity(t *testing.T, store *redis.Store, seed uint64) ([]string, time.Time) {
 	t.Helper()
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(seed, 42))

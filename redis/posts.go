@@ -1,4 +1,4 @@
-package scoring
+package redis
 
 import (
 	"context"
@@ -7,24 +7,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/gigabot/gigabot/scoring"
 )
 
-// ClaimStatus is the answer to a claim on a post.
-type ClaimStatus int
-
-// The answers of ClaimPost.
-const (
-	// Claimed: the caller holds the post and must post it, then confirm or release.
-	Claimed ClaimStatus = iota
-	// AlreadySent: the post was sent before; do nothing.
-	AlreadySent
-	// Busy: another process holds the post right now.
-	Busy
-)
-
-// claimScript takes a post's lease unless the post was sent or is leased.
-var claimScript = redis.NewScript(`
+var claimScript = goredis.NewScript(`
 local v = redis.call('GET', KEYS[1])
 if v then
   if string.sub(v, 1, 5) == 'sent:' then return 1 end
@@ -35,14 +23,14 @@ return 0`)
 
 // confirmScript marks a leased post as sent, remembers what the platform's
 // post id refers to, and audits it, in one step.
-var confirmScript = redis.NewScript(`
+var confirmScript = goredis.NewScript(`
 redis.call('SET', KEYS[1], 'sent:' .. ARGV[2])
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
 redis.call('XADD', KEYS[3], '*', 'type', 'post', 'key', ARGV[1], 'post', ARGV[2], 'ref', ARGV[3], 'at', ARGV[4])
 return 1`)
 
 // releaseScript drops a lease still held by its owner, so the post is retried.
-var releaseScript = redis.NewScript(`
+var releaseScript = goredis.NewScript(`
 if redis.call('GET', KEYS[1]) == 'pending:' .. ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`)
 
@@ -51,12 +39,12 @@ return 0`)
 // while the first is at it, and a sent post is never claimed again. The
 // lease expires so that a process that died before posting does not block
 // the post forever.
-func (s *Store) ClaimPost(ctx context.Context, key, owner string, lease time.Duration) (ClaimStatus, error) {
+func (s *Store) ClaimPost(ctx context.Context, key, owner string, lease time.Duration) (scoring.ClaimStatus, error) {
 	st, err := claimScript.Run(ctx, s.rdb, []string{s.key("post", key)}, owner, lease.Milliseconds()).Int()
 	if err != nil {
-		return Busy, fmt.Errorf("claim post %s: %w", key, err)
+		return scoring.Busy, fmt.Errorf("claim post %s: %w", key, err)
 	}
-	return ClaimStatus(st), nil
+	return scoring.ClaimStatus(st), nil
 }
 
 // ConfirmPost records that the post named key was sent as the platform's
@@ -81,7 +69,7 @@ func (s *Store) ReleasePost(ctx context.Context, key, owner string) error {
 // PostSent reports whether the post named key was sent, and as which post id.
 func (s *Store) PostSent(ctx context.Context, key string) (string, bool, error) {
 	v, err := s.rdb.Get(ctx, s.key("post", key)).Result()
-	if errors.Is(err, redis.Nil) {
+	if errors.Is(err, goredis.Nil) {
 		return "", false, nil
 	}
 	if err != nil {
@@ -107,7 +95,7 @@ func (s *Store) ReferTo(ctx context.Context, postID, ref string) error {
 // ConfirmPost or ReferTo).
 func (s *Store) PostRef(ctx context.Context, postID string) (string, bool, error) {
 	v, err := s.rdb.HGet(ctx, s.key("postrefs"), postID).Result()
-	if errors.Is(err, redis.Nil) {
+	if errors.Is(err, goredis.Nil) {
 		return "", false, nil
 	}
 	if err != nil {

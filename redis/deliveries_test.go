@@ -1,16 +1,16 @@
-package scoring_test
+package redis_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
+	"github.com/gigabot/gigabot/redis/redistest"
 	"github.com/gigabot/gigabot/scoring"
-	"github.com/gigabot/gigabot/scoring/scoringtest"
 )
 
 func TestDeliveries(t *testing.T) {
-	s, rdb, id := scoringtest.NewStore(t)
+	s, rdb, id := redistest.NewStore(t)
 	ctx := context.Background()
 	steps := []struct {
 		name string

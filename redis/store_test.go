@@ -1,4 +1,4 @@
-package scoring_test
+package redis_test
 
 import (
 	"context"
@@ -9,14 +9,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gigabot/gigabot/redis"
+	"github.com/gigabot/gigabot/redis/redistest"
 	"github.com/gigabot/gigabot/scoring"
-	"github.com/gigabot/gigabot/scoring/scoringtest"
 )
 
 // day1 is 09:00 on the first day of the campaign used across these tests.
 var day1 = time.Date(2027, 3, 22, 9, 0, 0, 0, time.UTC)
 
-func figures(t *testing.T, s *scoring.Store) map[string]scoring.Figures {
+func figures(t *testing.T, s *redis.Store) map[string]scoring.Figures {
 	t.Helper()
 	f, err := s.Figures(context.Background())
 	if err != nil {
@@ -25,7 +26,7 @@ func figures(t *testing.T, s *scoring.Store) map[string]scoring.Figures {
 	return f
 }
 
-func audit(t *testing.T, s *scoring.Store) []scoring.AuditEntry {
+func audit(t *testing.T, s *redis.Store) []scoring.AuditEntry {
 	t.Helper()
 	a, err := s.Audit(context.Background(), 0)
 	if err != nil {
@@ -35,7 +36,7 @@ func audit(t *testing.T, s *scoring.Store) []scoring.AuditEntry {
 }
 
 // auditOf keeps the audit entries of one type.
-func auditOf(t *testing.T, s *scoring.Store, typ string) []map[string]string {
+func auditOf(t *testing.T, s *redis.Store, typ string) []map[string]string {
 	t.Helper()
 	var out []map[string]string
 	for _, e := range audit(t, s) {
@@ -58,7 +59,7 @@ func checkFields(t *testing.T, got, want map[string]string) {
 
 func TestCorrect(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	corrections := []scoring.Correction{
 		{Team: "routes", Points: 5, Reason: "défi photo", By: "coord", Day: 2, At: day1.Add(24 * time.Hour)},
 		{Team: "routes", Points: -1.5, Reason: "doublon", By: "coord", Day: 2, At: day1.Add(25 * time.Hour)},
@@ -116,7 +117,7 @@ func TestCorrect(t *testing.T) {
 // or none, counts again.
 func TestCorrectOncePerID(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	c := scoring.Correction{ID: "Ev123", Team: "routes", Points: 5, Reason: "affiche", By: "coord", Day: 2, At: day1}
 	for range 3 {
 		if err := s.Correct(ctx, c); err != nil {
@@ -145,7 +146,7 @@ func TestCorrectOncePerID(t *testing.T) {
 
 func TestCorrectionsWeighInStandings(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	if err := s.Correct(ctx, scoring.Correction{Team: "rh", Points: 4, Day: 1, At: day1}); err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +159,7 @@ func TestCorrectionsWeighInStandings(t *testing.T) {
 
 func TestSnapshot(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	start := day1.Add(-24 * time.Hour)
 	mustReact(t, s, scoring.Reaction{Agent: "alice", Team: "routes", Day: 1, Post: "P1", At: day1}, true)
 	mustReact(t, s, scoring.Reaction{Agent: "bob", Team: "routes", Day: 1, Post: "P1", At: day1}, true)
@@ -202,7 +203,7 @@ func TestSnapshot(t *testing.T) {
 
 func TestDaySnapshot(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	tests := []struct {
 		name   string
 		day    int
@@ -233,7 +234,7 @@ func TestDaySnapshot(t *testing.T) {
 
 func TestSaveTeams(t *testing.T) {
 	ctx := context.Background()
-	s, rdb, id := scoringtest.NewStore(t)
+	s, rdb, id := redistest.NewStore(t)
 	teams := []scoring.Team{{ID: "routes", Name: "Direction des routes", Members: 120}, {ID: "culture", Name: "Culture", Members: 40}}
 	if err := s.SaveTeams(ctx, "Giga Déstockage 2027", teams); err != nil {
 		t.Fatalf("SaveTeams: %v", err)
@@ -272,7 +273,7 @@ func TestSaveTeams(t *testing.T) {
 
 func TestSequence(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	steps := []struct {
 		name string
 		want int64
@@ -292,7 +293,7 @@ func TestSequence(t *testing.T) {
 
 func TestTotalFreed(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	if got, err := s.TotalFreed(ctx); err != nil || got != 0 {
 		t.Errorf("TotalFreed on a new campaign = %d, %v; want 0, nil", got, err)
 	}
@@ -306,7 +307,7 @@ func TestTotalFreed(t *testing.T) {
 
 func TestAuditCount(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	for i, team := range []string{"a", "b", "c"} {
 		if err := s.Correct(ctx, scoring.Correction{Team: team, Points: float64(i), Day: 1, At: day1}); err != nil {
 			t.Fatal(err)
@@ -340,17 +341,17 @@ func TestAuditCount(t *testing.T) {
 
 func TestNamespaces(t *testing.T) {
 	ctx := context.Background()
-	rdb, _ := scoringtest.Redis(t)
-	ids := []string{scoringtest.Campaign(t), scoringtest.Campaign(t)}
+	rdb, _ := redistest.Redis(t)
+	ids := []string{redistest.Campaign(t), redistest.Campaign(t)}
 	if ids[0] == ids[1] {
 		t.Fatalf("Campaign returned %q twice", ids[0])
 	}
 	t.Cleanup(func() {
 		for _, id := range ids {
-			scoringtest.Drop(rdb, id)
+			redistest.Drop(rdb, id)
 		}
 	})
-	a, b := scoring.NewStore(rdb, ids[0]), scoring.NewStore(rdb, ids[1])
+	a, b := redis.NewStore(rdb, ids[0]), redis.NewStore(rdb, ids[1])
 
 	mustReact(t, a, scoring.Reaction{Agent: "alice", Team: "routes", Day: 1, Post: "P1", At: day1}, true)
 	mustScan(t, a, scoring.Scan{ID: "s1", Team: "routes", Source: "share", Root: "/r", ScannedAt: day1, Bytes: 100}, day1)
@@ -410,7 +411,7 @@ func TestNamespaces(t *testing.T) {
 }
 
 func TestPing(t *testing.T) {
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	if err := s.Ping(context.Background()); err != nil {
 		t.Errorf("Ping: %v", err)
 	}
@@ -429,7 +430,7 @@ func TestConnect(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			rdb, err := scoring.Connect(ctx, tt.url)
+			rdb, err := redis.Connect(ctx, tt.url)
 			if err == nil {
 				rdb.Close()
 				t.Fatalf("Connect(%q) succeeded, want an error", tt.url)
@@ -440,12 +441,12 @@ func TestConnect(t *testing.T) {
 
 func TestEmbedded(t *testing.T) {
 	ctx := context.Background()
-	rdb, stop, err := scoring.Embedded()
+	rdb, stop, err := redis.Embedded()
 	if err != nil {
 		t.Fatalf("Embedded: %v", err)
 	}
 	defer stop()
-	s := scoring.NewStore(rdb, "embedded")
+	s := redis.NewStore(rdb, "embedded")
 	if d, err := s.React(ctx, scoring.Reaction{Agent: "alice", Team: "routes", Day: 1, Post: "P1", At: day1}, true); err != nil || d != 1 {
 		t.Errorf("React on the embedded store = %d, %v; want 1, nil", d, err)
 	}

@@ -1,9 +1,11 @@
-package scoring
+package redis
 
 import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/gigabot/gigabot/scoring"
 )
 
 // Platforms deliver some events more than once (Slack retries a delivery it
@@ -12,15 +14,15 @@ import (
 // skipped, and a delivery whose handler died is handled again when its
 // lease expires — never dropped, never handled twice.
 
-// ClaimDelivery leases the delivery id for owner. Claimed: handle it, then
-// FinishDelivery (or ReleaseDelivery on failure). AlreadySent: it was
-// handled. Busy: another process is handling it.
-func (s *Store) ClaimDelivery(ctx context.Context, id, owner string, lease time.Duration) (ClaimStatus, error) {
+// ClaimDelivery leases the delivery id for owner. scoring.Claimed: handle it, then
+// FinishDelivery (or ReleaseDelivery on failure). scoring.AlreadySent: it was
+// handled. scoring.Busy: another process is handling it.
+func (s *Store) ClaimDelivery(ctx context.Context, id, owner string, lease time.Duration) (scoring.ClaimStatus, error) {
 	st, err := claimScript.Run(ctx, s.rdb, []string{s.key("delivery", id)}, owner, lease.Milliseconds()).Int()
 	if err != nil {
-		return Busy, fmt.Errorf("claim delivery %s: %w", id, err)
+		return scoring.Busy, fmt.Errorf("claim delivery %s: %w", id, err)
 	}
-	return ClaimStatus(st), nil
+	return scoring.ClaimStatus(st), nil
 }
 
 // FinishDelivery records that the delivery was handled, for keep (at least

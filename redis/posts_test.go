@@ -1,4 +1,4 @@
-package scoring_test
+package redis_test
 
 import (
 	"context"
@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
+	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/gigabot/gigabot/redis"
+	"github.com/gigabot/gigabot/redis/redistest"
 	"github.com/gigabot/gigabot/scoring"
-	"github.com/gigabot/gigabot/scoring/scoringtest"
 )
 
-func claim(t *testing.T, s *scoring.Store, key, owner string, lease time.Duration) scoring.ClaimStatus {
+func claim(t *testing.T, s *redis.Store, key, owner string, lease time.Duration) scoring.ClaimStatus {
 	t.Helper()
 	st, err := s.ClaimPost(context.Background(), key, owner, lease)
 	if err != nil {
@@ -85,7 +86,7 @@ func TestClaimPost(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			s, _, _ := scoringtest.NewStore(t)
+			s, _, _ := redistest.NewStore(t)
 			for i, st := range tt.steps {
 				switch st.do {
 				case "claim":
@@ -115,7 +116,7 @@ func TestClaimPost(t *testing.T) {
 
 func TestConfirmPost(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	if st := claim(t, s, "defi:1", "bot-a", time.Minute); st != scoring.Claimed {
 		t.Fatalf("ClaimPost = %v", st)
 	}
@@ -166,7 +167,7 @@ func TestConfirmPost(t *testing.T) {
 }
 
 func TestPostSentWhileLeased(t *testing.T) {
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	if st := claim(t, s, "defi:1", "bot-a", time.Minute); st != scoring.Claimed {
 		t.Fatalf("ClaimPost = %v", st)
 	}
@@ -180,9 +181,9 @@ func TestPostLeaseExpires(t *testing.T) {
 	const key = "defi:1"
 	t.Run("embedded", func(t *testing.T) {
 		srv := miniredis.RunT(t)
-		rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+		rdb := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
 		t.Cleanup(func() { rdb.Close() })
-		s := scoring.NewStore(rdb, "lease")
+		s := redis.NewStore(rdb, "lease")
 		if st := claim(t, s, key, "bot-a", 30*time.Second); st != scoring.Claimed {
 			t.Fatalf("ClaimPost = %v", st)
 		}
@@ -203,10 +204,10 @@ func TestPostLeaseExpires(t *testing.T) {
 		}
 	})
 	t.Run("real", func(t *testing.T) {
-		if _, real := scoringtest.Redis(t); !real {
+		if _, real := redistest.Redis(t); !real {
 			t.Skip("REDIS_URL not set")
 		}
-		s, _, _ := scoringtest.NewStore(t)
+		s, _, _ := redistest.NewStore(t)
 		const lease = 50 * time.Millisecond
 		if st := claim(t, s, key, "bot-a", lease); st != scoring.Claimed {
 			t.Fatalf("ClaimPost = %v", st)
@@ -232,7 +233,7 @@ func TestPostLeaseExpires(t *testing.T) {
 }
 
 func TestClaimPostConcurrent(t *testing.T) {
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	const n = 20
 	statuses := make([]scoring.ClaimStatus, n)
 	errs := make([]error, n)

@@ -1,4 +1,4 @@
-package scoring_test
+package redis_test
 
 import (
 	"cmp"
@@ -11,14 +11,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gigabot/gigabot/redis"
+	"github.com/gigabot/gigabot/redis/redistest"
 	"github.com/gigabot/gigabot/scoring"
-	"github.com/gigabot/gigabot/scoring/scoringtest"
 )
 
 // campaignStart is when the campaign of the scan tests starts.
 var campaignStart = day1
 
-func mustScan(t testing.TB, s *scoring.Store, sc scoring.Scan, start time.Time) scoring.ScanResult {
+func mustScan(t testing.TB, s *redis.Store, sc scoring.Scan, start time.Time) scoring.ScanResult {
 	t.Helper()
 	res, err := s.RecordScan(context.Background(), sc, start)
 	if err != nil {
@@ -200,7 +201,7 @@ func TestRecordScan(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			s, _, _ := scoringtest.NewStore(t)
+			s, _, _ := redistest.NewStore(t)
 			accepted := 0
 			for i, st := range tt.steps {
 				res := mustScan(t, s, st.scan, campaignStart)
@@ -236,7 +237,7 @@ func TestRecordScan(t *testing.T) {
 }
 
 func TestRecordScanAudit(t *testing.T) {
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	first := report("a", "routes", "/srv/r", -2, 1000)
 	late := report("pre", "routes", "/srv/r", -1, 1200)
 	mustScan(t, s, first, campaignStart)
@@ -257,7 +258,7 @@ func TestRecordScanAudit(t *testing.T) {
 
 func TestLatestScans(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	share := func(id string, h int, bytes, dup int64) scoring.Scan {
 		sc := report(id, "routes", "/srv/r", h, bytes)
 		sc.Files, sc.DuplicateBytes, sc.StaleBytes, sc.LargeBytes = bytes/10, dup, 2*dup, 3*dup
@@ -309,7 +310,7 @@ func TestLatestScans(t *testing.T) {
 
 func TestRecordScanLargeValues(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	// 3 Po and 120 To, with odd bytes that a float64 rounding to 15 digits would lose.
 	const (
 		bigBase   = 3_000_000_000_000_001
@@ -349,7 +350,7 @@ func TestRecordScanLargeValues(t *testing.T) {
 }
 
 func TestRecordScanLargeTotals(t *testing.T) {
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	steps := []struct {
 		scan        scoring.Scan
 		want        scoring.ScanResult
@@ -379,7 +380,7 @@ func TestRecordScanConcurrentOutOfOrder(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			s, _, _ := scoringtest.NewStore(t)
+			s, _, _ := redistest.NewStore(t)
 			rng := rand.New(rand.NewPCG(1, 2))
 			const n = 60
 			var scans []scoring.Scan
@@ -446,7 +447,7 @@ func TestRecordScanConcurrentOutOfOrder(t *testing.T) {
 }
 
 func TestRecordScanConcurrentSameReport(t *testing.T) {
-	s, _, _ := scoringtest.NewStore(t)
+	s, _, _ := redistest.NewStore(t)
 	mustScan(t, s, report("base", "routes", "/srv/r", 1, 1000), campaignStart)
 	sc := report("dup", "routes", "/srv/r", 2, 400)
 	const n = 20
