@@ -37,9 +37,14 @@ func WriteDetails(w io.Writer, format string, details []Detail) error {
 	return fmt.Errorf("unknown format %q (use csv, md or html)", format)
 }
 
+// csvHeader is the one header of the CSV: a single table that spreadsheets
+// and scripts filter by kind, each kind filling the columns that mean
+// something for it (group for duplicates, rule for badly named files).
+var csvHeader = []string{"kind", "root", "group", "path", "size_bytes", "modified", "rule"}
+
 func writeDetailsCSV(w io.Writer, details []Detail) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"kind", "root", "group", "path", "size_bytes", "modified", "rule"})
+	cw.Write(csvHeader)
 	for _, d := range details {
 		for i, g := range d.Result.TopDuplicates {
 			for _, p := range g.Paths {
@@ -47,8 +52,12 @@ func writeDetailsCSV(w io.Writer, details []Detail) error {
 			}
 		}
 		for _, s := range sections(d.Result) {
-			for _, f := range s.list {
-				cw.Write([]string{s.kind, d.Root, "", f.Path, strconv.FormatInt(f.Size, 10), f.ModTime.Format(time.DateOnly), f.Rule})
+			for _, f := range s.List {
+				rec := []string{s.kind, d.Root, ""}
+				for _, field := range csvHeader[len(rec):] {
+					rec = append(rec, s.csvCell(field, f))
+				}
+				cw.Write(rec)
 			}
 		}
 	}
@@ -58,18 +67,57 @@ func writeDetailsCSV(w io.Writer, details []Detail) error {
 
 var fr = locale.New("fr")
 
-// section is one list of files in a detail report.
+// column is one column of a list of files.
+type column struct {
+	// Title heads the column in md and html; field, in the CSV.
+	Title, field string
+	// Code: the cell is a path, shown as code.
+	Code bool
+	// text is the cell as the md and html reports show it; raw, when the
+	// CSV writes it otherwise (bytes as a number).
+	text, raw func(FileEntry) string
+}
+
+// Cell is f's cell in this column, as the md and html reports show it.
+func (c column) Cell(f FileEntry) string { return c.text(f) }
+
+var (
+	pathColumn     = column{Title: "chemin", field: "path", Code: true, text: func(f FileEntry) string { return f.Path }}
+	sizeColumn     = column{Title: "taille", field: "size_bytes", text: func(f FileEntry) string { return fr.Bytes(f.Size) }, raw: func(f FileEntry) string { return strconv.FormatInt(f.Size, 10) }}
+	modifiedColumn = column{Title: "modifié le", field: "modified", text: func(f FileEntry) string { return f.ModTime.Format(time.DateOnly) }}
+	ruleColumn     = column{Title: "règle", field: "rule", text: func(f FileEntry) string { return f.Rule }}
+)
+
+// section is one list of files in a detail report, with the columns that
+// mean something for it: a rule only for badly named files.
 type section struct {
-	kind, title string
-	list        []FileEntry
+	kind, Title string
+	List        []FileEntry
+	Columns     []column
 }
 
 func sections(r *WalkResult) []section {
+	files := []column{pathColumn, sizeColumn, modifiedColumn}
 	return []section{
-		{"largest", "Plus gros fichiers", r.Largest},
-		{"oldest", "Plus anciens fichiers", r.Oldest},
-		{"badly_named", "Fichiers mal nommés", r.BadlyNamed},
+		{"largest", "Plus gros fichiers", r.Largest, files},
+		{"oldest", "Plus anciens fichiers", r.Oldest, files},
+		{"badly_named", "Fichiers mal nommés", r.BadlyNamed, append(files[:len(files):len(files)], ruleColumn)},
 	}
+}
+
+// csvCell is f's value for the CSV field, empty when the section has no
+// such column.
+func (s section) csvCell(field string, f FileEntry) string {
+	for _, c := range s.Columns {
+		switch {
+		case c.field != field:
+		case c.raw != nil:
+			return c.raw(f)
+		default:
+			return c.text(f)
+		}
+	}
+	return ""
 }
 
 func writeDetailsMarkdown(w io.Writer, details []Detail) error {
@@ -84,10 +132,22 @@ func writeDetailsMarkdown(w io.Writer, details []Detail) error {
 		for i, g := range d.Result.TopDuplicates {
 			fmt.Fprintf(&b, "| %d | %s | %d | %s | %s |\n", i+1, fr.Bytes(g.Size), len(g.Paths), fr.Bytes(g.Reclaimable()), mdPaths(g.Paths))
 		}
-		for _, section := range sections(d.Result) {
-			fmt.Fprintf(&b, "\n## %s\n\n| chemin | taille | modifié le | règle |\n|---|---|---|---|\n", section.title)
-			for _, f := range section.list {
-				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(f.Path), fr.Bytes(f.Size), f.ModTime.Format(time.DateOnly), f.Rule)
+		for _, s := range sections(d.Result) {
+			fmt.Fprintf(&b, "\n## %s\n\n|", s.Title)
+			for _, c := range s.Columns {
+				fmt.Fprintf(&b, " %s |", c.Title)
+			}
+			fmt.Fprintf(&b, "\n|%s\n", strings.Repeat("---|", len(s.Columns)))
+			for _, f := range s.List {
+				b.WriteString("|")
+				for _, c := range s.Columns {
+					cell := c.Cell(f)
+					if c.Code {
+						cell = mdCell(cell)
+					}
+					fmt.Fprintf(&b, " %s |", cell)
+				}
+				b.WriteString("\n")
 			}
 		}
 		b.WriteString("\n")
@@ -109,8 +169,8 @@ func mdPaths(paths []string) string {
 }
 
 var detailsPage = template.Must(template.New("details").Funcs(template.FuncMap{
-	"bytes": fr.Bytes, "int": fr.Int, "date": func(t time.Time) string { return t.Format(time.DateOnly) },
-	"inc": func(i int) int { return i + 1 }, "reclaimable": DupGroup.Reclaimable,
+	"bytes": fr.Bytes, "int": fr.Int,
+	"inc": func(i int) int { return i + 1 }, "reclaimable": DupGroup.Reclaimable, "sections": sections,
 }).Parse(`<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Giga Déstockage&nbsp;: ce qu’il reste à nettoyer</title>
@@ -121,17 +181,12 @@ th,td{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;vertical-align:t
 <p>{{int .Report.Files}} fichiers, {{bytes .Report.Bytes}}. Doublons&nbsp;: {{bytes .Report.Duplicates.ReclaimableBytes}} récupérables.
 Fichiers anciens&nbsp;: {{bytes .Report.Stale.Bytes}}. Gros fichiers&nbsp;: {{bytes .Report.Large.Bytes}}. Mal nommés&nbsp;: {{int .Report.BadlyNamed.Files}}.
 Vides&nbsp;: {{int .Report.Empty.Files}} fichiers, {{int .Report.Empty.Dirs}} dossiers. Illisibles&nbsp;: {{int .Report.Errors}}.</p>
-<h3>Doublons à supprimer</h3><table><thead><tr><th scope="col">#</th><th scope="col">taille</th><th scope="col">récupérable</th><th scope="col">chemins</th></tr></thead><tbody>
-{{range $i, $g := .Result.TopDuplicates}}<tr><td>{{inc $i}}</td><td>{{bytes $g.Size}}</td><td>{{bytes (reclaimable $g)}}</td><td>{{range $g.Paths}}<code>{{.}}</code><br>{{end}}</td></tr>
+<h3>Doublons à supprimer</h3><table><thead><tr><th scope="col">#</th><th scope="col">taille</th><th scope="col">copies</th><th scope="col">récupérable</th><th scope="col">chemins</th></tr></thead><tbody>
+{{range $i, $g := .Result.TopDuplicates}}<tr><td>{{inc $i}}</td><td>{{bytes $g.Size}}</td><td>{{len $g.Paths}}</td><td>{{bytes (reclaimable $g)}}</td><td>{{range $g.Paths}}<code>{{.}}</code><br>{{end}}</td></tr>
 {{end}}</tbody></table>
-<h3>Plus gros fichiers</h3><table><thead><tr><th scope="col">chemin</th><th scope="col">taille</th><th scope="col">modifié le</th></tr></thead><tbody>
-{{range .Result.Largest}}<tr><td><code>{{.Path}}</code></td><td>{{bytes .Size}}</td><td>{{date .ModTime}}</td></tr>
+{{range $s := sections .Result}}<h3>{{$s.Title}}</h3><table><thead><tr>{{range $s.Columns}}<th scope="col">{{.Title}}</th>{{end}}</tr></thead><tbody>
+{{range $f := $s.List}}<tr>{{range $c := $s.Columns}}<td>{{if $c.Code}}<code>{{$c.Cell $f}}</code>{{else}}{{$c.Cell $f}}{{end}}</td>{{end}}</tr>
 {{end}}</tbody></table>
-<h3>Plus anciens fichiers</h3><table><thead><tr><th scope="col">chemin</th><th scope="col">taille</th><th scope="col">modifié le</th></tr></thead><tbody>
-{{range .Result.Oldest}}<tr><td><code>{{.Path}}</code></td><td>{{bytes .Size}}</td><td>{{date .ModTime}}</td></tr>
-{{end}}</tbody></table>
-<h3>Fichiers mal nommés</h3><table><thead><tr><th scope="col">chemin</th><th scope="col">règle</th></tr></thead><tbody>
-{{range .Result.BadlyNamed}}<tr><td><code>{{.Path}}</code></td><td>{{.Rule}}</td></tr>
-{{end}}</tbody></table></section>
+{{end}}</section>
 {{end}}</body></html>
 `))
