@@ -9,13 +9,60 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
+// IntakePath is where the bot serves its scan intake, under its base URL.
+const IntakePath = "/api/v1/scans"
+
+// IntakeURL resolves what an admin gives as the bot's address to the
+// intake's URL. It takes the bot's base URL, the address of its dashboard
+// (https://gigabot.intra, or https://intra/gigabot/ behind a reverse proxy
+// that serves the bot under a prefix), and adds IntakePath; or the intake's
+// full URL, whose path ends with IntakePath, as is. It refuses, up front and
+// saying why, what is not an http or https URL with a host, a URL with a
+// query or a fragment, and another route of the bot's API (a path with
+// /api/ that does not end with IntakePath).
+func IntakeURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", errors.New("the URL is empty: give the bot's base URL, e.g. https://gigabot.intra")
+	}
+	if !strings.Contains(raw, "://") {
+		return "", fmt.Errorf("%q has no scheme: https://%s?", raw, raw)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a URL: %w", raw, errors.Unwrap(err))
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("%q is not an http or https URL", raw)
+	case u.Hostname() == "":
+		return "", fmt.Errorf("%q has no host: give the bot's base URL, e.g. https://gigabot.intra", raw)
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return "", fmt.Errorf("%q has a query or a fragment: give the bot's base URL alone", raw)
+	}
+	path := strings.TrimRight(u.Path, "/")
+	switch {
+	case strings.HasSuffix(path, IntakePath):
+	case strings.Contains(path+"/", "/api/"):
+		base := *u
+		base.Path = ""
+		return "", fmt.Errorf("%s is not the intake: give the bot's base URL (%s) or the intake's (%s%s)", u.Redacted(), base.Redacted(), base.Redacted(), IntakePath)
+	default:
+		path += IntakePath
+	}
+	u.Path, u.RawPath = path, ""
+	return u.String(), nil
+}
+
 // Client sends signed reports to the bot's intake.
 type Client struct {
-	// URL of the intake, e.g. https://gigabot.example/api/v1/scans.
+	// URL of the intake, as IntakeURL gives it.
 	URL    string
 	Secret []byte
 	// HTTP defaults to a client with a 30 s timeout.
@@ -30,15 +77,33 @@ type Client struct {
 	Sleep func(context.Context, time.Duration) error
 }
 
-// SendError is a report the intake refused (a 4xx answer): retrying it
-// would not help.
+// SendError is an answer that retrying would not change: a report the
+// intake refused (400, 401, 413), an address where no intake answers (404,
+// 405), a redirect.
 type SendError struct {
 	Status  int
 	Message string
+	// URL is where the report went (after any redirect the client followed).
+	URL string
+}
+
+// WrongURL tells whether the answer is about the address, not the report:
+// a 404, a 405, a redirect, a URL that does not parse.
+func (e *SendError) WrongURL() bool {
+	return e.Status < 400 || e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed
 }
 
 func (e *SendError) Error() string {
-	return fmt.Sprintf("the bot refused the report (HTTP %d): %s", e.Status, e.Message)
+	switch {
+	case e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed:
+		// Not the intake's own answer: it never gives these. Something else
+		// answers at this address (the dashboard, a reverse proxy).
+		return fmt.Sprintf("no scan intake at %s (HTTP %d %s): give the bot's base URL, the address of its dashboard (%s is added), or the intake's full URL, ending with %s",
+			e.URL, e.Status, http.StatusText(e.Status), IntakePath, IntakePath)
+	case e.Status >= 400:
+		return fmt.Sprintf("the bot refused the report (HTTP %d): %s", e.Status, e.Message)
+	}
+	return e.Message
 }
 
 // Send posts one report and returns the intake's status ("accepted" or
@@ -91,7 +156,7 @@ func (c *Client) try(ctx context.Context, body []byte) (string, error) {
 	req.Header.Set(HeaderSignature, Sign(c.Secret, ts, body))
 	hc := c.HTTP
 	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+		hc = &http.Client{Timeout: 30 * time.Second, CheckRedirect: keepPost}
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
@@ -101,15 +166,34 @@ func (c *Client) try(ctx context.Context, body []byte) (string, error) {
 	var a answer
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	_ = json.Unmarshal(raw, &a)
+	at := resp.Request.URL.Redacted()
 	switch {
 	case resp.StatusCode >= 500:
 		return "", fmt.Errorf("HTTP %d: %s", resp.StatusCode, firstNonEmpty(a.Error, string(raw)))
 	case resp.StatusCode >= 400:
-		return "", &SendError{Status: resp.StatusCode, Message: firstNonEmpty(a.Error, string(raw))}
+		return "", &SendError{Status: resp.StatusCode, URL: at, Message: firstNonEmpty(a.Error, string(raw))}
 	case resp.StatusCode >= 300:
-		return "", &SendError{Status: resp.StatusCode, Message: "unexpected redirect: check the --to URL"}
+		to := resp.Header.Get("Location")
+		if loc, err := resp.Location(); err == nil {
+			to = loc.Redacted()
+		}
+		return "", &SendError{Status: resp.StatusCode, URL: at,
+			Message: fmt.Sprintf("%s redirected to %s (HTTP %d), where the report would not follow: give that address", at, to, resp.StatusCode)}
 	}
 	return a.Status, nil
+}
+
+// keepPost follows a redirect only where the report follows too (307,
+// 308): after a 301, 302 or 303 an HTTP client sends a GET without it, whose
+// answer (a 405, or the dashboard's page) would hide the redirect.
+func keepPost(req *http.Request, via []*http.Request) error {
+	if req.Method != http.MethodPost {
+		return http.ErrUseLastResponse
+	}
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	return nil
 }
 
 // answer is the intake's JSON answer: a status, or an error naming the field.
