@@ -3,11 +3,14 @@
 //
 //	gigascan scan --team ID PATH…
 //	gigascan send --to URL --secret-file F --team ID PATH…
-//	gigascan report --format csv|md|html --top N PATH…
+//	gigascan report [--format csv|md|html] [--top N] PATH…
 //	gigascan mailbox --csv FILE --map FILE [--to URL --secret-file F]
+//
+// URL is the bot's base URL or its intake's full URL (scanner.IntakeURL).
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -59,15 +62,21 @@ Usage:
   gigascan scan   --team ID [options] PATH…          print one JSON report per PATH
   gigascan send   --to URL --secret-file F --team ID [options] PATH…
                                                      scan and send the totals (never paths) to the bot
-  gigascan report --format csv|md|html [--top N] [options] PATH…
+  gigascan report [--format csv|md|html] [--top N] [options] PATH…
                                                      what to clean, with paths: stays on this machine
   gigascan mailbox --csv EXPORT --map USERS [--root NAME] [--to URL --secret-file F]
                                                      one mailbox report per team from a size export
 
-Options:
+URL is the bot's base URL, e.g. https://gigabot.intra (/api/v1/scans is
+added), or its intake's full URL; F holds the bot's GIGABOT_SCANNER_SECRET.
+
+Options of scan, send and report (before or after the PATHs):
   --source share|mailbox   (default share)      --stale-days N   (default 1095)
   --large-bytes SIZE       (default 100 MiB)    --exclude GLOB   (repeatable)
   --workers N              (default: CPUs)      --cross-devices  (enter other file systems)
+  report only: --format (default md), --top N (default 20)
+
+gigascan COMMAND -h lists a command's options.
 `
 
 // Run runs one subcommand and returns the exit status.
@@ -116,10 +125,16 @@ func (g *globs) Set(v string) error {
 	return nil
 }
 
-// size is a --large-bytes flag: bytes, or a size such as "100 Mo".
+// size is a --large-bytes flag: bytes, or a size such as "100 Mo". Zero
+// leaves the scanner's default.
 type size int64
 
-func (s *size) String() string { return fmt.Sprint(int64(*s)) }
+func (s *size) String() string {
+	if s == nil || *s == 0 {
+		return ""
+	}
+	return fmt.Sprint(int64(*s))
+}
 
 func (s *size) Set(v string) error {
 	n, err := locale.ParseBytes(v)
@@ -133,9 +148,49 @@ func (s *size) Set(v string) error {
 	return nil
 }
 
+// newFlags returns the flag set of a subcommand, whose -h shows how to call
+// it (synopsis, after "gigascan ") and what it does.
+func newFlags(synopsis, what string) *flag.FlagSet {
+	name, _, _ := strings.Cut(synopsis, " ")
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: gigascan %s\n\n%s\n\nOptions:\n", synopsis, what)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, whose flags may stand before, between or after
+// the operands, and returns the operands ("--" ends the flags). -h prints
+// the usage on Stdout; a bad flag is an error that says where the list is.
+func (m *Main) parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var help bytes.Buffer
+	fs.SetOutput(&help)
+	var operands []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			m.Stdout.Write(help.Bytes())
+			return nil, err
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w (gigascan %s -h lists the options)", err, fs.Name())
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return operands, nil
+		}
+		if parsed := len(args) - len(rest); parsed > 0 && args[parsed-1] == "--" {
+			return append(operands, rest...), nil
+		}
+		operands, args = append(operands, rest[0]), rest[1:]
+	}
+}
+
 // walkFlags are the options every walking subcommand takes.
 type walkFlags struct {
 	fs           *flag.FlagSet
+	paths        []string
 	team, source string
 	staleDays    int
 	large        size
@@ -144,21 +199,21 @@ type walkFlags struct {
 	crossDevices bool
 }
 
-func (m *Main) walkFlags(name string) *walkFlags {
-	w := &walkFlags{fs: flag.NewFlagSet(name, flag.ContinueOnError), large: scanner.DefaultLargeBytes}
-	w.fs.SetOutput(m.Stderr)
-	w.fs.StringVar(&w.team, "team", "", "team id, as in the campaign config")
-	w.fs.StringVar(&w.source, "source", scanner.SourceShare, "share or mailbox")
-	w.fs.IntVar(&w.staleDays, "stale-days", scanner.DefaultStaleDays, "files not modified for this many days are stale")
-	w.fs.Var(&w.large, "large-bytes", "files above this size are large (bytes, or e.g. 100Mo)")
-	w.fs.Var(&w.excludes, "exclude", "glob of names or relative paths to skip (repeatable)")
-	w.fs.IntVar(&w.workers, "workers", 0, "parallel workers (default: the number of CPUs)")
-	w.fs.BoolVar(&w.crossDevices, "cross-devices", false, "enter mount points of other file systems")
+func newWalkFlags(synopsis, what string) *walkFlags {
+	w := &walkFlags{fs: newFlags(synopsis, what+"\nOptions stand before or after the PATHs; -- ends them.")}
+	w.fs.StringVar(&w.team, "team", "", "team `ID`, as in the campaign config (teams[].id)")
+	w.fs.StringVar(&w.source, "source", scanner.SourceShare, "what the PATHs hold: `share|mailbox` (file shares or mail stores)")
+	w.fs.IntVar(&w.staleDays, "stale-days", scanner.DefaultStaleDays, "files not modified for `N` days are stale")
+	w.fs.Var(&w.large, "large-bytes", "files above `SIZE` are large: bytes, or decimal units as in 500Mo or 2Go (default 104857600 = 100 MiB)")
+	w.fs.Var(&w.excludes, "exclude", "skip the names or relative paths that match `GLOB`, e.g. '~snapshot' (repeatable)")
+	w.fs.IntVar(&w.workers, "workers", 0, "`N` parallel workers, 1 to 256 (default: the number of CPUs)")
+	w.fs.BoolVar(&w.crossDevices, "cross-devices", false, "enter mount points of other file systems (by default a scan stays on the PATH's)")
 	return w
 }
 
-func (w *walkFlags) parse(args []string, needTeam bool) error {
-	if err := w.fs.Parse(args); err != nil {
+func (m *Main) parseWalk(w *walkFlags, args []string, needTeam bool) error {
+	var err error
+	if w.paths, err = m.parseFlags(w.fs, args); err != nil {
 		return err
 	}
 	switch {
@@ -170,7 +225,7 @@ func (w *walkFlags) parse(args []string, needTeam bool) error {
 		return fmt.Errorf("--stale-days: %d must be at least 1", w.staleDays)
 	case w.workers < 0 || w.workers > 256:
 		return fmt.Errorf("--workers: %d is out of range (1 to 256)", w.workers)
-	case w.fs.NArg() == 0:
+	case len(w.paths) == 0:
 		return errors.New("give at least one PATH to scan")
 	}
 	return nil
@@ -195,7 +250,7 @@ func (m *Main) options(w *walkFlags, top int) scanner.WalkOptions {
 // walk scans each root in turn and hands its result to each.
 func (m *Main) walk(ctx context.Context, w *walkFlags, top int, each func(root string, o scanner.WalkOptions, res *scanner.WalkResult) error) error {
 	var failed []string
-	for _, path := range w.fs.Args() {
+	for _, path := range w.paths {
 		root, err := filepath.Abs(path)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
@@ -220,19 +275,24 @@ func (m *Main) walk(ctx context.Context, w *walkFlags, top int, each func(root s
 		}
 	}
 	if len(failed) > 0 {
-		return fmt.Errorf("%d of %d roots failed", len(failed), len(w.fs.Args()))
+		return fmt.Errorf("%d of %d roots failed", len(failed), len(w.paths))
 	}
 	return nil
 }
 
 func (m *Main) scan(ctx context.Context, args []string, send bool) error {
-	w := m.walkFlags("scan")
+	synopsis, what := "scan --team ID [options] PATH…", "Prints one JSON report per PATH (totals, never a path)."
+	if send {
+		synopsis, what = "send --to URL --secret-file F --team ID [options] PATH…",
+			"Scans each PATH and sends its report (totals, never a path) to the bot, signed."
+	}
+	w := newWalkFlags(synopsis, what)
 	var to, secretFile string
 	if send {
-		w.fs.StringVar(&to, "to", "", "URL of the bot's intake (…/api/v1/scans)")
-		w.fs.StringVar(&secretFile, "secret-file", "", "file holding the shared HMAC secret")
+		w.fs.StringVar(&to, "to", "", toUsage)
+		w.fs.StringVar(&secretFile, "secret-file", "", secretFileUsage)
 	}
-	if err := w.parse(args, true); err != nil {
+	if err := m.parseWalk(w, args, true); err != nil {
 		return err
 	}
 	var client *scanner.Client
@@ -252,8 +312,18 @@ func (m *Main) scan(ctx context.Context, args []string, send bool) error {
 	})
 }
 
+// Usages of the flags that send.
+const (
+	toUsage         = "the bot's base `URL`, e.g. https://gigabot.intra or https://intra/gigabot/ behind a proxy (/api/v1/scans is added), or its intake's full URL, ending with /api/v1/scans"
+	secretFileUsage = "the file `F` holding the scan reports' HMAC secret: the bot's GIGABOT_SCANNER_SECRET (16 characters at least)"
+)
+
 func (m *Main) send(ctx context.Context, c *scanner.Client, r scanner.Report) error {
 	status, err := c.Send(ctx, r)
+	var refused *scanner.SendError
+	if errors.As(err, &refused) && refused.WrongURL() {
+		return fmt.Errorf("--to: %w", err)
+	}
 	if err != nil {
 		return err
 	}
@@ -263,10 +333,11 @@ func (m *Main) send(ctx context.Context, c *scanner.Client, r scanner.Report) er
 
 func (m *Main) client(to, secretFile string) (*scanner.Client, error) {
 	if to == "" {
-		return nil, errors.New("--to URL is required")
+		return nil, errors.New("--to URL is required: the bot's base URL, e.g. https://gigabot.intra")
 	}
-	if !strings.HasPrefix(to, "http://") && !strings.HasPrefix(to, "https://") {
-		return nil, fmt.Errorf("--to: %q is not an http(s) URL", to)
+	intake, err := scanner.IntakeURL(to)
+	if err != nil {
+		return nil, fmt.Errorf("--to: %w", err)
 	}
 	if secretFile == "" {
 		return nil, errors.New("--secret-file F is required")
@@ -279,14 +350,15 @@ func (m *Main) client(to, secretFile string) (*scanner.Client, error) {
 	if len(secret) < 16 {
 		return nil, fmt.Errorf("--secret-file: the secret in %s is shorter than 16 characters", secretFile)
 	}
-	return &scanner.Client{URL: to, Secret: []byte(secret), Now: m.Now}, nil
+	return &scanner.Client{URL: intake, Secret: []byte(secret), Now: m.Now}, nil
 }
 
 func (m *Main) report(ctx context.Context, args []string) error {
-	w := m.walkFlags("report")
-	format := w.fs.String("format", "md", "csv, md or html")
-	top := w.fs.Int("top", scanner.DefaultTop, "entries in each list")
-	if err := w.parse(args, false); err != nil {
+	w := newWalkFlags("report [--format csv|md|html] [--top N] [options] PATH…",
+		"Writes what to clean, with paths, to stdout: the biggest duplicate groups, the largest,\noldest and badly named files. It stays on this machine: nothing is sent.")
+	format := w.fs.String("format", "md", "output format: `csv|md|html`")
+	top := w.fs.Int("top", scanner.DefaultTop, "`N` entries in each list, 1 to 10000")
+	if err := m.parseWalk(w, args, false); err != nil {
 		return err
 	}
 	if !slices.Contains(scanner.Formats, *format) {
@@ -309,18 +381,30 @@ func (m *Main) report(ctx context.Context, args []string) error {
 }
 
 func (m *Main) mailbox(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("mailbox", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	csvPath := fs.String("csv", "", "mailbox-size export (Get-MailboxStatistics CSV, or user,bytes)")
-	mapPath := fs.String("map", "", "user,team CSV")
-	root := fs.String("root", "exchange", "name of the mail system: one baseline per team and name")
-	to := fs.String("to", "", "send the reports to this intake URL instead of printing them")
-	secretFile := fs.String("secret-file", "", "file holding the shared HMAC secret (with --to)")
-	if err := fs.Parse(args); err != nil {
+	fs := newFlags("mailbox --csv EXPORT --map USERS [--root NAME] [--to URL --secret-file F]",
+		"Makes one mailbox report per team from a mailbox-size export: prints them, or sends them with --to.")
+	csvPath := fs.String("csv", "", "`EXPORT`: the mailbox-size export, a Get-MailboxStatistics CSV or user,bytes lines")
+	mapPath := fs.String("map", "", "`USERS`: a CSV of user,team lines, the team each mailbox counts for")
+	root := fs.String("root", "exchange", "`NAME` of the mail system: one baseline per team and name")
+	to := fs.String("to", "", "send the reports to the bot instead of printing them: "+toUsage)
+	secretFile := fs.String("secret-file", "", secretFileUsage+" (with --to)")
+	operands, err := m.parseFlags(fs, args)
+	if err != nil {
 		return err
 	}
-	if *csvPath == "" || *mapPath == "" {
+	switch {
+	case *csvPath == "" || *mapPath == "":
 		return errors.New("--csv EXPORT and --map USERS are required")
+	case len(operands) > 0:
+		return fmt.Errorf("unexpected argument %q: mailbox reads --csv and --map", operands[0])
+	case *to == "" && *secretFile != "":
+		return errors.New("--secret-file goes with --to: without --to the reports are printed, not sent")
+	}
+	var client *scanner.Client
+	if *to != "" {
+		if client, err = m.client(*to, *secretFile); err != nil {
+			return err
+		}
 	}
 	boxes, err := readWith(*csvPath, scanner.ReadMailboxes)
 	if err != nil {
@@ -334,7 +418,7 @@ func (m *Main) mailbox(ctx context.Context, args []string) error {
 	if len(unmapped) > 0 {
 		fmt.Fprintf(m.Stderr, "gigascan: %d mailboxes match no user of the map and count for nobody: %s\n", len(unmapped), strings.Join(unmapped, ", "))
 	}
-	if *to == "" {
+	if client == nil {
 		enc := json.NewEncoder(m.Stdout)
 		for _, r := range reports {
 			if err := enc.Encode(r); err != nil {
@@ -342,10 +426,6 @@ func (m *Main) mailbox(ctx context.Context, args []string) error {
 			}
 		}
 		return nil
-	}
-	client, err := m.client(*to, *secretFile)
-	if err != nil {
-		return err
 	}
 	var errs []error
 	for _, r := range reports {

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -74,28 +77,101 @@ func TestScanPrintsOneReportPerRoot(t *testing.T) {
 	}
 }
 
+// TestFlagsAfterPaths: "gigascan scan /srv/partages/routes --team routes" is
+// how many type it; the flags count wherever they stand, and "--" ends them.
+func TestFlagsAfterPaths(t *testing.T) {
+	root := tree(t)
+	dash := filepath.Join(root, "-notes")
+	os.Mkdir(dash, 0o755)
+	tests := []struct {
+		name string
+		args []string
+		root string
+	}{
+		{"flags after the path", []string{"scan", root, "--team", "routes", "--stale-days", "30"}, root},
+		{"flags on both sides", []string{"scan", "--team", "routes", root, "--stale-days=30"}, root},
+		{"a path that looks like a flag, after --", []string{"scan", "--team", "routes", "--stale-days", "30", "--", dash}, dash},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, out, errOut := newMain()
+			if code := m.Run(context.Background(), tt.args); code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			r, err := scanner.DecodeReport(out.Bytes(), now)
+			if err != nil || r.Team != "routes" || r.Stale.OlderThanDays != 30 || r.Root != tt.root {
+				t.Errorf("report %+v (%v)", r, err)
+			}
+		})
+	}
+}
+
+// botServer serves the intake as gigabot does: at POST /api/v1/scans, beside
+// a dashboard that answers GET / (so that a POST to / gets 405), behind a
+// reverse proxy that serves the bot at its root and under /gigabot/.
+func botServer(t *testing.T, env *bottest.Env) *httptest.Server {
+	t.Helper()
+	api := httpapi.New(env.Bot, env.Store, nil)
+	api.Handle("POST "+scanner.IntakePath, httpapi.NewIntake(env.Bot, []byte("0123456789abcdef0123"), env.Clock.Now, nil))
+	api.Handle("GET /", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "dashboard") }))
+	proxy := http.NewServeMux()
+	proxy.Handle("/gigabot/", http.StripPrefix("/gigabot", api))
+	proxy.Handle("/", api)
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 func TestSendReachesTheBot(t *testing.T) {
 	env := bottest.New(t, now)
-	srv := httptest.NewServer(httpapi.NewIntake(env.Bot, []byte("0123456789abcdef0123"), env.Clock.Now, nil))
-	defer srv.Close()
+	srv := botServer(t, env)
 	secretFile := filepath.Join(t.TempDir(), "secret")
 	os.WriteFile(secretFile, []byte("0123456789abcdef0123\n"), 0o600)
-	m, out, errOut := newMain()
-	args := []string{"send", "--to", srv.URL, "--secret-file", secretFile, "--team", "culture", tree(t)}
-	if code := m.Run(context.Background(), args); code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
+	// Each form of --to an admin may type, each sending another root.
+	tos := []string{
+		srv.URL,                            // the bot's base URL, as typed in a browser
+		srv.URL + "/",                      // the same, with a slash
+		srv.URL + "/api/v1/scans",          // the intake's full URL
+		srv.URL + "/gigabot/",              // the bot under a reverse proxy's prefix
+		srv.URL + "/gigabot/api/v1/scans/", // its full URL, with a slash
 	}
-	if !strings.Contains(out.String(), "culture") || !strings.Contains(out.String(), ": accepted") {
-		t.Errorf("output %q", out)
+	for i, to := range tos {
+		m, out, errOut := newMain()
+		m.NewID = func() string { return fmt.Sprintf("scan-%d", i) }
+		args := []string{"send", "--to", to, "--secret-file", secretFile, "--team", "culture", tree(t)}
+		if code := m.Run(context.Background(), args); code != 0 {
+			t.Fatalf("--to %s: exit %d: %s", to, code, errOut)
+		}
+		if !strings.Contains(out.String(), "culture") || !strings.Contains(out.String(), ": accepted") {
+			t.Errorf("--to %s: output %q", to, out)
+		}
 	}
 	scans, err := env.Store.LatestScans(context.Background(), "culture")
-	if err != nil || len(scans) != 1 || scans[0].Bytes != 27 || scans[0].DuplicateBytes != 11 {
+	if err != nil || len(scans) != len(tos) || scans[0].Bytes != 27 || scans[0].DuplicateBytes != 11 {
 		t.Errorf("the bot holds %+v (%v)", scans, err)
 	}
 	m2, _, errOut2 := newMain()
 	bad := []string{"send", "--to", srv.URL, "--secret-file", secretFile, "--team", "cuisine", tree(t)}
 	if code := m2.Run(context.Background(), bad); code != 1 || !strings.Contains(errOut2.String(), "unknown team cuisine") {
 		t.Errorf("unknown team: exit %d, %s", code, errOut2)
+	}
+}
+
+// TestSendToTheWrongPlace: where no intake answers, the error names the URL
+// tried and the form expected, and the flag.
+func TestSendToTheWrongPlace(t *testing.T) {
+	srv := botServer(t, bottest.New(t, now))
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	os.WriteFile(secretFile, []byte("0123456789abcdef0123\n"), 0o600)
+	m, _, errOut := newMain()
+	args := []string{"send", "--to", srv.URL + "/ailleurs/", "--secret-file", secretFile, "--team", "culture", tree(t)}
+	if code := m.Run(context.Background(), args); code != 1 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"--to", srv.URL + "/ailleurs/api/v1/scans", "HTTP 405", "base URL", "/api/v1/scans"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
 	}
 }
 
@@ -137,6 +213,37 @@ func TestMailbox(t *testing.T) {
 	}
 }
 
+// TestHelp: each subcommand's -h says which command it is, how to call it
+// and every option with its default, on stdout.
+func TestHelp(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--help"}, []string{"--to URL --secret-file F", "https://gigabot.intra", "gigascan COMMAND -h"}},
+		{[]string{"scan", "-h"}, []string{"gigascan scan --team ID [options] PATH…", "-stale-days", "(default 1095)", "(default 104857600 = 100 MiB)"}},
+		{[]string{"send", "-h"}, []string{"gigascan send --to URL", "-to URL", "base URL", "/api/v1/scans", "-secret-file"}},
+		{[]string{"report", "--help"}, []string{"gigascan report [--format csv|md|html]", `(default "md")`, "(default 20)"}},
+		{[]string{"mailbox", "-h"}, []string{"gigascan mailbox --csv EXPORT --map USERS", `(default "exchange")`, "base URL"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			m, out, errOut := newMain()
+			if code := m.Run(context.Background(), tt.args); code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("stdout lacks %q:\n%s", w, out)
+				}
+			}
+			if strings.Contains(out.String(), "Usage of") {
+				t.Errorf("the flag package's bare header:\n%s", out)
+			}
+		})
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	root := tree(t)
 	short := filepath.Join(t.TempDir(), "short")
@@ -156,7 +263,14 @@ func TestBadInput(t *testing.T) {
 		{"bad glob", []string{"scan", "--team", "routes", "--exclude", "[", root}, "bad glob"},
 		{"missing root", []string{"scan", "--team", "routes", filepath.Join(root, "nope")}, "1 of 1 roots failed"},
 		{"send without URL", []string{"send", "--team", "routes", root}, "--to URL is required"},
-		{"send to a bad URL", []string{"send", "--to", "ftp://x", "--secret-file", short, "--team", "routes", root}, "not an http(s) URL"},
+		{"send to a bad URL", []string{"send", "--to", "ftp://x", "--secret-file", short, "--team", "routes", root}, `--to: "ftp://x" is not an http or https URL`},
+		{"send to a URL without scheme", []string{"send", "--to", "gigabot.intra", "--secret-file", short, "--team", "routes", root}, "--to: \"gigabot.intra\" has no scheme: https://gigabot.intra?"},
+		{"send to a URL without host", []string{"send", "--to", "https:///api/v1/scans", "--secret-file", short, "--team", "routes", root}, "--to: \"https:///api/v1/scans\" has no host"},
+		{"send to another API route", []string{"send", "--to", "https://gigabot.intra/api/v1/standings", "--secret-file", short, "--team", "routes", root}, "--to: https://gigabot.intra/api/v1/standings is not the intake"},
+		{"mailbox to a bad URL", []string{"mailbox", "--csv", short, "--map", short, "--to", "gigabot.intra", "--secret-file", short}, "--to: \"gigabot.intra\" has no scheme"},
+		{"mailbox with a secret but no URL", []string{"mailbox", "--csv", short, "--map", short, "--secret-file", short}, "--secret-file goes with --to"},
+		{"bad flag", []string{"send", "--too", "x"}, "gigascan send -h lists the options"},
+		{"flag after the paths", []string{"scan", root, "--team"}, "flag needs an argument: -team"},
 		{"short secret", []string{"send", "--to", "http://127.0.0.1:1", "--secret-file", short, "--team", "routes", root}, "shorter than 16"},
 		{"bad format", []string{"report", "--format", "pdf", root}, "--format"},
 		{"bad top", []string{"report", "--top", "0", root}, "--top"},
