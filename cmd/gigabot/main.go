@@ -63,23 +63,35 @@ type Main struct {
 	Ready chan<- string
 }
 
-const usage = `gigabot runs a Giga Déstockage campaign.
+const usage = `gigabot runs a Giga Déstockage campaign in a chat platform.
 
 Usage:
-  gigabot demo [--seed N] [--day-duration 1s] [--lang fr|en] [--http 127.0.0.1:8080] [--attachments DIR]
-  gigabot check --config FILE
-  gigabot run --config FILE
+  gigabot demo [--seed N] [--day-duration D] [--lang fr|en] [--http ADDR] [--attachments DIR]
+                                a whole 15-day campaign, compressed, on the console; needs nothing
+  gigabot check --config FILE   validate the configuration and print the campaign's calendar
+  gigabot run --config FILE     run the bot: platform from GIGABOT_PLATFORM, store from REDIS_URL
   gigabot audit --config FILE   replay the audit stream and compare it with the live scores
   gigabot mattermost setup      create the /giga slash command (MATTERMOST_* set)
   gigabot healthcheck           exit 0 if the bot at GIGABOT_HTTP_ADDR answers /healthz (the image's HEALTHCHECK)
 
-Environment: REDIS_URL, GIGABOT_PLATFORM (console, slack, mattermost),
-GIGABOT_HTTP_ADDR, GIGABOT_PUBLIC_URL, GIGABOT_LOG_FORMAT (text, json),
-GIGABOT_LOG_LEVEL (debug, info, warn, error),
-GIGABOT_SCANNER_SECRET or GIGABOT_SCANNER_SECRET_FILE,
-GIGABOT_API_TOKEN or GIGABOT_API_TOKEN_FILE (bearer token of the export),
-SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL,
-MATTERMOST_URL, MATTERMOST_TOKEN, MATTERMOST_TEAM, MATTERMOST_COMMAND_TOKEN.
+FILE is the campaign's YAML: deploy/campaign.example.yaml shows every key.
+gigabot COMMAND -h lists a command's options and their defaults.
+
+Environment (secrets never live in FILE):
+  REDIS_URL                   the store; unset: an embedded in-memory one, whose scores die with the process
+  GIGABOT_PLATFORM            console (the default: stdin and stdout), slack or mattermost
+  GIGABOT_HTTP_ADDR           the dashboard's and the API's address (default 127.0.0.1:8080)
+  GIGABOT_PUBLIC_URL          where Mattermost reaches the bot (button, /giga)
+  GIGABOT_LOG_FORMAT          text (default) or json
+  GIGABOT_LOG_LEVEL           debug, info (default), warn or error
+  GIGABOT_SCANNER_SECRET      the HMAC secret of gigascan's reports, 16 characters at least
+                              (or GIGABOT_SCANNER_SECRET_FILE, a file holding it)
+  GIGABOT_API_TOKEN           the bearer token of /api/v1/export.csv, 16 characters at least
+                              (or GIGABOT_API_TOKEN_FILE)
+  SLACK_BOT_TOKEN, SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode), SLACK_API_URL
+  MATTERMOST_URL, MATTERMOST_TOKEN, MATTERMOST_TEAM, MATTERMOST_COMMAND_TOKEN
+
+The file servers' scanner is another program: gigascan (go run ./cmd/gigascan --help).
 `
 
 // Run runs one subcommand and returns the exit status.
@@ -150,7 +162,7 @@ func (m *Main) logger() (*slog.Logger, error) {
 func (m *Main) demo(ctx context.Context, args []string) error {
 	fs := m.flags("demo")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed plays the same campaign")
-	day := fs.Duration("day-duration", time.Second, "real time each campaign day takes")
+	day := fs.Duration("day-duration", time.Second, "real time each campaign day takes, 0 (full speed) to 1m")
 	lang := fs.String("lang", "fr", "language of the posts: fr or en")
 	files := fs.String("attachments", "", "save the posts' charts into this existing directory")
 	addr := fs.String("http", "", "serve the live dashboard on this address (e.g. 127.0.0.1:8080) until Ctrl-C")
@@ -181,8 +193,8 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 }
 
 func (m *Main) loadConfig(args []string) (*challenges.Config, *challenges.Calendar, error) {
-	fs := m.flags("config")
-	path := fs.String("config", "", "campaign configuration file (YAML)")
+	fs := m.flags("check|run|audit")
+	path := fs.String("config", "", "the campaign's configuration `FILE` (YAML; deploy/campaign.example.yaml shows every key)")
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err
 	}
