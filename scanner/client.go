@@ -96,8 +96,8 @@ func (e *SendError) WrongURL() bool {
 func (e *SendError) Error() string {
 	switch {
 	case e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed:
-		// Not the intake's own answer: it never gives these. Something else
-		// answers at this address (the dashboard, a reverse proxy).
+		// Not the intake's answer to a POST: something else answers at
+		// this address (the dashboard, a reverse proxy).
 		return fmt.Sprintf("no scan intake at %s (HTTP %d %s): give the bot's base URL, the address of its dashboard (%s is added), or the intake's full URL, ending with %s",
 			e.URL, e.Status, http.StatusText(e.Status), IntakePath, IntakePath)
 	case e.Status >= 400:
