@@ -126,39 +126,57 @@ func Parse(line, defaultChannel string) (bot.Event, error) {
 	return bot.Event{}, fmt.Errorf("cannot read %q: expected \"user: text\", \"user@channel: text\" or \"user +emoji P12\"", line)
 }
 
+// maxLine is the longest input line the console reads. A longer line is
+// skipped with a warning, and the lines after it are read as usual.
+const maxLine = 1 << 20
+
+// line is one line of input, or the note that a line was too long.
+type line struct {
+	text    string
+	tooLong bool
+}
+
 // Run reads events from in until it ends or ctx is done, and hands them to
-// h. A line it cannot read is reported on errs and skipped.
+// h. A line it cannot read, or longer than 1 MiB, is reported on errs and
+// skipped.
 func (c *Console) Run(ctx context.Context, in io.Reader, h Handler, errs io.Writer) error {
-	lines := make(chan string)
-	scanErr := make(chan error, 1)
+	lines := make(chan line)
+	readErr := make(chan error, 1)
 	go func() {
-		sc := bufio.NewScanner(in)
-		sc.Buffer(make([]byte, 64*1024), 1024*1024)
-		for sc.Scan() {
+		r := bufio.NewReaderSize(in, 64*1024)
+		for {
+			l, err := readLine(r)
+			if err != nil {
+				readErr <- err
+				close(lines)
+				return
+			}
 			select {
-			case lines <- sc.Text():
+			case lines <- l:
 			case <-ctx.Done():
 				return
 			}
 		}
-		scanErr <- sc.Err()
-		close(lines)
 	}()
 	for n := 1; ; n++ {
 		select {
 		case <-ctx.Done():
 			return nil
-		case line, ok := <-lines:
+		case l, ok := <-lines:
 			if !ok {
-				if err := <-scanErr; err != nil && !errors.Is(err, io.EOF) {
+				if err := <-readErr; !errors.Is(err, io.EOF) {
 					return fmt.Errorf("console: read input: %w", err)
 				}
 				return nil
 			}
-			if strings.TrimSpace(line) == "" || strings.HasPrefix(strings.TrimSpace(line), "#") {
+			if l.tooLong {
+				fmt.Fprintf(errs, "line %d: longer than 1 MiB: skipped\n", n)
 				continue
 			}
-			ev, err := Parse(line, c.channel)
+			if strings.TrimSpace(l.text) == "" || strings.HasPrefix(strings.TrimSpace(l.text), "#") {
+				continue
+			}
+			ev, err := Parse(l.text, c.channel)
 			if err != nil {
 				fmt.Fprintf(errs, "line %d: %v\n", n, err)
 				continue
@@ -167,5 +185,39 @@ func (c *Console) Run(ctx context.Context, in io.Reader, h Handler, errs io.Writ
 				fmt.Fprintf(errs, "line %d: %v\n", n, err)
 			}
 		}
+	}
+}
+
+// readLine reads one line without its end ("\n" or "\r\n"). A line longer
+// than maxLine is read to its end and dropped, never held whole in memory.
+// The last line may lack its "\n"; after it, the error is io.EOF.
+func readLine(r *bufio.Reader) (line, error) {
+	var buf []byte
+	tooLong := false
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if !tooLong {
+			if len(buf)+len(chunk) > maxLine+2 { // room for the "\r\n"
+				tooLong, buf = true, nil
+			} else {
+				buf = append(buf, chunk...)
+			}
+		}
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case err != nil && (len(buf) > 0 || tooLong) && errors.Is(err, io.EOF):
+			// The last line, without its "\n": the next call says EOF.
+		case err != nil:
+			return line{}, err
+		}
+		if tooLong {
+			return line{tooLong: true}, nil
+		}
+		text := strings.TrimSuffix(strings.TrimSuffix(string(buf), "\n"), "\r")
+		if len(text) > maxLine {
+			return line{tooLong: true}, nil
+		}
+		return line{text: text}, nil
 	}
 }

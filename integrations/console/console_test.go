@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -120,5 +121,29 @@ func TestRunSkipsBadLines(t *testing.T) {
 	}
 	if !strings.Contains(errs.String(), "line 4: cannot read \"nonsense\"") || !strings.Contains(errs.String(), "line 6: handler failed") {
 		t.Errorf("errors: %q", errs.String())
+	}
+}
+
+// A line longer than the console reads (1 MiB) is skipped with a warning
+// naming it; the lines after it are still read.
+func TestRunSkipsOverlongLines(t *testing.T) {
+	long := "alice: " + strings.Repeat("x", 1<<20)
+	in := strings.NewReader("alice: aide\n" + long + "\nbob: classement\n" + long + "\r\ncarol: moi")
+	var out, errs bytes.Buffer
+	h := &recorder{}
+	if err := New(&out, Options{}).Run(context.Background(), in, h, &errs); err != nil {
+		t.Fatalf("Run = %v, want the long lines skipped", err)
+	}
+	var got []string
+	for _, ev := range h.events {
+		got = append(got, ev.User+": "+ev.Text)
+	}
+	if want := []string{"alice: aide", "bob: classement", "carol: moi"}; !slices.Equal(got, want) {
+		t.Errorf("handled %q, want %q", got, want)
+	}
+	for _, want := range []string{"line 2: longer than 1 MiB: skipped", "line 4: longer than 1 MiB: skipped"} {
+		if !strings.Contains(errs.String(), want) {
+			t.Errorf("warnings %q lack %q", errs.String(), want)
+		}
 	}
 }
