@@ -209,9 +209,8 @@ func (b *Bot) board(now time.Time, st scoring.Standings, days []dayFigures) Boar
 	for _, c := range boardRankings {
 		bd.Rankings = append(bd.Rankings, b.ranking(st, c))
 	}
-	reached := b.miles.Reached(st.TotalFreed)
-	for i := len(reached) - 1; i >= 0 && len(bd.Milestones) < 5; i-- {
-		bd.Milestones = append(bd.Milestones, Figure{Value: float64(reached[i]), Label: l.Bytes(reached[i])})
+	for _, m := range b.miles.Latest(st.TotalFreed, 5) {
+		bd.Milestones = append(bd.Milestones, Figure{Value: float64(m), Label: l.Bytes(m)})
 	}
 	return bd
 }

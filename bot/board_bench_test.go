@@ -60,7 +60,7 @@ func benchCampaign(b *testing.B) (*challenges.Config, *challenges.Calendar, *red
 				at := cal.At(day, challenges.ClockTime{Hour: 16})
 				sc := scoring.Scan{ID: fmt.Sprint(t, root, day), Team: fmt.Sprintf("t%02d", t), Source: "share", Root: fmt.Sprint("/r", root),
 					ScannedAt: at, Bytes: int64(100e9 - day*int(1e9) - t*int(1e8))}
-				if _, err := store.RecordScan(ctx, sc, cal.Start()); err != nil {
+				if _, err := store.RecordScan(ctx, sc, scoring.ScanRules{Start: cal.Start()}); err != nil {
 					b.Fatal(err)
 				}
 			}

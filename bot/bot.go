@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gigabot/gigabot/challenges"
@@ -32,7 +33,12 @@ type Store interface {
 	TotalFreed(ctx context.Context) (int64, error)
 	React(ctx context.Context, r scoring.Reaction, add bool) (int, error)
 	AgentDays(ctx context.Context, agent string) ([]int, error)
-	RecordScan(ctx context.Context, sc scoring.Scan, campaignStart time.Time) (scoring.ScanResult, error)
+	RecordScan(ctx context.Context, sc scoring.Scan, rules scoring.ScanRules) (scoring.ScanResult, error)
+	// HeldScans lists the reports waiting for a coordinator.
+	HeldScans(ctx context.Context) ([]scoring.HeldScan, error)
+	// DecideScan counts (accept) or drops a held report. Returns
+	// scoring.ErrNotHeld (wrapped) when id is not held.
+	DecideScan(ctx context.Context, id, by string, accept bool, rules scoring.ScanRules) (scoring.HeldScan, scoring.ScanResult, error)
 	LatestScans(ctx context.Context, team string) ([]scoring.Scan, error)
 	Correct(ctx context.Context, c scoring.Correction) error
 	Corrections(ctx context.Context, day int) ([]scoring.Correction, error)
@@ -43,7 +49,13 @@ type Store interface {
 	ReleasePost(ctx context.Context, key, owner string) error
 	PostRef(ctx context.Context, postID string) (string, bool, error)
 	ReferTo(ctx context.Context, postID, ref string) error
-	AuditAfter(ctx context.Context, after string, count int64) ([]scoring.AuditEntry, error)
+	AuditAfter(ctx context.Context, after string, count int64) ([]scoring.Record, error)
+	// RaiseMilestone records the highest milestone announced, across
+	// replicas, and tells whether threshold is it.
+	RaiseMilestone(ctx context.Context, threshold int64) (bool, error)
+	// LastAuditID and WaitAudit follow the log (Follow).
+	LastAuditID(ctx context.Context) (string, error)
+	WaitAudit(ctx context.Context, after string, block time.Duration) ([]scoring.Record, error)
 }
 
 // Clock tells the time. Production passes a real clock, tests a fake one.
@@ -174,6 +186,9 @@ type Options struct {
 	// NoCharts leaves the chart out of the recap and the podium, for a
 	// platform where nobody would see it (the console demo).
 	NoCharts bool
+	// FollowBlock is how long Follow waits on the log at a time (default
+	// 10 s); Follow returns at most that long after its context ends.
+	FollowBlock time.Duration
 }
 
 // Bot is the campaign's core.
@@ -195,6 +210,10 @@ type Bot struct {
 	commands []command
 	metrics  Metrics
 	noCharts bool
+	follow   time.Duration
+	// announced is the highest milestone this process saw posted in every
+	// channel, so that following the log costs no claim per event.
+	announced atomic.Int64
 
 	// histMu guards hist, the audit replay behind the curves and exports,
 	// and its last computation.
@@ -218,13 +237,16 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	if o.Metrics == nil {
 		o.Metrics = noMetrics{}
 	}
+	if o.FollowBlock <= 0 {
+		o.FollowBlock = 10 * time.Second
+	}
 	if o.Owner == "" {
 		return nil, errors.New("bot: New: owner is required")
 	}
 	cfg := o.Config
 	b := &Bot{
 		cfg: cfg, cal: o.Calendar, store: o.Store, chat: countingChat{o.Chat, o.Metrics}, clock: o.Clock, log: o.Logger,
-		metrics: o.Metrics, noCharts: o.NoCharts,
+		metrics: o.Metrics, noCharts: o.NoCharts, follow: o.FollowBlock,
 		owner: o.Owner, lease: o.Lease, loc: NewLocale(cfg.Campaign.Language),
 		weights: scoring.Weights{Defi: cfg.Scoring.Defi, Gigabyte: cfg.Scoring.Gigabyte, Percent: cfg.Scoring.Percent},
 		equiv: scoring.Equivalences{
@@ -319,22 +341,25 @@ func (b *Bot) handleReaction(ctx context.Context, ev Event) error {
 // ErrUnknownTeam is returned for a scan of a team the campaign does not have.
 var ErrUnknownTeam = errors.New("unknown team")
 
-// RecordScan applies a scan result and announces the milestones it crosses.
-// Returns ErrUnknownTeam (wrapped) for a team the campaign does not have.
+// RecordScan counts a scan report, or holds it for a coordinator when it
+// is implausible. Milestones it crosses are announced by Follow, out of the
+// caller's way. Returns ErrUnknownTeam (wrapped) for a team the campaign
+// does not have.
 func (b *Bot) RecordScan(ctx context.Context, sc scoring.Scan) (scoring.ScanResult, error) {
 	if _, ok := b.cfg.Team(sc.Team); !ok {
 		return scoring.ScanResult{}, fmt.Errorf("%w %q", ErrUnknownTeam, sc.Team)
 	}
-	res, err := b.store.RecordScan(ctx, sc, b.cal.Start())
-	if err != nil {
-		return res, err
+	res, err := b.store.RecordScan(ctx, sc, b.scanRules())
+	if err == nil && res.Status == scoring.ScanHeld {
+		b.log.Warn("scan report held for a coordinator", "scan_id", sc.ID, "team", sc.Team, "root", sc.Root,
+			"bytes", sc.Bytes, "files", sc.Files, "reason", res.Reason)
 	}
-	if res.TotalAfter > res.TotalBefore {
-		if err := b.announceMilestones(ctx, res.TotalAfter); err != nil {
-			b.log.Error("announce milestones", "err", err)
-		}
-	}
-	return res, nil
+	return res, err
+}
+
+// scanRules are the campaign's rules for recording a scan now.
+func (b *Bot) scanRules() scoring.ScanRules {
+	return scoring.ScanRules{Start: b.cal.Start(), HoldDrop: b.cfg.Scoring.HoldDrop, Now: b.clock.Now()}
 }
 
 // sameEmoji compares a reaction with the campaign's emoji, whatever the

@@ -15,7 +15,7 @@ import (
 
 // Catchup publishes every post that is due now and not yet sent: today's
 // défi once its time has come, today's recap once its time has come, the
-// final podium after the last recap, and the milestones reached. The
+// final podium after the last recap, and the highest milestone reached. The
 // scheduler calls it at each post time and the bot at start-up, so a bot
 // that was down at post time posts when it comes back the same day. It is
 // safe to call any time, from several processes: each post goes out once.
@@ -33,13 +33,7 @@ func (b *Bot) Catchup(ctx context.Context) error {
 	if !now.Before(b.cal.End()) {
 		errs = append(errs, b.postPodium(ctx))
 	}
-	if !now.Before(b.cal.Start()) {
-		total, err := b.store.TotalFreed(ctx)
-		if err == nil {
-			err = b.announceMilestones(ctx, total)
-		}
-		errs = append(errs, err)
-	}
+	errs = append(errs, b.AnnounceMilestone(ctx))
 	return errors.Join(errs...)
 }
 
@@ -255,15 +249,33 @@ func (b *Bot) postPodium(ctx context.Context) error {
 	return err
 }
 
-// announceMilestones announces every threshold reached, once per channel.
-func (b *Bot) announceMilestones(ctx context.Context, total int64) error {
-	var errs []error
-	for _, m := range b.miles.Reached(total) {
-		msg := Message{Kind: KindMilestone, Text: b.loc.T("milestone.post", b.loc.Bytes(m), b.equivalencesText(m)) + "\n" + b.loc.T("equivalences.of")}
-		_, err := b.broadcast(ctx, "milestone:"+strconv.FormatInt(m, 10), "", func(challenges.Team) (Message, error) { return msg, nil })
-		errs = append(errs, err)
+// AnnounceMilestone announces the highest milestone the campaign's total
+// has reached, once per channel. However many thresholds one report
+// crossed, each channel gets one post: the highest, with its equivalences.
+// A threshold below one already announced (by any replica) is not
+// announced late.
+func (b *Bot) AnnounceMilestone(ctx context.Context) error {
+	if b.clock.Now().Before(b.cal.Start()) {
+		return nil
 	}
-	return errors.Join(errs...)
+	total, err := b.store.TotalFreed(ctx)
+	if err != nil {
+		return err
+	}
+	m, ok := b.miles.Highest(total)
+	if !ok || m <= b.announced.Load() {
+		return nil
+	}
+	if highest, err := b.store.RaiseMilestone(ctx, m); err != nil || !highest {
+		return err
+	}
+	msg := Message{Kind: KindMilestone, Text: b.loc.T("milestone.post", b.loc.Bytes(m), b.equivalencesText(m)) + "\n" + b.loc.T("equivalences.of")}
+	if _, err := b.broadcast(ctx, "milestone:"+strconv.FormatInt(m, 10), "", func(challenges.Team) (Message, error) { return msg, nil }); err != nil {
+		return err
+	}
+	for old := b.announced.Load(); old < m && !b.announced.CompareAndSwap(old, m); old = b.announced.Load() {
+	}
+	return nil
 }
 
 func (b *Bot) equivalencesText(bytes int64) string {

@@ -194,6 +194,9 @@ func TestMilestonesAnnouncedOnceAcrossReplicas(t *testing.T) {
 	env := bottest.New(t, mustDay(t, 2, 11))
 	ctx := context.Background()
 	replicas := []*bot.Bot{env.Bot, env.Restart(t, "replica-2")}
+	for _, r := range replicas {
+		bottest.Follow(t, r)
+	}
 	start := env.Calendar.Start()
 	for _, team := range []string{"routes", "colleges", "culture"} {
 		if _, err := env.Bot.RecordScan(ctx, scoring.Scan{ID: "base-" + team, Team: team, Source: "share", Root: "/r",
@@ -221,23 +224,32 @@ func TestMilestonesAnnouncedOnceAcrossReplicas(t *testing.T) {
 	if err != nil || total != 600_000_000_000 {
 		t.Fatalf("total %d (%v), want 600 Go", total, err)
 	}
+	// The followers of both replicas announce what they see: the highest
+	// milestone reached each time, never one twice in a channel, and in the
+	// end the highest reached, 500 Go, in every channel.
+	top := func(ch string) string { return ch + " 🎉 *Palier franchi\u00a0: 500\u00a0Go libérés\u202f!*" }
+	channels := []string{"equipe-routes", "equipe-colleges", "equipe-culture"}
+	got := func() map[string]int {
+		n := map[string]int{}
+		for _, p := range env.Chat.Of(bot.KindMilestone) {
+			n[p.Channel+" "+strings.SplitN(p.Msg.Text, "\n", 2)[0]]++
+		}
+		return n
+	}
+	bottest.Eventually(t, "500 Go announced in every channel", func() bool {
+		n := got()
+		return n[top(channels[0])] > 0 && n[top(channels[1])] > 0 && n[top(channels[2])] > 0
+	})
 	if err := replicas[1].Catchup(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]int{}
-	for _, p := range env.Chat.Of(bot.KindMilestone) {
-		got[p.Channel+" "+strings.SplitN(p.Msg.Text, "\n", 2)[0]]++
-	}
-	for _, ch := range []string{"equipe-routes", "equipe-colleges", "equipe-culture"} {
-		for _, m := range []string{"100\u00a0Go", "250\u00a0Go", "500\u00a0Go"} {
-			key := ch + " 🎉 *Palier franchi\u00a0: " + m + " libérés\u202f!*"
-			if got[key] != 1 {
-				t.Errorf("%s: milestone %s announced %d times, want once", ch, m, got[key])
-			}
+	for key, n := range got() {
+		if n != 1 {
+			t.Errorf("%s announced %d times, want once", key, n)
 		}
 	}
-	if n := len(env.Chat.Of(bot.KindMilestone)); n != 9 {
-		t.Errorf("%d milestone posts, want 9 (3 thresholds × 3 channels)", n)
+	if n := len(env.Chat.Of(bot.KindMilestone)); n > 9 {
+		t.Errorf("%d milestone posts, want at most 9 (3 thresholds × 3 channels)", n)
 	}
 }
 

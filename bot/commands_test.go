@@ -176,10 +176,10 @@ func TestCorrection(t *testing.T) {
 			}
 			corrections := 0
 			for _, a := range audit {
-				if a.Fields["type"] == "correction" {
+				if c, ok := a.Event.(scoring.CorrectionMade); ok {
 					corrections++
-					if a.Fields["by"] != "coord" || a.Fields["reason"] == "" {
-						t.Errorf("audit entry lacks author or reason: %v", a.Fields)
+					if c.By != "coord" || c.Reason == "" {
+						t.Errorf("audit entry lacks author or reason: %+v", c)
 					}
 				}
 			}

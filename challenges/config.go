@@ -86,6 +86,11 @@ type Weights struct {
 	Gigabyte float64 `yaml:"gigabyte"`
 	// Percent is given for each percent of the team's own baseline freed.
 	Percent float64 `yaml:"percent"`
+	// HoldDrop is the share of a root's baseline (0.5: 50 %) that one scan
+	// report may cut before it is held for a coordinator instead of
+	// counted: a share that was not mounted when the scanner ran looks like
+	// a root emptied. 1 holds only reports down to zero files.
+	HoldDrop float64 `yaml:"hold_drop"`
 }
 
 // MilestoneConfig lists the campaign-wide thresholds announced once each.
@@ -115,8 +120,13 @@ type RateLimit struct {
 // that a small team with a small share can beat a large one by effort, and
 // participation counts, so that teams with little to delete still score.
 func DefaultWeights() Weights {
-	return Weights{Defi: 5, Gigabyte: 1, Percent: 50}
+	return Weights{Defi: 5, Gigabyte: 1, Percent: 50, HoldDrop: DefaultHoldDrop}
 }
+
+// DefaultHoldDrop holds a report that cuts a root by more than half its
+// baseline in one step: a real clean-up rarely does, an unmounted share
+// always does.
+const DefaultHoldDrop = 0.5
 
 // DefaultEquivalences returns the equivalences the campaign uses unless the
 // config replaces them.
@@ -209,8 +219,12 @@ func (c *Config) applyDefaults() {
 	if cp.ID == "" {
 		cp.ID = slug(cp.Name)
 	}
-	if c.Scoring == (Weights{}) {
+	if w := c.Scoring; w.Defi == 0 && w.Gigabyte == 0 && w.Percent == 0 {
 		c.Scoring = DefaultWeights()
+		c.Scoring.HoldDrop = w.HoldDrop
+	}
+	if c.Scoring.HoldDrop == 0 {
+		c.Scoring.HoldDrop = DefaultHoldDrop
 	}
 	if len(c.Milestones.Thresholds) == 0 {
 		c.Milestones.Thresholds = []Bytes{100 * GB, 250 * GB, 500 * GB, TB}
@@ -396,6 +410,9 @@ func (c *Config) validateScoring(v *validator) {
 		if x < 0 {
 			v.add(name, "must not be negative, got %g", x)
 		}
+	}
+	if w.HoldDrop <= 0 || w.HoldDrop > 1 {
+		v.add("scoring.hold_drop", "must be a share between 0 and 1 (0.5 holds a report that cuts a root by more than half), got %g", w.HoldDrop)
 	}
 	prev := Bytes(0)
 	for i, t := range c.Milestones.Thresholds {

@@ -165,7 +165,7 @@ func TestParseAppliesDefaults(t *testing.T) {
 		{"campaign.reaction", cp.Reaction, "white_check_mark"},
 		{"campaign.goal", cp.Goal, challenges.Bytes(0)},
 		{"scoring", cfg.Scoring, challenges.DefaultWeights()},
-		{"scoring values", cfg.Scoring, challenges.Weights{Defi: 5, Gigabyte: 1, Percent: 50}},
+		{"scoring values", cfg.Scoring, challenges.Weights{Defi: 5, Gigabyte: 1, Percent: 50, HoldDrop: 0.5}},
 		{"milestones.thresholds", cfg.Milestones.Thresholds, []challenges.Bytes{100 * challenges.GB, 250 * challenges.GB, 500 * challenges.GB, challenges.TB}},
 		{"milestones.every", cfg.Milestones.Every, challenges.TB / 2},
 		{"equivalences", cfg.Equivalences, challenges.DefaultEquivalences()},

@@ -398,4 +398,9 @@ func (s *sim) scan(ctx context.Context, team string, bytes int64) {
 	if _, err := s.bot.RecordScan(ctx, sc); err != nil {
 		fmt.Fprintf(s.o.Out, "! %v\n", err)
 	}
+	// What the log's follower does in gigabot run, done here in line so
+	// that the demo's transcript keeps its order.
+	if err := s.bot.AnnounceMilestone(ctx); err != nil {
+		fmt.Fprintf(s.o.Out, "! %v\n", err)
+	}
 }

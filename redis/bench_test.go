@@ -50,7 +50,7 @@ func populate(b *testing.B, s *redis.Store, teams []scoring.Team) {
 			for j, bytes := range []int64{base, base - int64(i+1)*3e8} {
 				sc := scoring.Scan{ID: fmt.Sprintf("%s%s-%d", t.ID, root, j), Team: t.ID, Source: "share", Root: root,
 					ScannedAt: campaignStart.Add(time.Duration(j*24-1) * time.Hour), Bytes: bytes}
-				if _, err := s.RecordScan(ctx, sc, campaignStart); err != nil {
+				if _, err := s.RecordScan(ctx, sc, scoring.ScanRules{Start: campaignStart}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -110,7 +110,7 @@ func BenchmarkRecordScan(b *testing.B) {
 			ScannedAt: campaignStart.Add(time.Duration(i) * time.Second), Bytes: int64(1e12) - int64(i)*1e6,
 			DuplicateBytes: 4e9, StaleBytes: 2e10, LargeBytes: 9e9,
 		}
-		res, err := s.RecordScan(ctx, sc, campaignStart)
+		res, err := s.RecordScan(ctx, sc, scoring.ScanRules{Start: campaignStart})
 		if err != nil {
 			b.Fatal(err)
 		}

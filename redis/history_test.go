@@ -3,7 +3,6 @@ package redis_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,7 +17,7 @@ func TestHistoryEndsOnLiveFigures(t *testing.T) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			store, _, _ := redistest.NewStore(t)
 			ctx := context.Background()
-			teams, start := randomActivity(t, store, seed)
+			teams, start, _ := randomActivity(t, store, seed)
 			h := scoring.NewHistory(start)
 			for pages := 0; ; pages++ {
 				entries, err := store.AuditAfter(ctx, h.Last(), 37)
@@ -63,7 +62,7 @@ func TestHistoryAtEndOfEachDay(t *testing.T) {
 	end := func(n int) time.Time { return time.Date(2027, 3, 22+n, 0, 0, 0, 0, paris) }
 	scan := func(id string, at time.Time, bytes int64) {
 		t.Helper()
-		if _, err := store.RecordScan(ctx, scoring.Scan{ID: id, Team: "routes", Source: "share", Root: "/r", ScannedAt: at, Bytes: bytes}, start); err != nil {
+		if _, err := store.RecordScan(ctx, scoring.Scan{ID: id, Team: "routes", Source: "share", Root: "/r", ScannedAt: at, Bytes: bytes}, scoring.ScanRules{Start: start}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -126,20 +125,5 @@ func TestHistoryAtEndOfEachDay(t *testing.T) {
 	}
 	if got := h.At(3, scoring.Forever())["routes"]; got != live["routes"] {
 		t.Errorf("at the end %+v, live %+v", got, live["routes"])
-	}
-}
-
-func TestHistorySkipsAnUnreadableEntry(t *testing.T) {
-	h := scoring.NewHistory(time.Time{})
-	err := h.Apply([]scoring.AuditEntry{
-		{ID: "1-0", Fields: map[string]string{"type": "participation", "team": "a", "day": "1", "delta": "1", "at": "2027-03-22T09:30:00+01:00"}},
-		{ID: "2-0", Fields: map[string]string{"type": "scan", "team": "a", "at": "x", "bytes": "1"}},
-		{ID: "3-0", Fields: map[string]string{"type": "correction", "team": "a", "day": "1", "points": "4"}},
-	})
-	if err == nil || !strings.Contains(err.Error(), "audit entry 2-0 skipped") || h.Last() != "3-0" {
-		t.Fatalf("Apply = %v, Last = %q; want an error naming entry 2-0, and Last 3-0", err, h.Last())
-	}
-	if got := h.At(1, scoring.Forever())["a"]; got != (scoring.Figures{Participations: 1, Corrections: 4}) {
-		t.Errorf("the readable entries give %+v", got)
 	}
 }

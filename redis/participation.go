@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -18,8 +17,10 @@ import (
 //
 // KEYS: reacts (agent:post → day), part:<team> (agent:day → marks),
 // partcount (team → done), agentdays:<agent> (days), audit.
-// ARGV: agent, post, day, team, add ("1"/"0"), at.
-var reactionScript = goredis.NewScript(`
+// ARGV: agent, post, day, team, add ("1"/"0"), then the log entry (whose
+// delta, +1 for a mark added and -1 for one removed, is the only one the
+// script can find).
+var reactionScript = goredis.NewScript(logEntry + `
 local mark = ARGV[1] .. ':' .. ARGV[2]
 local done = ARGV[1] .. ':' .. ARGV[3]
 local delta = 0
@@ -36,8 +37,7 @@ end
 if delta == 0 then return 0 end
 redis.call('HINCRBY', KEYS[3], ARGV[4], delta)
 if delta == 1 then redis.call('SADD', KEYS[4], ARGV[3]) else redis.call('SREM', KEYS[4], ARGV[3]) end
-redis.call('XADD', KEYS[5], '*', 'type', 'participation', 'team', ARGV[4], 'agent', ARGV[1],
-  'day', ARGV[3], 'post', ARGV[2], 'delta', tostring(delta), 'at', ARGV[6])
+logEntry(KEYS[5], 6)
 return delta`)
 
 // React records a mark added (add) or removed on a défi post and returns the
@@ -48,13 +48,17 @@ func (s *Store) React(ctx context.Context, r scoring.Reaction, add bool) (int, e
 	if add {
 		flag = "1"
 	}
+	delta := int64(1)
+	if !add {
+		delta = -1
+	}
+	entry := scoring.Encode(scoring.Participation{Team: r.Team, Agent: r.Agent, Day: r.Day, Post: r.Post, Delta: delta, At: r.At})
 	keys := []string{s.key("reacts"), s.key("part", r.Team), s.key("partcount"), s.key("agentdays", r.Agent), s.key("audit")}
-	delta, err := reactionScript.Run(ctx, s.rdb, keys,
-		r.Agent, r.Post, strconv.Itoa(r.Day), r.Team, flag, r.At.Format(time.RFC3339)).Int()
+	res, err := reactionScript.Run(ctx, s.rdb, keys, xaddArgs([]any{r.Agent, r.Post, strconv.Itoa(r.Day), r.Team, flag}, entry)...).Int()
 	if err != nil {
 		return 0, fmt.Errorf("record reaction of %s on day %d: %w", r.Agent, r.Day, err)
 	}
-	return delta, nil
+	return res, nil
 }
 
 // AgentDays returns the campaign days whose défi the agent has done, in order.

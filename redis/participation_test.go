@@ -144,7 +144,7 @@ func TestReact(t *testing.T) {
 					wantAudit = append(wantAudit, map[string]string{
 						"type": "participation", "team": st.r.Team, "agent": st.r.Agent,
 						"day": strconv.Itoa(st.r.Day), "post": st.r.Post, "delta": strconv.Itoa(st.wantDelta),
-						"at": st.r.At.Format(time.RFC3339),
+						"at": strconv.FormatInt(st.r.At.UnixMilli(), 10),
 					})
 				}
 			}
@@ -171,8 +171,8 @@ func TestReact(t *testing.T) {
 				t.Fatalf("%d audit entries, want one per counted change (%d): %v", len(entries), len(wantAudit), entries)
 			}
 			for i, e := range entries {
-				if !maps.Equal(e.Fields, wantAudit[i]) {
-					t.Errorf("audit[%d] = %v, want %v", i, e.Fields, wantAudit[i])
+				if got := fieldMap(scoring.Encode(e.Event)); e.Err != nil || !maps.Equal(got, wantAudit[i]) {
+					t.Errorf("audit[%d] = %v (%v), want %v", i, got, e.Err, wantAudit[i])
 				}
 			}
 		})

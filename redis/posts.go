@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,10 +24,10 @@ return 0`)
 
 // confirmScript marks a leased post as sent, remembers what the platform's
 // post id refers to, and audits it, in one step.
-var confirmScript = goredis.NewScript(`
+var confirmScript = goredis.NewScript(logEntry + `
 redis.call('SET', KEYS[1], 'sent:' .. ARGV[2])
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
-redis.call('XADD', KEYS[3], '*', 'type', 'post', 'key', ARGV[1], 'post', ARGV[2], 'ref', ARGV[3], 'at', ARGV[4])
+logEntry(KEYS[3], 4)
 return 1`)
 
 // releaseScript drops a lease still held by its owner, so the post is retried.
@@ -51,7 +52,7 @@ func (s *Store) ClaimPost(ctx context.Context, key, owner string, lease time.Dur
 // postID; ref (may be empty) is what reactions on that post refer to.
 func (s *Store) ConfirmPost(ctx context.Context, key, postID, ref string, at time.Time) error {
 	err := confirmScript.Run(ctx, s.rdb, []string{s.key("post", key), s.key("postrefs"), s.key("audit")},
-		key, postID, ref, at.Format(time.RFC3339)).Err()
+		xaddArgs([]any{key, postID, ref}, scoring.Encode(scoring.PostSent{Key: key, PostID: postID, Ref: ref, At: at}))...).Err()
 	if err != nil {
 		return fmt.Errorf("confirm post %s: %w", key, err)
 	}
@@ -102,4 +103,25 @@ func (s *Store) PostRef(ctx context.Context, postID string) (string, bool, error
 		return "", false, fmt.Errorf("read post %s: %w", postID, err)
 	}
 	return v, true, nil
+}
+
+// raiseScript keeps the highest milestone announced: it records ARGV[1]
+// unless a higher one is, and tells whether ARGV[1] is the highest.
+var raiseScript = goredis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+if cur and string.len(cur) > string.len(ARGV[1]) then return 0 end
+if cur and string.len(cur) == string.len(ARGV[1]) and cur > ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1`)
+
+// RaiseMilestone records threshold as the highest milestone announced, so
+// that no replica announces a lower one late, and tells whether it is the
+// highest (false: a higher one was announced already). Thresholds compare
+// as decimal strings, exactly.
+func (s *Store) RaiseMilestone(ctx context.Context, threshold int64) (bool, error) {
+	ok, err := raiseScript.Run(ctx, s.rdb, []string{s.key("milestone", "highest")}, strconv.FormatInt(threshold, 10)).Bool()
+	if err != nil {
+		return false, fmt.Errorf("raise milestone %d: %w", threshold, err)
+	}
+	return ok, nil
 }

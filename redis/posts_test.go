@@ -3,6 +3,7 @@ package redis_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -162,8 +163,8 @@ func TestConfirmPost(t *testing.T) {
 	if len(entries) != 2 {
 		t.Fatalf("%d post audit entries, want 2", len(entries))
 	}
-	checkFields(t, entries[0], map[string]string{"key": "defi:1", "post": "P7", "ref": "defi:1", "at": "2027-03-22T09:00:00Z"})
-	checkFields(t, entries[1], map[string]string{"key": "recap:1", "post": "P8", "ref": "", "at": "2027-03-22T17:00:00Z"})
+	checkFields(t, entries[0], map[string]string{"key": "defi:1", "post": "P7", "ref": "defi:1", "at": strconv.FormatInt(time.Date(2027, 3, 22, 9, 0, 0, 0, time.UTC).UnixMilli(), 10)})
+	checkFields(t, entries[1], map[string]string{"key": "recap:1", "post": "P8", "ref": "", "at": strconv.FormatInt(time.Date(2027, 3, 22, 17, 0, 0, 0, time.UTC).UnixMilli(), 10)})
 }
 
 func TestPostSentWhileLeased(t *testing.T) {

@@ -5,103 +5,288 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"time"
+	"sort"
+	"strings"
 
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/gigabot/gigabot/scoring"
 )
 
-// scanScript applies the freed-bytes rule to one root, atomically: the
-// baseline is the last report before the campaign start or, without one, the
-// first report; the latest is the most recent report; freed is baseline
-// minus latest. The team and campaign sums move by the root's change.
-//
-// KEYS: scans (ids), root hash, freed (team → bytes), baseline (team → bytes),
-// total, audit, roots of the team.
-// ARGV: scan id, team, at (unix ms), bytes, before start ("1"/"0"), root,
-// source, report JSON, root id.
-var scanScript = goredis.NewScript(`
--- Numbers go back as '%.0f' strings: Lua 5.1's tostring writes 1e+15.
-local function int(x) return string.format('%.0f', x) end
-local total = tonumber(redis.call('GET', KEYS[5]) or '0')
-if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return {'duplicate', int(total), int(total)} end
-local at, bytes, pre = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
-local r = redis.call('HMGET', KEYS[2], 'b_at', 'b_bytes', 'b_pre', 'l_at', 'l_bytes')
-local oldFreed, oldBase = 0, 0
-local setBase, setLatest = false, false
-if not r[1] then
-  setBase, setLatest = true, true
-else
-  local bAt, bPre, lAt = tonumber(r[1]), r[3], tonumber(r[4])
-  oldBase = tonumber(r[2])
-  oldFreed = oldBase - tonumber(r[5])
-  if pre == '1' then
-    setBase = (bPre ~= '1') or at > bAt
-  else
-    setBase = (bPre ~= '1') and at < bAt
-  end
-  setLatest = at > lAt
-end
-if not setBase and not setLatest then return {'stale', int(total), int(total)} end
-if setBase then redis.call('HSET', KEYS[2], 'b_at', ARGV[3], 'b_bytes', ARGV[4], 'b_pre', pre) end
-if setLatest then redis.call('HSET', KEYS[2], 'l_at', ARGV[3], 'l_bytes', ARGV[4], 'l_report', ARGV[8]) end
-redis.call('SADD', KEYS[7], ARGV[9])
-local h = redis.call('HMGET', KEYS[2], 'b_bytes', 'l_bytes')
-local newBase = tonumber(h[1])
-local newFreed = newBase - tonumber(h[2])
-redis.call('HINCRBY', KEYS[3], ARGV[2], int(newFreed - oldFreed))
-redis.call('HINCRBY', KEYS[4], ARGV[2], int(newBase - oldBase))
-local after = redis.call('INCRBY', KEYS[5], int(newFreed - oldFreed))
-redis.call('XADD', KEYS[6], '*', 'type', 'scan', 'scan_id', ARGV[1], 'team', ARGV[2], 'root', ARGV[6],
-  'source', ARGV[7], 'at', ARGV[3], 'bytes', ARGV[4], 'baseline', tostring(setBase), 'latest', tostring(setLatest))
-return {'accepted', int(total), int(after)}`)
+// How scans are kept. Each root's state (scoring.RootState, a string of
+// integers) is a field of one hash, "roots", named team + rootSep + root
+// id; the latest report of each root is a field of "reports"; the ids of
+// the reports counted (or found stale, or rejected) are the set "scans";
+// the held reports wait in "held". The rule (scoring.RootState.Apply) runs
+// in Go on the state read from Redis, and scanScript writes the result
+// only if the state is still the one read: compare and set. Lua does no
+// arithmetic, so every byte count is stored exactly as Go wrote it.
+const rootSep = "\x1f"
 
-// RecordScan applies a scan to its root. campaignStart decides whether the
-// scan may serve as the pre-campaign baseline. Recording is idempotent by
-// scan id and safe against reports arriving out of order or concurrently.
-func (s *Store) RecordScan(ctx context.Context, sc scoring.Scan, campaignStart time.Time) (scoring.ScanResult, error) {
+// scanScript writes a scan's outcome decided in Go, provided the root's
+// state did not change since it was read; it checks everything before it
+// writes anything, so a refused call changes nothing.
+//
+// KEYS: scans, roots, reports, held, audit.
+// ARGV: scan id, root field, state read ("" for none), mode, new state,
+// report JSON, then the log entry's fields.
+// mode: "apply" (count it), "stale" (remember the id only), "hold" (set it
+// aside), "decide-apply" / "decide-stale" (a held report accepted),
+// "reject" (a held report dropped).
+// Returns "ok", "duplicate", "held" (the id waits already), "conflict"
+// (the state changed: read again), "missing" (no held report of that id).
+var scanScript = goredis.NewScript(logEntry + `
+local id, mode = ARGV[1], ARGV[4]
+local deciding = string.sub(mode, 1, 7) == 'decide-' or mode == 'reject'
+if deciding then
+  if redis.call('HEXISTS', KEYS[4], id) == 0 then return 'missing' end
+else
+  if redis.call('SISMEMBER', KEYS[1], id) == 1 then return 'duplicate' end
+  if redis.call('HEXISTS', KEYS[4], id) == 1 then return 'held' end
+end
+if mode ~= 'reject' and (redis.call('HGET', KEYS[2], ARGV[2]) or '') ~= ARGV[3] then return 'conflict' end
+if mode == 'hold' then
+  redis.call('HSET', KEYS[4], id, ARGV[6])
+else
+  if deciding then redis.call('HDEL', KEYS[4], id) end
+  redis.call('SADD', KEYS[1], id)
+  if mode == 'apply' or mode == 'decide-apply' then
+    redis.call('HSET', KEYS[2], ARGV[2], ARGV[5])
+    if ARGV[6] ~= '' then redis.call('HSET', KEYS[3], ARGV[2], ARGV[6]) end
+  end
+end
+local n = 7
+while ARGV[n] do
+  logEntry(KEYS[5], n)
+  n = n + tonumber(ARGV[n]) + 1
+end
+return 'ok'`)
+
+// casAttempts bounds the compare-and-set loop; each conflict means another
+// report of the same root was counted meanwhile, which is rare.
+const casAttempts = 50
+
+// RecordScan counts a scan of one root by the freed-bytes rule
+// (scoring.RootState.Apply), holds it when it is implausible
+// (scoring.RootState.Implausible), and logs what it did. Recording is
+// idempotent by scan id and safe against reports arriving out of order,
+// concurrently, or on several replicas. Nothing is written unless the
+// whole outcome is.
+func (s *Store) RecordScan(ctx context.Context, sc scoring.Scan, rules scoring.ScanRules) (scoring.ScanResult, error) {
 	report, err := json.Marshal(sc)
-	if err != nil {
-		return scoring.ScanResult{}, fmt.Errorf("record scan: %w", err)
-	}
-	pre := "0"
-	if sc.ScannedAt.Before(campaignStart) {
-		pre = "1"
-	}
-	rootID := sc.Source + ":" + sc.Root
-	keys := []string{s.key("scans"), s.key("root", sc.Team, rootID), s.key("freed"), s.key("baseline"), s.key("total"), s.key("audit"), s.key("roots", sc.Team)}
-	res, err := scanScript.Run(ctx, s.rdb, keys, sc.ID, sc.Team, strconv.FormatInt(sc.ScannedAt.UnixMilli(), 10),
-		strconv.FormatInt(sc.Bytes, 10), pre, sc.Root, sc.Source, string(report), rootID).StringSlice()
 	if err != nil {
 		return scoring.ScanResult{}, fmt.Errorf("record scan %s: %w", sc.ID, err)
 	}
-	before, err1 := strconv.ParseInt(res[1], 10, 64)
-	after, err2 := strconv.ParseInt(res[2], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return scoring.ScanResult{}, fmt.Errorf("record scan %s: read totals: %w", sc.ID, err)
+	field := sc.Team + rootSep + sc.Source + ":" + sc.Root
+	for range casAttempts {
+		cur, raw, err := s.rootState(ctx, field)
+		if err != nil {
+			return scoring.ScanResult{}, fmt.Errorf("record scan %s: %w", sc.ID, err)
+		}
+		next, change := cur.Apply(sc.ScannedAt, sc.Bytes, sc.Files, rules.Start)
+		var mode string
+		var entries [][]string
+		res := scoring.ScanResult{Status: scoring.ScanAccepted}
+		reason := cur.Implausible(sc.ScannedAt, sc.Bytes, sc.Files, rules.HoldDrop)
+		switch {
+		case !change.Counts():
+			mode, res.Status = "stale", scoring.ScanStale
+		case reason != "":
+			mode, res = "hold", scoring.ScanResult{Status: scoring.ScanHeld, Reason: reason}
+			held, err := json.Marshal(scoring.HeldScan{Scan: sc, Reason: reason, HeldAt: rules.Now, Before: cur.LatestBytes})
+			if err != nil {
+				return scoring.ScanResult{}, fmt.Errorf("record scan %s: %w", sc.ID, err)
+			}
+			report = held
+			entries = append(entries, scoring.Encode(scoring.ScanSetAside{ScanID: sc.ID, Team: sc.Team, Source: sc.Source,
+				Root: sc.Root, At: sc.ScannedAt, Files: sc.Files, Bytes: sc.Bytes, Reason: reason}))
+		default:
+			mode = "apply"
+			entries = append(entries, applied(sc))
+		}
+		if !change.Latest && mode == "apply" {
+			report = nil // the root's latest report stays
+		}
+		st, err := s.runScan(ctx, sc.ID, field, raw, mode, next.String(), string(report), entries)
+		if err != nil {
+			return scoring.ScanResult{}, fmt.Errorf("record scan %s: %w", sc.ID, err)
+		}
+		switch st {
+		case "ok":
+			return res, nil
+		case "duplicate":
+			return scoring.ScanResult{Status: scoring.ScanDuplicate}, nil
+		case "held":
+			return s.heldResult(ctx, sc.ID)
+		}
 	}
-	return scoring.ScanResult{Status: scoring.ScanStatus(res[0]), TotalBefore: before, TotalAfter: after}, nil
+	return scoring.ScanResult{}, fmt.Errorf("record scan %s: root %s kept changing", sc.ID, sc.Root)
+}
+
+// applied is the log entry of a scan counted.
+func applied(sc scoring.Scan) []string {
+	return scoring.Encode(scoring.ScanApplied{ScanID: sc.ID, Team: sc.Team, Source: sc.Source, Root: sc.Root,
+		At: sc.ScannedAt, Files: sc.Files, Bytes: sc.Bytes})
+}
+
+// rootState reads a root's state, and its encoding for the compare and set.
+func (s *Store) rootState(ctx context.Context, field string) (scoring.RootState, string, error) {
+	raw, err := s.rdb.HGet(ctx, s.key("roots"), field).Result()
+	if errors.Is(err, goredis.Nil) {
+		return scoring.RootState{}, "", nil
+	}
+	if err != nil {
+		return scoring.RootState{}, "", fmt.Errorf("read root: %w", err)
+	}
+	st, err := scoring.ParseRootState(raw)
+	return st, raw, err
+}
+
+func (s *Store) runScan(ctx context.Context, id, field, read, mode, state, report string, entries [][]string) (string, error) {
+	keys := []string{s.key("scans"), s.key("roots"), s.key("reports"), s.key("held"), s.key("audit")}
+	args := []any{id, field, read, mode, state, report}
+	for _, e := range entries {
+		args = xaddArgs(args, e)
+	}
+	return scanScript.Run(ctx, s.rdb, keys, args...).Text()
+}
+
+// heldResult answers a report sent again while it waits for a coordinator.
+func (s *Store) heldResult(ctx context.Context, id string) (scoring.ScanResult, error) {
+	h, ok, err := s.heldScan(ctx, id)
+	if err != nil || !ok {
+		return scoring.ScanResult{Status: scoring.ScanHeld}, err
+	}
+	return scoring.ScanResult{Status: scoring.ScanHeld, Reason: h.Reason}, nil
+}
+
+func (s *Store) heldScan(ctx context.Context, id string) (scoring.HeldScan, bool, error) {
+	raw, err := s.rdb.HGet(ctx, s.key("held"), id).Result()
+	if errors.Is(err, goredis.Nil) {
+		return scoring.HeldScan{}, false, nil
+	}
+	if err != nil {
+		return scoring.HeldScan{}, false, fmt.Errorf("read held scan %s: %w", id, err)
+	}
+	var h scoring.HeldScan
+	if err := json.Unmarshal([]byte(raw), &h); err != nil {
+		return scoring.HeldScan{}, false, fmt.Errorf("read held scan %s: %w", id, err)
+	}
+	return h, true, nil
+}
+
+// HeldScans returns the reports waiting for a coordinator, oldest first.
+func (s *Store) HeldScans(ctx context.Context) ([]scoring.HeldScan, error) {
+	raw, err := s.rdb.HGetAll(ctx, s.key("held")).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read held scans: %w", err)
+	}
+	out := make([]scoring.HeldScan, 0, len(raw))
+	for id, v := range raw {
+		var h scoring.HeldScan
+		if err := json.Unmarshal([]byte(v), &h); err != nil {
+			return nil, fmt.Errorf("read held scan %s: %w", id, err)
+		}
+		out = append(out, h)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].HeldAt.Equal(out[j].HeldAt) {
+			return out[i].HeldAt.Before(out[j].HeldAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// DecideScan settles a held report: accepted, it is counted as if it had
+// just arrived, without the plausibility check (it may then change nothing,
+// if a newer report came meanwhile); rejected, it is dropped and its id
+// answered "duplicate" from then on. Both are logged with who decided.
+// Returns scoring.ErrNotHeld when id is not held (decided already, or unknown).
+func (s *Store) DecideScan(ctx context.Context, id, by string, accept bool, rules scoring.ScanRules) (scoring.HeldScan, scoring.ScanResult, error) {
+	h, ok, err := s.heldScan(ctx, id)
+	if err != nil {
+		return h, scoring.ScanResult{}, err
+	}
+	if !ok {
+		return h, scoring.ScanResult{}, fmt.Errorf("decide scan %s: %w", id, scoring.ErrNotHeld)
+	}
+	sc := h.Scan
+	field := sc.Team + rootSep + sc.Source + ":" + sc.Root
+	decided := scoring.Encode(scoring.ScanDecided{ScanID: id, Team: sc.Team, By: by, Accepted: accept, At: rules.Now})
+	for range casAttempts {
+		mode, res := "reject", scoring.ScanResult{Status: scoring.ScanDuplicate}
+		entries := [][]string{decided}
+		var raw, state, report string
+		if accept {
+			cur, r, err := s.rootState(ctx, field)
+			if err != nil {
+				return h, scoring.ScanResult{}, fmt.Errorf("decide scan %s: %w", id, err)
+			}
+			next, change := cur.Apply(sc.ScannedAt, sc.Bytes, sc.Files, rules.Start)
+			raw, state = r, next.String()
+			mode, res = "decide-stale", scoring.ScanResult{Status: scoring.ScanStale}
+			if change.Counts() {
+				mode, res = "decide-apply", scoring.ScanResult{Status: scoring.ScanAccepted}
+				entries = append(entries, applied(sc))
+				if change.Latest {
+					b, err := json.Marshal(sc)
+					if err != nil {
+						return h, scoring.ScanResult{}, fmt.Errorf("decide scan %s: %w", id, err)
+					}
+					report = string(b)
+				}
+			}
+		}
+		st, err := s.runScan(ctx, id, field, raw, mode, state, report, entries)
+		if err != nil {
+			return h, scoring.ScanResult{}, fmt.Errorf("decide scan %s: %w", id, err)
+		}
+		switch st {
+		case "ok":
+			return h, res, nil
+		case "missing":
+			return h, scoring.ScanResult{}, fmt.Errorf("decide scan %s: %w", id, scoring.ErrNotHeld)
+		}
+	}
+	return h, scoring.ScanResult{}, fmt.Errorf("decide scan %s: root %s kept changing", id, sc.Root)
+}
+
+// rootStates returns every root's state by team.
+func (s *Store) rootStates(ctx context.Context) (map[string][]scoring.RootState, error) {
+	raw, err := s.rdb.HGetAll(ctx, s.key("roots")).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read roots: %w", err)
+	}
+	out := map[string][]scoring.RootState{}
+	for field, v := range raw {
+		team, _, _ := strings.Cut(field, rootSep)
+		st, err := scoring.ParseRootState(v)
+		if err != nil {
+			return nil, fmt.Errorf("read roots: %w", err)
+		}
+		out[team] = append(out[team], st)
+	}
+	return out, nil
 }
 
 // LatestScans returns the most recent scan of each root of a team.
 func (s *Store) LatestScans(ctx context.Context, team string) ([]scoring.Scan, error) {
-	roots, err := s.rdb.SMembers(ctx, s.key("roots", team)).Result()
+	raw, err := s.rdb.HGetAll(ctx, s.key("reports")).Result()
 	if err != nil {
-		return nil, fmt.Errorf("read roots of %s: %w", team, err)
+		return nil, fmt.Errorf("read latest scans of %s: %w", team, err)
 	}
-	out := make([]scoring.Scan, 0, len(roots))
-	for _, root := range roots {
-		raw, err := s.rdb.HGet(ctx, s.key("root", team, root), "l_report").Result()
-		if err != nil {
-			return nil, fmt.Errorf("read latest scan of %s: %w", root, err)
+	var out []scoring.Scan
+	for field, v := range raw {
+		if t, _, _ := strings.Cut(field, rootSep); t != team {
+			continue
 		}
 		var sc scoring.Scan
-		if err := json.Unmarshal([]byte(raw), &sc); err != nil {
-			return nil, fmt.Errorf("read latest scan of %s: %w", root, err)
+		if err := json.Unmarshal([]byte(v), &sc); err != nil {
+			return nil, fmt.Errorf("read latest scan of %s: %w", field, err)
 		}
 		out = append(out, sc)
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Source+out[i].Root < out[j].Source+out[j].Root })
 	return out, nil
 }

@@ -21,7 +21,7 @@ var campaignStart = day1
 
 func mustScan(t testing.TB, s *redis.Store, sc scoring.Scan, start time.Time) scoring.ScanResult {
 	t.Helper()
-	res, err := s.RecordScan(context.Background(), sc, start)
+	res, err := s.RecordScan(context.Background(), sc, scoring.ScanRules{Start: start})
 	if err != nil {
 		t.Fatalf("RecordScan(%s): %v", sc.ID, err)
 	}
@@ -35,6 +35,16 @@ func report(id, team, root string, h int, bytes int64) scoring.Scan {
 		ID: id, Team: team, Source: "share", Root: root,
 		ScannedAt: campaignStart.Add(time.Duration(h) * time.Hour), Bytes: bytes,
 	}
+}
+
+// total is the campaign's freed bytes.
+func total(t testing.TB, s *redis.Store) int64 {
+	t.Helper()
+	n, err := s.TotalFreed(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func TestRecordScan(t *testing.T) {
@@ -204,10 +214,11 @@ func TestRecordScan(t *testing.T) {
 			s, _, _ := redistest.NewStore(t)
 			accepted := 0
 			for i, st := range tt.steps {
+				before := total(t, s)
 				res := mustScan(t, s, st.scan, campaignStart)
-				want := scoring.ScanResult{Status: st.wantStatus, TotalBefore: st.wantBefore, TotalAfter: st.wantAfter}
-				if res != want {
-					t.Errorf("step %d (%s): RecordScan = %+v, want %+v", i, st.scan.ID, res, want)
+				if after := total(t, s); res.Status != st.wantStatus || before != st.wantBefore || after != st.wantAfter {
+					t.Errorf("step %d (%s): %s, total %d → %d; want %s, %d → %d", i, st.scan.ID, res.Status, before, after,
+						st.wantStatus, st.wantBefore, st.wantAfter)
 				}
 				if st.wantStatus == scoring.ScanAccepted {
 					accepted++
@@ -250,10 +261,9 @@ func TestRecordScanAudit(t *testing.T) {
 	checkFields(t, entries[0], map[string]string{
 		"scan_id": "a", "team": "routes", "root": "/srv/r", "source": "share",
 		"at": strconv.FormatInt(first.ScannedAt.UnixMilli(), 10), "bytes": "1000",
-		"baseline": "true", "latest": "true",
 	})
-	checkFields(t, entries[1], map[string]string{"scan_id": "b", "baseline": "false", "latest": "true"})
-	checkFields(t, entries[2], map[string]string{"scan_id": "pre", "bytes": "1200", "baseline": "true", "latest": "false"})
+	checkFields(t, entries[1], map[string]string{"scan_id": "b", "bytes": "700"})
+	checkFields(t, entries[2], map[string]string{"scan_id": "pre", "bytes": "1200"})
 }
 
 func TestLatestScans(t *testing.T) {
@@ -353,18 +363,19 @@ func TestRecordScanLargeTotals(t *testing.T) {
 	s, _, _ := redistest.NewStore(t)
 	steps := []struct {
 		scan        scoring.Scan
-		want        scoring.ScanResult
+		want        scoring.ScanStatus
+		total       int64
 		description string
 	}{
-		{report("a", "routes", "/srv/r", 1, 300_000_000_000_000), scoring.ScanResult{Status: scoring.ScanAccepted}, "baseline"},
-		{report("b", "routes", "/srv/r", 2, 100_000_000_000_000), scoring.ScanResult{Status: scoring.ScanAccepted, TotalAfter: 200_000_000_000_000}, "200 To freed"},
-		{report("c", "routes", "/srv/r", 3, 76_543_210_987_655), scoring.ScanResult{Status: scoring.ScanAccepted, TotalBefore: 200_000_000_000_000, TotalAfter: 223_456_789_012_345}, "odd total"},
-		{report("c", "routes", "/srv/r", 3, 76_543_210_987_655), scoring.ScanResult{Status: scoring.ScanDuplicate, TotalBefore: 223_456_789_012_345, TotalAfter: 223_456_789_012_345}, "duplicate"},
-		{report("d", "routes", "/srv/r", 2, 1), scoring.ScanResult{Status: scoring.ScanStale, TotalBefore: 223_456_789_012_345, TotalAfter: 223_456_789_012_345}, "stale"},
+		{report("a", "routes", "/srv/r", 1, 300_000_000_000_000), scoring.ScanAccepted, 0, "baseline"},
+		{report("b", "routes", "/srv/r", 2, 100_000_000_000_000), scoring.ScanAccepted, 200_000_000_000_000, "200 To freed"},
+		{report("c", "routes", "/srv/r", 3, 76_543_210_987_655), scoring.ScanAccepted, 223_456_789_012_345, "odd total"},
+		{report("c", "routes", "/srv/r", 3, 76_543_210_987_655), scoring.ScanDuplicate, 223_456_789_012_345, "duplicate"},
+		{report("d", "routes", "/srv/r", 2, 1), scoring.ScanStale, 223_456_789_012_345, "stale"},
 	}
 	for _, st := range steps {
-		if got := mustScan(t, s, st.scan, campaignStart); got != st.want {
-			t.Errorf("%s: RecordScan = %+v, want %+v", st.description, got, st.want)
+		if got := mustScan(t, s, st.scan, campaignStart); got.Status != st.want || total(t, s) != st.total {
+			t.Errorf("%s: RecordScan = %+v, total %d; want %s, %d", st.description, got, total(t, s), st.want, st.total)
 		}
 	}
 }
@@ -407,7 +418,7 @@ func TestRecordScanConcurrentOutOfOrder(t *testing.T) {
 			errs := make(chan error, len(shuffled))
 			for _, sc := range shuffled {
 				wg.Go(func() {
-					if _, err := s.RecordScan(ctx, sc, campaignStart); err != nil {
+					if _, err := s.RecordScan(ctx, sc, scoring.ScanRules{Start: campaignStart}); err != nil {
 						errs <- err
 					}
 				})
@@ -455,7 +466,9 @@ func TestRecordScanConcurrentSameReport(t *testing.T) {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { results[i], errs[i] = s.RecordScan(context.Background(), sc, campaignStart) })
+		wg.Go(func() {
+			results[i], errs[i] = s.RecordScan(context.Background(), sc, scoring.ScanRules{Start: campaignStart})
+		})
 	}
 	wg.Wait()
 	count := map[scoring.ScanStatus]int{}
@@ -464,13 +477,6 @@ func TestRecordScanConcurrentSameReport(t *testing.T) {
 			t.Fatalf("RecordScan %d: %v", i, errs[i])
 		}
 		count[res.Status]++
-		// A duplicate is only seen once the accepted copy is in: totals stay at 600.
-		if res.Status == scoring.ScanDuplicate && (res.TotalBefore != 600 || res.TotalAfter != 600) {
-			t.Errorf("duplicate answer %+v, want totals 600 → 600", res)
-		}
-		if res.Status == scoring.ScanAccepted && (res.TotalBefore != 0 || res.TotalAfter != 600) {
-			t.Errorf("accepted answer %+v, want totals 0 → 600", res)
-		}
 	}
 	if count[scoring.ScanAccepted] != 1 || count[scoring.ScanDuplicate] != n-1 {
 		t.Errorf("statuses = %v, want 1 accepted and %d duplicate", count, n-1)

@@ -89,52 +89,65 @@ func (s *Store) SaveTeams(ctx context.Context, name string, teams []scoring.Team
 	return nil
 }
 
-// Figures returns every team's raw counts and the campaign total of freed
-// bytes, read in one round trip.
+// Figures returns every team's raw counts, read in one round trip. Freed
+// and baseline bytes are summed in Go from each root's state, exactly.
 func (s *Store) Figures(ctx context.Context) (map[string]scoring.Figures, error) {
-	cmds, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		p.HGetAll(ctx, s.key("partcount"))
-		p.HGetAll(ctx, s.key("freed"))
-		p.HGetAll(ctx, s.key("baseline"))
-		p.HGetAll(ctx, s.key("corrections"))
+	var part, corr, roots *goredis.MapStringStringCmd
+	_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		part = p.HGetAll(ctx, s.key("partcount"))
+		corr = p.HGetAll(ctx, s.key("corrections"))
+		roots = p.HGetAll(ctx, s.key("roots"))
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read figures: %w", err)
 	}
-	// One setter per hash read above, in the same order.
-	setters := []func(f *scoring.Figures, v string){
-		func(f *scoring.Figures, v string) { f.Participations, _ = strconv.ParseInt(v, 10, 64) },
-		func(f *scoring.Figures, v string) { f.FreedBytes, _ = strconv.ParseInt(v, 10, 64) },
-		func(f *scoring.Figures, v string) { f.BaselineBytes, _ = strconv.ParseInt(v, 10, 64) },
-		func(f *scoring.Figures, v string) { f.Corrections, _ = strconv.ParseFloat(v, 64) },
-	}
 	out := map[string]scoring.Figures{}
-	for i, set := range setters {
-		for team, v := range cmds[i].(*goredis.MapStringStringCmd).Val() {
-			f := out[team]
-			set(&f, v)
-			out[team] = f
-		}
+	var errs []error
+	for team, v := range part.Val() {
+		n, err := strconv.ParseInt(v, 10, 64)
+		errs = append(errs, err)
+		f := out[team]
+		f.Participations = n
+		out[team] = f
+	}
+	for team, v := range corr.Val() {
+		x, err := strconv.ParseFloat(v, 64)
+		errs = append(errs, err)
+		f := out[team]
+		f.Corrections = x
+		out[team] = f
+	}
+	for field, v := range roots.Val() {
+		team, _, _ := strings.Cut(field, rootSep)
+		st, err := scoring.ParseRootState(v)
+		errs = append(errs, err)
+		f := out[team]
+		f.FreedBytes += st.Freed()
+		f.BaselineBytes += st.BaseBytes
+		out[team] = f
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("read figures: %w", err)
 	}
 	return out, nil
 }
 
 // TotalFreed returns the campaign-wide freed bytes.
 func (s *Store) TotalFreed(ctx context.Context) (int64, error) {
-	n, err := s.rdb.Get(ctx, s.key("total")).Int64()
-	if errors.Is(err, goredis.Nil) {
-		return 0, nil
-	}
+	figs, err := s.Figures(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("read total: %w", err)
+		return 0, err
 	}
-	return n, nil
+	var total int64
+	for _, f := range figs {
+		total += f.FreedBytes
+	}
+	return total, nil
 }
 
-// Audit returns the audit stream from the start, up to count entries
-// (0: all of them).
-func (s *Store) Audit(ctx context.Context, count int64) ([]scoring.AuditEntry, error) {
+// Audit returns the log from the start, up to count records (0: all).
+func (s *Store) Audit(ctx context.Context, count int64) ([]scoring.Record, error) {
 	var msgs []goredis.XMessage
 	var err error
 	if count > 0 {
@@ -145,47 +158,68 @@ func (s *Store) Audit(ctx context.Context, count int64) ([]scoring.AuditEntry, e
 	if err != nil {
 		return nil, fmt.Errorf("read audit: %w", err)
 	}
-	return auditEntries(msgs), nil
+	return records(msgs), nil
 }
 
-func auditEntries(msgs []goredis.XMessage) []scoring.AuditEntry {
-	out := make([]scoring.AuditEntry, len(msgs))
+// records decodes stream entries into events (scoring.Decode, the log's
+// one decoder); an entry it cannot read keeps its error.
+func records(msgs []goredis.XMessage) []scoring.Record {
+	out := make([]scoring.Record, len(msgs))
 	for i, m := range msgs {
 		fields := make(map[string]string, len(m.Values))
 		for k, v := range m.Values {
 			fields[k] = fmt.Sprint(v)
 		}
-		out[i] = scoring.AuditEntry{ID: m.ID, Fields: fields}
+		e, err := scoring.Decode(fields)
+		out[i] = scoring.Record{ID: m.ID, Event: e, Err: err}
 	}
 	return out
 }
 
+// xaddArgs appends a log entry's fields to a script's arguments, after
+// their count, as the scripts' logEntry helper reads them.
+func xaddArgs(args []any, fields []string) []any {
+	args = append(args, len(fields))
+	for _, f := range fields {
+		args = append(args, f)
+	}
+	return args
+}
+
+// logEntry is the Lua helper that appends the entry whose fields follow
+// their count at ARGV[n] to the stream key.
+const logEntry = `
+local function logEntry(key, n)
+  local count = tonumber(ARGV[n])
+  local fields = {}
+  for i = 1, count do fields[i] = ARGV[n + i] end
+  redis.call('XADD', key, '*', unpack(fields))
+end
+`
+
 // correctScript applies a correction once per id (none: every time): the
-// team's points, the day's list for the recap, the audit stream.
+// team's points, the day's list for the recap, the log.
 //
 // KEYS: corrections, corrlog:<day>, audit, correction id marker.
-// ARGV: id, team, points, correction JSON, reason, by, day, at.
-var correctScript = goredis.NewScript(`
+// ARGV: id, team, points, correction JSON, then the log entry.
+var correctScript = goredis.NewScript(logEntry + `
 if ARGV[1] ~= '' and not redis.call('SET', KEYS[4], '1', 'NX', 'EX', 2592000) then return 0 end
 redis.call('HINCRBYFLOAT', KEYS[1], ARGV[2], ARGV[3])
 redis.call('RPUSH', KEYS[2], ARGV[4])
-redis.call('XADD', KEYS[3], '*', 'type', 'correction', 'team', ARGV[2], 'points', ARGV[3],
-  'reason', ARGV[5], 'by', ARGV[6], 'day', ARGV[7], 'at', ARGV[8])
+logEntry(KEYS[3], 5)
 return 1`)
 
 // Correct adds points (negative to remove) to a team, and records the
-// correction in the audit stream and in the day's list for the recap. A
-// correction whose ID was already recorded (within 30 days) changes
-// nothing.
+// correction in the log and in the day's list for the recap. A correction
+// whose ID was already recorded (within 30 days) changes nothing.
 func (s *Store) Correct(ctx context.Context, c scoring.Correction) error {
 	b, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("correct: %w", err)
 	}
 	keys := []string{s.key("corrections"), s.key("corrlog", strconv.Itoa(c.Day)), s.key("audit"), s.key("corrid", c.ID)}
-	err = correctScript.Run(ctx, s.rdb, keys, c.ID, c.Team, strconv.FormatFloat(c.Points, 'f', -1, 64), string(b),
-		c.Reason, c.By, strconv.Itoa(c.Day), c.At.Format(time.RFC3339)).Err()
-	if err != nil {
+	args := xaddArgs([]any{c.ID, c.Team, strconv.FormatFloat(c.Points, 'f', -1, 64), string(b)}, scoring.Encode(scoring.CorrectionMade{Correction: c}))
+	if err := correctScript.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
 		return fmt.Errorf("correct %s: %w", c.Team, err)
 	}
 	return nil
@@ -208,23 +242,25 @@ func (s *Store) Corrections(ctx context.Context, day int) ([]scoring.Correction,
 	return out, nil
 }
 
-// snapshotScript copies the freed bytes and participation of every team
-// into the day's snapshot, once: a second call for the same day keeps the
-// first snapshot.
+// snapshotScript records the figures Go computed as the day's snapshot,
+// once: a second call for the same day keeps the first snapshot.
 var snapshotScript = goredis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local freed = redis.call('HGETALL', KEYS[2])
-for i = 1, #freed, 2 do redis.call('HSET', KEYS[1], 'freed:' .. freed[i], freed[i+1]) end
-local part = redis.call('HGETALL', KEYS[3])
-for i = 1, #part, 2 do redis.call('HSET', KEYS[1], 'part:' .. part[i], part[i+1]) end
-redis.call('HSET', KEYS[1], 'at', ARGV[1])
+redis.call('HSET', KEYS[1], unpack(ARGV))
 return 1`)
 
 // Snapshot records every team's figures at the end of campaign day n (the
 // first call for a day wins) and returns the recorded snapshot.
 func (s *Store) Snapshot(ctx context.Context, day int, at time.Time) (map[string]scoring.Figures, error) {
-	if err := snapshotScript.Run(ctx, s.rdb, []string{s.key("snap", strconv.Itoa(day)), s.key("freed"), s.key("partcount")},
-		at.Format(time.RFC3339)).Err(); err != nil {
+	figs, err := s.Figures(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot day %d: %w", day, err)
+	}
+	args := []any{"at", strconv.FormatInt(at.UnixMilli(), 10)}
+	for team, f := range figs {
+		args = append(args, "freed:"+team, strconv.FormatInt(f.FreedBytes, 10), "part:"+team, strconv.FormatInt(f.Participations, 10))
+	}
+	if err := snapshotScript.Run(ctx, s.rdb, []string{s.key("snap", strconv.Itoa(day))}, args...).Err(); err != nil {
 		return nil, fmt.Errorf("snapshot day %d: %w", day, err)
 	}
 	snap, _, err := s.DaySnapshot(ctx, day)
@@ -268,7 +304,7 @@ func (s *Store) Sequence(ctx context.Context, name string) (int64, error) {
 
 // AuditAfter returns up to count audit entries recorded after the entry
 // with id after ("" or "0": from the start), oldest first.
-func (s *Store) AuditAfter(ctx context.Context, after string, count int64) ([]scoring.AuditEntry, error) {
+func (s *Store) AuditAfter(ctx context.Context, after string, count int64) ([]scoring.Record, error) {
 	start := "-"
 	if after != "" && after != "0" {
 		start = "(" + after
@@ -277,5 +313,35 @@ func (s *Store) AuditAfter(ctx context.Context, after string, count int64) ([]sc
 	if err != nil {
 		return nil, fmt.Errorf("read audit after %q: %w", after, err)
 	}
-	return auditEntries(msgs), nil
+	return records(msgs), nil
+}
+
+// LastAuditID returns the id of the newest log record ("0-0" when the log
+// is empty), where a follower starts.
+func (s *Store) LastAuditID(ctx context.Context) (string, error) {
+	msgs, err := s.rdb.XRevRangeN(ctx, s.key("audit"), "+", "-", 1).Result()
+	if err != nil {
+		return "", fmt.Errorf("read last audit id: %w", err)
+	}
+	if len(msgs) == 0 {
+		return "0-0", nil
+	}
+	return msgs[0].ID, nil
+}
+
+// WaitAudit returns the records logged after the one with id after, waiting
+// up to block for the first of them (none: an empty list). Every replica
+// sees every record, whichever one wrote it.
+func (s *Store) WaitAudit(ctx context.Context, after string, block time.Duration) ([]scoring.Record, error) {
+	res, err := s.rdb.XRead(ctx, &goredis.XReadArgs{Streams: []string{s.key("audit"), after}, Count: 1000, Block: block}).Result()
+	if errors.Is(err, goredis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("wait for the audit log: %w", err)
+	}
+	if len(res) == 0 {
+		return nil, nil
+	}
+	return records(res[0].Messages), nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ func figures(t *testing.T, s *redis.Store) map[string]scoring.Figures {
 	return f
 }
 
-func audit(t *testing.T, s *redis.Store) []scoring.AuditEntry {
+func audit(t *testing.T, s *redis.Store) []scoring.Record {
 	t.Helper()
 	a, err := s.Audit(context.Background(), 0)
 	if err != nil {
@@ -40,11 +41,23 @@ func auditOf(t *testing.T, s *redis.Store, typ string) []map[string]string {
 	t.Helper()
 	var out []map[string]string
 	for _, e := range audit(t, s) {
-		if e.Fields["type"] == typ {
-			out = append(out, e.Fields)
+		if e.Err != nil {
+			t.Fatalf("audit entry %s: %v", e.ID, e.Err)
+		}
+		if e.Event.Kind() == typ {
+			out = append(out, fieldMap(scoring.Encode(e.Event)))
 		}
 	}
 	return out
+}
+
+// fieldMap turns an encoded event's pairs into a map.
+func fieldMap(pairs []string) map[string]string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		m[pairs[i]] = pairs[i+1]
+	}
+	return m
 }
 
 // checkFields reports the fields of got that differ from want.
@@ -109,7 +122,7 @@ func TestCorrect(t *testing.T) {
 	}
 	checkFields(t, entries[1], map[string]string{
 		"team": "routes", "points": "-1.5", "reason": "doublon", "by": "coord", "day": "2",
-		"at": "2027-03-23T10:00:00Z",
+		"at": strconv.FormatInt(time.Date(2027, 3, 23, 10, 0, 0, 0, time.UTC).UnixMilli(), 10),
 	})
 }
 
@@ -331,7 +344,7 @@ func TestAuditCount(t *testing.T) {
 			if e.ID == "" {
 				t.Errorf("audit entry without id: %v", e)
 			}
-			teams = append(teams, e.Fields["team"])
+			teams = append(teams, fieldMap(scoring.Encode(e.Event))["team"])
 		}
 		if !slices.Equal(teams, tt.wantTeams) {
 			t.Errorf("Audit(%d) teams = %v, want %v (oldest first)", tt.count, teams, tt.wantTeams)
@@ -388,7 +401,7 @@ func TestNamespaces(t *testing.T) {
 		t.Errorf("b.ClaimPost = %v, %v; want Claimed (a's lease is a's)", st, err)
 	}
 	// The same scan id is new to b.
-	res, err := b.RecordScan(ctx, scoring.Scan{ID: "s1", Team: "routes", Source: "share", Root: "/r", ScannedAt: day1, Bytes: 100}, day1)
+	res, err := b.RecordScan(ctx, scoring.Scan{ID: "s1", Team: "routes", Source: "share", Root: "/r", ScannedAt: day1, Bytes: 100}, scoring.ScanRules{Start: day1})
 	if err != nil || res.Status != scoring.ScanAccepted {
 		t.Errorf("b.RecordScan(s1) = %+v, %v; want accepted", res, err)
 	}

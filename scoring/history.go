@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"time"
 )
 
@@ -17,13 +16,11 @@ import (
 // A défi done counts from the moment it was marked (a ✅ on Friday for
 // Wednesday's défi changes Friday's figures, not Wednesday's); a correction
 // belongs to the campaign day it names; a scan to the instant it was taken.
-// The freed bytes of a root at an instant follow the same rule as the live
-// counters, applied to the reports the store accepted that were taken by
-// then: the baseline is the last report before the campaign start or,
-// without one, the first report; the latest is the most recent report. So
-// the figures at the end of the campaign equal the live counters.
+// The freed bytes of a root at an instant follow the rule the live store
+// applies (RootState.Apply) to the reports it counted that were taken by
+// then, so the figures at the end of the campaign equal the live counters.
 type History struct {
-	start int64 // campaign start, unix ms
+	start time.Time
 	last  string
 	marks map[string][]mark          // team → défis marked and unmarked
 	done  map[string]map[int]int64   // team → défi day → agents who did it
@@ -41,13 +38,16 @@ type mark struct {
 	at, delta int64
 }
 
-// report is one scan of a root as the audit recorded it.
-type report struct{ at, bytes int64 }
+// report is one scan of a root as the log recorded it.
+type report struct {
+	at           time.Time
+	bytes, files int64
+}
 
 // NewHistory returns an empty history of a campaign starting at start.
 func NewHistory(start time.Time) *History {
 	return &History{
-		start: start.UnixMilli(),
+		start: start,
 		marks: map[string][]mark{},
 		done:  map[string]map[int]int64{},
 		corr:  map[string]map[int]float64{},
@@ -59,83 +59,71 @@ func NewHistory(start time.Time) *History {
 // Last returns the id of the last entry applied ("" before any).
 func (h *History) Last() string { return h.last }
 
-// Apply replays audit entries, oldest first. An entry it cannot read is
-// skipped and reported in the error, so that one damaged entry does not
-// stop the dashboard; the figures are the rest's.
-func (h *History) Apply(entries []AuditEntry) error {
+// Apply replays records of the log, oldest first. A record that could not
+// be read is skipped and reported in the error, so that one damaged entry
+// does not stop the dashboard; the figures are the rest's.
+func (h *History) Apply(records []Record) error {
 	var errs []error
-	for _, e := range entries {
-		if err := h.apply(e.Fields); err != nil {
-			errs = append(errs, fmt.Errorf("history: audit entry %s skipped: %w", e.ID, err))
+	for _, r := range records {
+		if r.Err != nil {
+			errs = append(errs, fmt.Errorf("history: log entry %s skipped: %w", r.ID, r.Err))
+		} else {
+			h.apply(r.Event)
 		}
-		h.last = e.ID
+		h.last = r.ID
 	}
 	return errors.Join(errs...)
 }
 
-// AuditReader reads the audit stream. *Store fits.
-type AuditReader interface {
-	AuditAfter(ctx context.Context, after string, count int64) ([]AuditEntry, error)
+// LogReader reads the campaign's log. The Redis store fits.
+type LogReader interface {
+	// AuditAfter returns up to count records logged after the one with id
+	// after ("": from the start), oldest first.
+	AuditAfter(ctx context.Context, after string, count int64) ([]Record, error)
 }
 
-// Feed applies every entry recorded after Last, read from r in pages. A
-// read error stops it (the next Feed resumes); unreadable entries are
+// Feed applies every record logged after Last, read from r in pages. A
+// read error stops it (the next Feed resumes); unreadable records are
 // skipped and reported, as Apply does.
-func (h *History) Feed(ctx context.Context, r AuditReader) error {
+func (h *History) Feed(ctx context.Context, r LogReader) error {
 	const page = 1000
 	var skipped []error
 	for {
-		entries, err := r.AuditAfter(ctx, h.last, page)
+		records, err := r.AuditAfter(ctx, h.last, page)
 		if err != nil {
 			return errors.Join(append(skipped, err)...)
 		}
-		if err := h.Apply(entries); err != nil {
+		if err := h.Apply(records); err != nil {
 			skipped = append(skipped, err)
 		}
-		if len(entries) < page {
+		if len(records) < page {
 			return errors.Join(skipped...)
 		}
 	}
 }
 
-func (h *History) apply(f map[string]string) error {
-	team := f["team"]
-	switch f["type"] {
-	case "participation":
-		day, err1 := strconv.Atoi(f["day"])
-		delta, err2 := strconv.ParseInt(f["delta"], 10, 64)
-		at, err3 := time.Parse(time.RFC3339, f["at"])
-		if err1 != nil || err2 != nil || err3 != nil {
-			return fmt.Errorf("participation: day %q, delta %q, at %q", f["day"], f["delta"], f["at"])
+func (h *History) apply(e Event) {
+	switch e := e.(type) {
+	case Participation:
+		h.marks[e.Team] = append(h.marks[e.Team], mark{day: e.Day, at: e.At.UnixMilli(), delta: e.Delta})
+		if h.done[e.Team] == nil {
+			h.done[e.Team] = map[int]int64{}
 		}
-		h.marks[team] = append(h.marks[team], mark{day: day, at: at.UnixMilli(), delta: delta})
-		if h.done[team] == nil {
-			h.done[team] = map[int]int64{}
+		h.done[e.Team][e.Day] += e.Delta
+		h.teams[e.Team] = true
+	case CorrectionMade:
+		if h.corr[e.Team] == nil {
+			h.corr[e.Team] = map[int]float64{}
 		}
-		h.done[team][day] += delta
-	case "correction":
-		day, err1 := strconv.Atoi(f["day"])
-		points, err2 := strconv.ParseFloat(f["points"], 64)
-		if err1 != nil || err2 != nil {
-			return fmt.Errorf("correction: day %q, points %q", f["day"], f["points"])
-		}
-		if h.corr[team] == nil {
-			h.corr[team] = map[int]float64{}
-		}
-		h.corr[team][day] += points
-	case "scan":
-		at, err1 := strconv.ParseInt(f["at"], 10, 64)
-		bytes, err2 := strconv.ParseInt(f["bytes"], 10, 64)
-		if err1 != nil || err2 != nil {
-			return fmt.Errorf("scan: at %q, bytes %q", f["at"], f["bytes"])
-		}
-		k := rootKey{team, f["source"] + ":" + f["root"]}
-		h.roots[k] = append(h.roots[k], report{at: at, bytes: bytes})
-	default: // posts carry no score
-		return nil
+		h.corr[e.Team][e.Day] += e.Points
+		h.teams[e.Team] = true
+	case ScanApplied:
+		k := rootKey{e.Team, e.Source + ":" + e.Root}
+		h.roots[k] = append(h.roots[k], report{at: e.At, bytes: e.Bytes, files: e.Files})
+		h.teams[e.Team] = true
 	}
-	h.teams[team] = true
-	return nil
+	// Other events (posts, held reports and decisions) carry no figure: a
+	// held report counts through the ScanApplied logged when it is accepted.
 }
 
 // Forever returns an end instant after every report: At(day, Forever())
@@ -163,39 +151,28 @@ func (h *History) At(day int, end time.Time) map[string]Figures {
 		out[team] = f
 	}
 	for k, reports := range h.roots {
-		base, latest, ok := h.rootAt(reports, cut)
+		st, ok := h.rootAt(reports, cut)
 		if !ok {
 			continue
 		}
 		f := out[k.team]
-		f.FreedBytes += base - latest
-		f.BaselineBytes += base
+		f.FreedBytes += st.Freed()
+		f.BaselineBytes += st.BaseBytes
 		out[k.team] = f
 	}
 	return out
 }
 
-// rootAt applies the freed-bytes rule to the reports of a root taken by cut
-// (unix ms). Reports are in arrival order; ties go to the first arrived, as
-// in the store's script.
-func (h *History) rootAt(reports []report, cut int64) (base, latest int64, ok bool) {
-	var preAt, firstAt, latestAt int64
-	var pre, first bool
+// rootAt applies the freed-bytes rule (RootState.Apply) to the reports of
+// a root taken by cut (unix ms), in the order the store counted them.
+func (h *History) rootAt(reports []report, cut int64) (RootState, bool) {
+	var st RootState
 	for _, r := range reports {
-		if r.at > cut {
-			continue
-		}
-		if r.at < h.start && (!pre || r.at > preAt) {
-			pre, preAt, base = true, r.at, r.bytes
-		}
-		if !pre && (!first || r.at < firstAt) {
-			first, firstAt, base = true, r.at, r.bytes
-		}
-		if !ok || r.at > latestAt {
-			ok, latestAt, latest = true, r.at, r.bytes
+		if r.at.UnixMilli() <= cut {
+			st, _ = st.Apply(r.at, r.bytes, r.files, h.start)
 		}
 	}
-	return base, latest, ok
+	return st, st.Known()
 }
 
 // Done returns how many agents of a team did the défi of day n.

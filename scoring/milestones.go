@@ -8,24 +8,36 @@ type Milestones struct {
 	Every int64
 }
 
-// Reached returns every threshold at or below total, in ascending order.
-func (m Milestones) Reached(total int64) []int64 {
+// Latest returns up to n of the highest thresholds at or below total,
+// highest first. It never lists the series: a total of any size costs at
+// most n steps.
+func (m Milestones) Latest(total int64, n int) []int64 {
 	var out []int64
 	last := int64(0)
-	for _, t := range m.Thresholds {
-		if t > total {
-			return out
+	if len(m.Thresholds) > 0 {
+		last = m.Thresholds[len(m.Thresholds)-1]
+	}
+	if m.Every > 0 && total > last {
+		// The series continues past the last threshold: last + k·Every.
+		for k := (total - last) / m.Every; k >= 1 && len(out) < n; k-- {
+			out = append(out, last+k*m.Every)
 		}
-		out = append(out, t)
-		last = t
 	}
-	if m.Every <= 0 {
-		return out
-	}
-	for t := last + m.Every; t <= total; t += m.Every {
-		out = append(out, t)
+	for i := len(m.Thresholds) - 1; i >= 0 && len(out) < n; i-- {
+		if m.Thresholds[i] <= total {
+			out = append(out, m.Thresholds[i])
+		}
 	}
 	return out
+}
+
+// Highest returns the highest threshold at or below total, if any: the one
+// milestone a change that crossed several is announced as.
+func (m Milestones) Highest(total int64) (int64, bool) {
+	if l := m.Latest(total, 1); len(l) == 1 {
+		return l[0], true
+	}
+	return 0, false
 }
 
 // Equivalences are the rates that turn freed bytes into things people

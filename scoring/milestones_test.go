@@ -15,7 +15,7 @@ var defaultMilestones = scoring.Milestones{
 	Every:      5e11,
 }
 
-func TestMilestonesReached(t *testing.T) {
+func TestMilestonesLatest(t *testing.T) {
 	fixed := scoring.Milestones{Thresholds: defaultMilestones.Thresholds}
 	tests := []struct {
 		name  string
@@ -40,11 +40,32 @@ func TestMilestonesReached(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := tt.m.Reached(tt.total)
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("Reached(%d) = %v, want %v", tt.total, got, tt.want)
+			got := tt.m.Latest(tt.total, 100)
+			want := slices.Clone(tt.want)
+			slices.Reverse(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("Latest(%d, 100) = %v, want %v", tt.total, got, want)
+			}
+			high, ok := tt.m.Highest(tt.total)
+			if ok != (len(want) > 0) || (ok && high != want[0]) {
+				t.Errorf("Highest(%d) = %d, %v; want the first of %v", tt.total, high, ok, want)
 			}
 		})
+	}
+}
+
+// A root near 2^62 once made the bot list 9 million thresholds: Latest
+// costs n steps whatever the total.
+func TestMilestonesLatestOfAHugeTotal(t *testing.T) {
+	total := int64(1) << 62
+	got := defaultMilestones.Latest(total, 3)
+	step := int64(5e11)
+	top := int64(1e12) + (total-int64(1e12))/step*step
+	if want := []int64{top, top - step, top - 2*step}; !slices.Equal(got, want) {
+		t.Errorf("Latest(2^62, 3) = %v, want %v", got, want)
+	}
+	if high, ok := defaultMilestones.Highest(math.MaxInt64); !ok || math.MaxInt64-high >= step {
+		t.Errorf("Highest(MaxInt64) = %d, %v", high, ok)
 	}
 }
 

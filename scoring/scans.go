@@ -1,6 +1,9 @@
 package scoring
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // Scan is what a scan of one root of one team measured.
 type Scan struct {
@@ -26,13 +29,42 @@ const (
 	ScanAccepted ScanStatus = "accepted"
 	// ScanStale: the scan is older than what is held and changed nothing.
 	ScanStale ScanStatus = "stale"
-	// ScanDuplicate: a scan with this id was already recorded.
+	// ScanDuplicate: a scan with this id was already recorded (or a held
+	// one was rejected).
 	ScanDuplicate ScanStatus = "duplicate"
+	// ScanHeld: the scan looks implausible (RootState.Implausible) and
+	// waits for a coordinator; it changed nothing.
+	ScanHeld ScanStatus = "held"
 )
 
 // ScanResult is the outcome of RecordScan.
 type ScanResult struct {
 	Status ScanStatus
-	// TotalBefore and TotalAfter are the campaign's freed bytes around the change.
-	TotalBefore, TotalAfter int64
+	// Reason says why a held scan was held ("drop", "zero_files").
+	Reason string
+}
+
+// ScanRules are what recording a scan needs to know of the campaign.
+type ScanRules struct {
+	// Start is the campaign's first instant: a report before it may be the
+	// pre-campaign baseline.
+	Start time.Time
+	// HoldDrop is the share of a root's baseline that one report may cut
+	// before it is held (0.5: 50 %).
+	HoldDrop float64
+	// Now is when the report arrives (or is decided).
+	Now time.Time
+}
+
+// ErrNotHeld is returned when deciding on a scan id that is not held
+// (decided already, or unknown).
+var ErrNotHeld = errors.New("no held scan with this id")
+
+// HeldScan is a held report and why it was held.
+type HeldScan struct {
+	Scan
+	Reason string    `json:"reason"`
+	HeldAt time.Time `json:"held_at"`
+	// Before is the root's latest size when the report arrived.
+	Before int64 `json:"before"`
 }

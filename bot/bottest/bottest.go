@@ -153,11 +153,54 @@ func (e *Env) Restart(tb testing.TB, owner string) *bot.Bot {
 	tb.Helper()
 	b, err := bot.New(context.Background(), bot.Options{
 		Config: e.Config, Calendar: e.Calendar, Store: e.Store, Chat: e.Chat, Clock: e.Clock, Owner: owner,
+		FollowBlock: 50 * time.Millisecond,
 	})
 	if err != nil {
 		tb.Fatalf("bot: %v", err)
 	}
 	return b
+}
+
+// Follow runs the bot's log follower (bot.Follow) until the test ends, as
+// gigabot run does: milestones are then announced after scans, out of the
+// scan's way. It returns a channel that receives after each batch of
+// events the follower handled.
+func (e *Env) Follow(tb testing.TB) <-chan struct{} {
+	tb.Helper()
+	return Follow(tb, e.Bot)
+}
+
+// Follow runs b's log follower until the test ends (see Env.Follow).
+func Follow(tb testing.TB, b *bot.Bot) <-chan struct{} {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	seen := make(chan struct{}, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = b.Follow(ctx, func() {
+			select {
+			case seen <- struct{}{}:
+			default:
+			}
+		})
+	}()
+	tb.Cleanup(func() { cancel(); <-done })
+	return seen
+}
+
+// Eventually waits until cond holds, checking every few milliseconds, and
+// fails the test if it still does not after 10 seconds (a deadlock guard,
+// not a measure of speed).
+func Eventually(tb testing.TB, what string, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("still waiting after 10 s for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // At returns a local instant of campaign day n.

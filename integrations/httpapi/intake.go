@@ -33,6 +33,9 @@ const (
 	// OutcomeStale: 202, the scan was recorded but is older than what the
 	// store holds for its root, so it changed nothing.
 	OutcomeStale = "stale"
+	// OutcomeHeld: 202 {"status":"held"}, the scan looks implausible and
+	// waits for a coordinator (valider / rejeter); it changed nothing.
+	OutcomeHeld = "held"
 	// OutcomeDuplicate: 200, a scan_id already recorded.
 	OutcomeDuplicate = "duplicate"
 	// OutcomeBadSignature: 401, a missing, malformed or wrong signature, or
@@ -95,11 +98,14 @@ func (noReports) Report(string) {}
 
 type answer struct {
 	Status string `json:"status,omitempty"`
+	ScanID string `json:"scan_id,omitempty"`
+	Reason string `json:"reason,omitempty"`
 	Error  string `json:"error,omitempty"`
 }
 
-// ServeHTTP answers 202 {"status":"accepted"}, 200 {"status":"duplicate"}
-// for a scan_id already counted, 401 for a bad signature or timestamp, 400
+// ServeHTTP answers 202 {"status":"accepted"}, 202 {"status":"held",
+// "scan_id":…, "reason":…} for an implausible report set aside for a
+// coordinator, 200 {"status":"duplicate"} for a scan_id already counted, 401 for a bad signature or timestamp, 400
 // naming the field for a malformed or impossible report or an unknown team,
 // 413 above scanner.MaxReportBytes, 405 to anything but POST. Nothing is stored
 // unless the answer is 202. Each answer is reported with its outcome.
@@ -139,9 +145,11 @@ func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in.reply(w, OutcomeError, http.StatusServiceUnavailable, answer{Error: "the store is unavailable: send again later"})
 	case res.Status == scoring.ScanDuplicate:
 		in.reply(w, OutcomeDuplicate, http.StatusOK, answer{Status: "duplicate"})
+	case res.Status == scoring.ScanHeld:
+		in.reply(w, OutcomeHeld, http.StatusAccepted, answer{Status: "held", ScanID: report.ScanID, Reason: res.Reason})
 	default:
 		in.log.Info("scan report recorded", "scan_id", report.ScanID, "team", report.Team, "root", report.Root,
-			"bytes", report.Bytes, "outcome", res.Status, "total_freed", res.TotalAfter)
+			"bytes", report.Bytes, "outcome", res.Status)
 		outcome := OutcomeAccepted
 		if res.Status == scoring.ScanStale {
 			outcome = OutcomeStale

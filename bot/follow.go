@@ -1,0 +1,78 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/gigabot/gigabot/scoring"
+)
+
+// followRetry is how long Follow waits after the store failed before it
+// asks again.
+const followRetry = time.Second
+
+// Follow reads the campaign's log as it grows, whichever replica writes
+// it, until ctx ends: after each scan counted or decided it announces the
+// milestone reached (so a scan's HTTP request never waits for 28 posts),
+// and after any event it calls notify (nil: nothing), which the dashboard
+// uses to refresh its pages at once on every replica. Every replica runs
+// it; the post ledger keeps each milestone to one post per channel. A
+// store outage pauses it; it resumes where it stopped.
+func (b *Bot) Follow(ctx context.Context, notify func()) error {
+	var after string
+	for ctx.Err() == nil {
+		if after == "" {
+			id, err := b.store.LastAuditID(ctx)
+			if err != nil {
+				b.pause(ctx, "follow the log", err)
+				continue
+			}
+			after = id
+			// Whatever was logged while this process was away.
+			b.afterEvents(ctx, true, notify)
+		}
+		recs, err := b.store.WaitAudit(ctx, after, b.follow)
+		if err != nil {
+			b.pause(ctx, "follow the log", err)
+			continue
+		}
+		if len(recs) == 0 {
+			continue
+		}
+		after = recs[len(recs)-1].ID
+		scans := false
+		for _, r := range recs {
+			switch r.Event.(type) {
+			case scoring.ScanApplied, scoring.ScanDecided:
+				scans = true
+			}
+		}
+		b.afterEvents(ctx, scans, notify)
+	}
+	return ctx.Err()
+}
+
+func (b *Bot) afterEvents(ctx context.Context, scans bool, notify func()) {
+	if notify != nil {
+		notify()
+	}
+	if scans {
+		if err := b.AnnounceMilestone(ctx); err != nil && ctx.Err() == nil {
+			b.log.Error("announce milestone", "err", err)
+		}
+	}
+}
+
+// pause logs a store failure and waits a little before the next try.
+func (b *Bot) pause(ctx context.Context, what string, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	b.log.Error(what, "err", err)
+	t := time.NewTimer(followRetry)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

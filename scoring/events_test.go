@@ -1,0 +1,106 @@
+package scoring_test
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gigabot/gigabot/scoring"
+)
+
+// fields turns Encode's pairs into the map a log entry reads back as.
+func fields(pairs []string) map[string]string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		m[pairs[i]] = pairs[i+1]
+	}
+	return m
+}
+
+func TestEventsRoundTrip(t *testing.T) {
+	at := time.UnixMilli(1_805_000_000_123)
+	tests := []scoring.Event{
+		scoring.Participation{Team: "routes", Agent: "alice", Day: 3, Post: "P12", Delta: 1, At: at},
+		scoring.Participation{Team: "routes", Agent: "alice", Day: 3, Post: "P12", Delta: -1, At: at},
+		scoring.ScanApplied{ScanID: "s1", Team: "routes", Source: "share", Root: `\\srv\routes`, At: at, Files: 12, Bytes: 1<<53 + 1},
+		scoring.ScanSetAside{ScanID: "s2", Team: "routes", Source: "mailbox", Root: "/m", At: at, Files: 0, Bytes: 0, Reason: "zero_files"},
+		scoring.ScanDecided{ScanID: "s2", Team: "routes", By: "coord", Accepted: true, At: at},
+		scoring.CorrectionMade{Correction: scoring.Correction{ID: "c1", Team: "routes", Points: -12.5, Reason: "doublon", By: "coord", Day: 2, At: at}},
+		scoring.PostSent{Key: "defi:1:routes", PostID: "P1", Ref: "defi:1", At: at},
+	}
+	for _, e := range tests {
+		t.Run(e.Kind(), func(t *testing.T) {
+			enc := scoring.Encode(e)
+			if enc[0] != "type" || enc[1] != e.Kind() || len(enc)%2 != 0 {
+				t.Fatalf("Encode = %q", enc)
+			}
+			got, err := scoring.Decode(fields(enc))
+			if err != nil {
+				t.Fatalf("Decode(%q): %v", enc, err)
+			}
+			if !reflect.DeepEqual(got, e) {
+				t.Errorf("round trip:\n got %#v\nwant %#v", got, e)
+			}
+		})
+	}
+}
+
+func TestDecodeNamesTheField(t *testing.T) {
+	tests := []struct {
+		name   string
+		fields map[string]string
+		want   string
+	}{
+		{"scan without bytes", map[string]string{"type": "scan", "scan_id": "a", "team": "t", "source": "share", "root": "/", "at": "1"}, "bytes"},
+		{"scan with a negative size", map[string]string{"type": "scan", "scan_id": "a", "team": "t", "source": "share", "root": "/", "at": "1", "bytes": "-1"}, "bytes"},
+		{"scan with a bad instant", map[string]string{"type": "scan", "scan_id": "a", "team": "t", "source": "share", "root": "/", "at": "x", "bytes": "1"}, "at"},
+		{"participation with a delta of 2", map[string]string{"type": "participation", "team": "t", "agent": "a", "day": "1", "post": "P", "delta": "2", "at": "1"}, "delta"},
+		{"correction without points", map[string]string{"type": "correction", "team": "t", "day": "1", "at": "1"}, "points"},
+		{"participation without a team", map[string]string{"type": "participation", "agent": "a", "day": "1", "post": "P", "delta": "1", "at": "1"}, "team"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := scoring.Decode(tt.fields)
+			if err == nil || !strings.Contains(err.Error(), tt.want+":") {
+				t.Errorf("Decode = %v, want an error naming %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := scoring.Decode(map[string]string{"type": "from_the_future"}); !errors.Is(err, scoring.ErrUnknownKind) {
+		t.Errorf("unknown type: %v, want ErrUnknownKind", err)
+	}
+}
+
+// The first versions wrote reactions' instants in RFC 3339: they still read.
+func TestDecodeReadsTheFirstVersionsInstants(t *testing.T) {
+	e, err := scoring.Decode(map[string]string{"type": "participation", "team": "a", "agent": "x", "day": "1", "post": "P", "delta": "1", "at": "2027-03-22T09:30:00+01:00"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2027, 3, 22, 8, 30, 0, 0, time.UTC); !e.(scoring.Participation).At.Equal(want) {
+		t.Errorf("at = %v, want %v", e.(scoring.Participation).At, want)
+	}
+}
+
+func TestHistorySkipsAnUnreadableEntry(t *testing.T) {
+	h := scoring.NewHistory(time.Time{})
+	raw := []map[string]string{
+		{"type": "participation", "team": "a", "agent": "x", "day": "1", "post": "P", "delta": "1", "at": "2027-03-22T09:30:00+01:00"},
+		{"type": "scan", "team": "a", "at": "x", "bytes": "1"},
+		{"type": "correction", "team": "a", "day": "1", "points": "4", "at": "1805000000000"},
+	}
+	var recs []scoring.Record
+	for i, f := range raw {
+		e, err := scoring.Decode(f)
+		recs = append(recs, scoring.Record{ID: string(rune('1'+i)) + "-0", Event: e, Err: err})
+	}
+	err := h.Apply(recs)
+	if err == nil || !strings.Contains(err.Error(), "log entry 2-0 skipped") || h.Last() != "3-0" {
+		t.Fatalf("Apply = %v, Last = %q; want an error naming entry 2-0, and Last 3-0", err, h.Last())
+	}
+	if got := h.At(1, scoring.Forever())["a"]; got != (scoring.Figures{Participations: 1, Corrections: 4}) {
+		t.Errorf("the readable entries give %+v", got)
+	}
+}
