@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -398,6 +399,27 @@ func (b *Bot) sendBroadcast(ctx context.Context, ev Event, kind, text string, mk
 // maxCorrection bounds one correction, so that a typo cannot wreck a ranking.
 const maxCorrection = 10_000
 
+// pointsPattern is a correction's points as people write them: an
+// optional sign, digits, and at most one decimal after a comma or a point
+// ("-20", "12,5", "+3"). Nothing else: no exponent ("1e3"), no hexadecimal
+// ("0x1p4"), no NaN or infinity, and no thousands separator, since "1.000"
+// is 1 to some and 1 000 to others. One decimal is what the bot shows.
+var pointsPattern = regexp.MustCompile(`^[+-]?[0-9]+(?:[.,][0-9])?$`)
+
+// parsePoints reads a correction's points (see pointsPattern); the
+// typographic minus "−" (U+2212) counts as "-". Too many digits read as an
+// infinity, which the bound then refuses.
+func parsePoints(s string) (float64, bool) {
+	if rest, ok := strings.CutPrefix(s, "\u2212"); ok {
+		s = "-" + rest
+	}
+	if !pointsPattern.MatchString(s) {
+		return 0, false
+	}
+	x, _ := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
+	return x, true
+}
+
 func (b *Bot) cmdCorrection(ctx context.Context, ev Event, args string) error {
 	fields := strings.Fields(args)
 	if len(fields) < 2 {
@@ -407,10 +429,11 @@ func (b *Bot) cmdCorrection(ctx context.Context, ev Event, args string) error {
 	if !ok {
 		return b.reply(ctx, ev, b.loc.T("team.unknown", clip(fields[0]), b.teamIDs()))
 	}
-	points, err := strconv.ParseFloat(strings.Replace(fields[1], ",", ".", 1), 64)
+	points, ok := parsePoints(fields[1])
 	switch {
-	case err != nil || math.IsNaN(points) || math.IsInf(points, 0):
-		return b.reply(ctx, ev, b.loc.T("correction.bad", clip(fields[1])))
+	case !ok:
+		limit := b.loc.Int(maxCorrection)
+		return b.reply(ctx, ev, b.loc.T("correction.bad", clip(fields[1]), limit, limit))
 	case points == 0:
 		return b.reply(ctx, ev, b.loc.T("correction.zero"))
 	case math.Abs(points) > maxCorrection:
