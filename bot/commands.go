@@ -383,15 +383,26 @@ func (b *Bot) sendBroadcast(ctx context.Context, ev Event, kind, text string, mk
 	if text == "" {
 		return b.reply(ctx, ev, b.loc.T("usage", kind+" <texte>"))
 	}
-	template := "announce.post"
+	keys := "announce"
 	if mk == KindMobilisation {
-		template = "mobilisation.post"
+		keys = "mobilisation"
 	}
-	msg := Message{Kind: mk, Text: b.loc.T(template, text, ev.DisplayName)}
-	failed, err := b.broadcast(ctx, b.broadcastKey(kind, ev.User, text), "", func(challenges.Team) (Message, error) { return msg, nil })
-	if len(failed) > 0 {
+	msg := Message{Kind: mk, Text: b.loc.T(keys+".post", text, ev.DisplayName)}
+	// The ledger of the day's broadcasts posts each channel once: the same
+	// command again only retries the channels that failed, and a platform
+	// that delivers the command twice does not double it. When every
+	// channel already had it, say so rather than claim it was sent.
+	built := 0
+	failed, err := b.broadcast(ctx, b.broadcastKey(kind, ev.User, text), "", func(challenges.Team) (Message, error) {
+		built++
+		return msg, nil
+	})
+	switch {
+	case len(failed) > 0:
 		b.log.Error("broadcast", "kind", kind, "failed", failed, "err", err)
 		return b.reply(ctx, ev, b.loc.T("broadcast.partial", len(b.cfg.Teams)-len(failed), len(b.cfg.Teams), strings.Join(failed, ", ")))
+	case built == 0:
+		return b.reply(ctx, ev, b.loc.T(keys+".already"))
 	}
 	return b.reply(ctx, ev, b.loc.T("broadcast.done", len(b.cfg.Teams)))
 }

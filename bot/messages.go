@@ -73,6 +73,9 @@ var french = typeset(map[string]string{
 	"correction.header":   "*Corrections du jour :*",
 	"correction.toolarge": "Une correction est limitée à ±%s points.",
 
+	"announce.already":     "Cette annonce a déjà été envoyée aujourd’hui dans les canaux d’équipe : je ne l’envoie pas une seconde fois. Pour la publier de nouveau, changez son texte.",
+	"mobilisation.already": "Cet appel à la mobilisation a déjà été envoyé aujourd’hui dans les canaux d’équipe : je ne l’envoie pas une seconde fois. Pour le publier de nouveau, changez son texte.",
+
 	"recap.header":   "📊 *Bilan du jour %d/%d*",
 	"recap.freed":    "Aujourd’hui, les équipes ont libéré %s ; depuis le début : %s.",
 	"recap.team":     "Votre équipe : %s sur %d, %s libérés aujourd’hui, %d défi(s) relevé(s) aujourd’hui.",
@@ -201,6 +204,9 @@ var english = map[string]string{
 	"correction.line":     "✏️ %s: %s (%s, by %s)",
 	"correction.header":   "*Today's corrections:*",
 	"correction.toolarge": "A correction is limited to ±%s points.",
+
+	"announce.already":     "This announcement was already sent to the team channels today: I am not sending it twice. To post it again, change its text.",
+	"mobilisation.already": "This call to action was already sent to the team channels today: I am not sending it twice. To post it again, change its text.",
 
 	"recap.header":   "📊 *Recap of day %d/%d*",
 	"recap.freed":    "Today the teams freed %s; since the start: %s.",
