@@ -202,7 +202,7 @@ func (b *Bot) postRecap(ctx context.Context, day challenges.Day) error {
 func (b *Bot) correctionsText(cs []scoring.Correction) string {
 	lines := []string{b.loc.T("correction.header")}
 	for _, c := range cs {
-		lines = append(lines, b.loc.T("correction.line", b.teamName(c.Team), signedPoints(b.loc, c.Points), c.Reason, b.displayName(c.By)))
+		lines = append(lines, b.loc.T("correction.line", b.teamName(c.Team), signedPoints(b.loc, c.Points), Neutralise(c.Reason), b.displayName(c.By)))
 	}
 	return strings.Join(lines, "\n")
 }

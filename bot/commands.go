@@ -103,9 +103,9 @@ func (b *Bot) handleMessage(ctx context.Context, ev Event) error {
 
 func (b *Bot) replyUnknown(ctx context.Context, ev Event, name string) error {
 	if s := b.suggest(challenges.FoldAccents(name)); s != "" {
-		return b.reply(ctx, ev, b.loc.T("unknown", clip(name), s))
+		return b.reply(ctx, ev, b.loc.T("unknown", quote(name), s))
 	}
-	return b.reply(ctx, ev, b.loc.T("unknown.no", clip(name)))
+	return b.reply(ctx, ev, b.loc.T("unknown.no", quote(name)))
 }
 
 // phrases map the questions people actually type to commands.
@@ -128,8 +128,8 @@ func rephrase(text string) (string, bool) {
 	return "", false
 }
 
-// clip shortens what a user typed before the bot quotes it back, so that
-// nobody can make the bot post a wall of text.
+// clip shortens what a user typed before the bot quotes it back (see
+// quote), so that nobody can make the bot post a wall of text.
 func clip(s string) string {
 	const max = 40
 	s = strings.ToValidUTF8(s, "�")
@@ -265,7 +265,7 @@ var criterionAliases = map[string]scoring.Criterion{
 func (b *Bot) cmdRanking(ctx context.Context, ev Event, args string) error {
 	c, ok := criterionAliases[challenges.FoldAccents(strings.TrimSpace(args))]
 	if !ok {
-		return b.reply(ctx, ev, b.loc.T("ranking.unknown", clip(args)))
+		return b.reply(ctx, ev, b.loc.T("ranking.unknown", quote(args)))
 	}
 	st, err := b.Standings(ctx)
 	if err != nil {
@@ -303,7 +303,7 @@ func (b *Bot) cmdTeam(ctx context.Context, ev Event, args string) error {
 			return b.reply(ctx, ev, b.loc.T("team.none"))
 		}
 	} else if team, ok = b.findTeam(args); !ok {
-		return b.reply(ctx, ev, b.loc.T("team.unknown", clip(args), b.teamIDs()))
+		return b.reply(ctx, ev, b.loc.T("team.unknown", quote(args), b.teamIDs()))
 	}
 	st, err := b.Standings(ctx)
 	if err != nil {
@@ -361,7 +361,7 @@ func (b *Bot) cmdMe(ctx context.Context, ev Event, _ string) error {
 		}
 		list = b.loc.T("me.days", strings.Join(s, ", "))
 	}
-	return b.reply(ctx, ev, b.loc.T("me.card", ev.DisplayName, team.Name, len(days), b.cal.Elapsed(b.clock.Now()), list))
+	return b.reply(ctx, ev, b.loc.T("me.card", Neutralise(ev.DisplayName), team.Name, len(days), b.cal.Elapsed(b.clock.Now()), list))
 }
 
 // broadcastKey names a broadcast so that the same command sent again the
@@ -387,7 +387,7 @@ func (b *Bot) sendBroadcast(ctx context.Context, ev Event, kind, text string, mk
 	if mk == KindMobilisation {
 		keys = "mobilisation"
 	}
-	msg := Message{Kind: mk, Text: b.loc.T(keys+".post", text, ev.DisplayName)}
+	msg := Message{Kind: mk, Text: b.loc.T(keys+".post", text, Neutralise(ev.DisplayName))}
 	// The ledger of the day's broadcasts posts each channel once: the same
 	// command again only retries the channels that failed, and a platform
 	// that delivers the command twice does not double it. When every
@@ -438,13 +438,13 @@ func (b *Bot) cmdCorrection(ctx context.Context, ev Event, args string) error {
 	}
 	team, ok := b.findTeam(fields[0])
 	if !ok {
-		return b.reply(ctx, ev, b.loc.T("team.unknown", clip(fields[0]), b.teamIDs()))
+		return b.reply(ctx, ev, b.loc.T("team.unknown", quote(fields[0]), b.teamIDs()))
 	}
 	points, ok := parsePoints(fields[1])
 	switch {
 	case !ok:
 		limit := b.loc.Int(maxCorrection)
-		return b.reply(ctx, ev, b.loc.T("correction.bad", clip(fields[1]), limit, limit))
+		return b.reply(ctx, ev, b.loc.T("correction.bad", quote(fields[1]), limit, limit))
 	case points == 0:
 		return b.reply(ctx, ev, b.loc.T("correction.zero"))
 	case math.Abs(points) > maxCorrection:
@@ -461,5 +461,5 @@ func (b *Bot) cmdCorrection(ctx context.Context, ev Event, args string) error {
 	if err := b.store.Correct(ctx, c); err != nil {
 		return err
 	}
-	return b.reply(ctx, ev, b.loc.T("correction.done", signedPoints(b.loc, points), team.Name, reason, day))
+	return b.reply(ctx, ev, b.loc.T("correction.done", signedPoints(b.loc, points), team.Name, Neutralise(reason), day))
 }
