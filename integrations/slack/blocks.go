@@ -61,9 +61,15 @@ func labelsFor(lang string) labels {
 // render turns a post into its notification text and its blocks. The
 // défi card gets its button only where it can be clicked for real
 // (interactive: not in an ephemeral answer). Replies stay plain text:
-// Slack renders the core's light Markdown as is.
+// Slack renders the core's light Markdown as is. Announcements and calls
+// to mobilisation keep the channel mentions their authors wrote; no other
+// post can notify a whole channel.
 func (a *Adapter) render(msg bot.Message, interactive bool) (string, []slack.Block) {
-	text := escape(msg.Text)
+	esc := escape
+	if msg.Kind == bot.KindAnnouncement || msg.Kind == bot.KindMobilisation {
+		esc = escapeAnnouncement
+	}
+	text := esc(msg.Text)
 	var blocks []slack.Block
 	switch {
 	case msg.Kind == bot.KindDefi && msg.Defi != nil:
@@ -71,7 +77,7 @@ func (a *Adapter) render(msg bot.Message, interactive bool) (string, []slack.Blo
 	case msg.Kind == bot.KindReply || msg.Kind == "":
 		return text, nil
 	default:
-		blocks = sections(msg.Text)
+		blocks = sections(msg.Text, esc)
 	}
 	if len(blocks) > maxBlocks {
 		return text, nil
@@ -139,8 +145,9 @@ var (
 
 // sections lays the core's text out as blocks: its title line as a
 // header, a section per part (a part starts at a bold heading line and
-// ends after its list, if it has one), and footnotes as context.
-func sections(text string) []slack.Block {
+// ends after its list, if it has one), and footnotes as context; esc
+// writes each part for mrkdwn (escape or escapeAnnouncement).
+func sections(text string, esc func(string) string) []slack.Block {
 	lines := strings.Split(strings.TrimSpace(text), "\n")
 	var blocks []slack.Block
 	if m := titleLine.FindStringSubmatch(lines[0]); m != nil {
@@ -151,7 +158,7 @@ func sections(text string) []slack.Block {
 	inList := false
 	flush := func() {
 		if len(part) > 0 {
-			blocks = append(blocks, sectionBlocks(escape(strings.Join(part, "\n")))...)
+			blocks = append(blocks, sectionBlocks(esc(strings.Join(part, "\n")))...)
 			part, inList = nil, false
 		}
 	}
@@ -162,7 +169,7 @@ func sections(text string) []slack.Block {
 			flush()
 		case footnoteLine.MatchString(l):
 			flush()
-			blocks = append(blocks, slack.NewContextBlock("", markdown(clip(escape(l), maxSectionText))))
+			blocks = append(blocks, slack.NewContextBlock("", markdown(clip(esc(l), maxSectionText))))
 		case headingLine.MatchString(l), inList && !item:
 			flush()
 		}
@@ -217,18 +224,32 @@ func clip(s string, max int) string {
 	return string(r[:max-1]) + "…"
 }
 
-// token matches what Slack's mrkdwn draws from angle brackets and the bot
-// lets through: user and channel mentions and links. Broadcasts
-// ("<!channel>", "<!here>") are not among them, so nobody can make the bot
-// notify a whole channel.
-var token = regexp.MustCompile(`<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+|(?:https?://|mailto:)[^\s<>|]+)(?:\|[^<>]*)?>`)
+var (
+	// token matches what Slack's mrkdwn draws from angle brackets and the
+	// bot lets through: user and channel mentions and links. Broadcasts
+	// ("<!channel>", "<!here>") are not among them, so that no post but an
+	// announcement notifies a whole channel. What users wrote never
+	// matches: the core breaks their "<" and "@" (bot.Neutralise).
+	token = regexp.MustCompile(`<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+|(?:https?://|mailto:)[^\s<>|]+)(?:\|[^<>]*)?>`)
+	// broadcastToken adds the mentions that notify a whole channel or a
+	// user group, which a coordinator's announcement keeps: "<!channel>",
+	// "<!here>", "<!everyone>", "<!subteam^S0123|@group>".
+	broadcastToken = regexp.MustCompile(token.String() + `|<!(?:channel|here|everyone)(?:\|[^<>]*)?>|<!subteam\^[A-Z0-9]+(?:\|[^<>]*)?>`)
+)
 
 // escape writes text for Slack's mrkdwn: "&", "<" and ">" become entities,
 // except in the mentions and links token lets through.
-func escape(text string) string {
+func escape(text string) string { return escapeExcept(text, token) }
+
+// escapeAnnouncement is escape for an announcement: its author's channel
+// and group mentions go through too.
+func escapeAnnouncement(text string) string { return escapeExcept(text, broadcastToken) }
+
+// escapeExcept writes "&", "<" and ">" as entities outside what keep matches.
+func escapeExcept(text string, keep *regexp.Regexp) string {
 	var b strings.Builder
 	last := 0
-	for _, loc := range token.FindAllStringIndex(text, -1) {
+	for _, loc := range keep.FindAllStringIndex(text, -1) {
 		b.WriteString(escapeChars.Replace(text[last:loc[0]]))
 		b.WriteString(text[loc[0]:loc[1]])
 		last = loc[1]

@@ -96,13 +96,27 @@ func TestRender(t *testing.T) {
 			},
 		},
 		{
-			name: "announcement cannot notify the whole channel",
-			msg:  bot.Message{Kind: bot.KindAnnouncement, Text: "📢 *Annonce*\n<!channel> R&D : voir <https://intranet.cd14.fr|l’intranet> avec <@U0ALICE01>\n— Claire"},
+			name: "announcement keeps its author's channel and group mentions",
+			msg:  bot.Message{Kind: bot.KindAnnouncement, Text: "📢 *Annonce*\n<!channel> R&D : voir <https://intranet.cd14.fr|l’intranet> avec <@U0ALICE01> et <!subteam^S0REF|@referents>\n— Claire"},
 			want: []string{
 				"header: 📢 Annonce",
-				"section: &lt;!channel&gt; R&amp;D : voir <https://intranet.cd14.fr|l’intranet> avec <@U0ALICE01>\n— Claire",
+				"section: <!channel> R&amp;D : voir <https://intranet.cd14.fr|l’intranet> avec <@U0ALICE01> et <!subteam^S0REF|@referents>\n— Claire",
 			},
-			wantText: "📢 *Annonce*\n&lt;!channel&gt; R&amp;D : voir <https://intranet.cd14.fr|l’intranet> avec <@U0ALICE01>\n— Claire",
+			wantText: "📢 *Annonce*\n<!channel> R&amp;D : voir <https://intranet.cd14.fr|l’intranet> avec <@U0ALICE01> et <!subteam^S0REF|@referents>\n— Claire",
+		},
+		{
+			name:     "call to mobilisation keeps <!here>",
+			msg:      bot.Message{Kind: bot.KindMobilisation, Text: "📣 *Appel à la mobilisation*\n<!here> Allez !\n— Claire"},
+			want:     []string{"header: 📣 Appel à la mobilisation", "section: <!here> Allez !\n— Claire"},
+			wantText: "📣 *Appel à la mobilisation*\n<!here> Allez !\n— Claire",
+		},
+		{
+			name: "no other post notifies the whole channel",
+			msg:  bot.Message{Kind: bot.KindRecap, Text: "📊 *Bilan du jour 3/15*\n<!channel> <!here> <!everyone> <!subteam^S0REF>"},
+			want: []string{
+				"header: 📊 Bilan du jour 3/15",
+				"section: &lt;!channel&gt; &lt;!here&gt; &lt;!everyone&gt; &lt;!subteam^S0REF&gt;",
+			},
 		},
 		{
 			name:     "reply stays text",
