@@ -14,6 +14,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/gigabot/gigabot/locale"
 )
 
 // Config is a campaign configuration file (campaign.yaml).
@@ -167,8 +169,9 @@ func Parse(data []byte) (*Config, error) {
 	if err := dec.Decode(&cfg); err != nil {
 		return nil, &ValidationError{Problems: []Problem{decodeProblem(err, file)}}
 	}
-	cfg.applyDefaults()
 	v := validator{file: file}
+	cfg.validateExplicitZeros(&v)
+	cfg.applyDefaults()
 	cfg.validate(&v)
 	if len(v.problems) > 0 {
 		sort.SliceStable(v.problems, func(i, j int) bool { return v.problems[i].Line < v.problems[j].Line })
@@ -293,7 +296,12 @@ func (c *Config) validate(v *validator) {
 	if cp.Days < 1 || cp.Days > 60 {
 		v.add("campaign.days", "must be between 1 and 60, got %d", cp.Days)
 	}
-	if _, err := time.LoadLocation(cp.Timezone); err != nil {
+	if cp.Timezone == "Local" {
+		// time.LoadLocation takes "Local" for the machine's own zone: the
+		// campaign's day would then follow wherever the bot runs (UTC in a
+		// container).
+		v.add("campaign.timezone", "%q is the server's own time zone, which changes with the machine (UTC in most containers): name the campaign's zone, such as Europe/Paris", cp.Timezone)
+	} else if _, err := time.LoadLocation(cp.Timezone); err != nil {
 		v.add("campaign.timezone", "unknown time zone %q (use an IANA name such as Europe/Paris)", cp.Timezone)
 	}
 	seenDay := map[time.Weekday]bool{}
@@ -341,6 +349,19 @@ func (c *Config) validate(v *validator) {
 	}
 	if c.RateLimit.Every < 0 {
 		v.add("rate_limit.every", "must not be negative")
+	}
+}
+
+// minMilestoneStep is the smallest step between milestones past the
+// thresholds: each step crossed is a post in every team channel.
+const minMilestoneStep = GB
+
+// validateExplicitZeros reports the zeros written in the file where a
+// missing key takes a default: "days: 0" is not a campaign of the default
+// 15 days. It runs before applyDefaults, which cannot tell the two apart.
+func (c *Config) validateExplicitZeros(v *validator) {
+	if c.Campaign.Days == 0 && v.has("campaign.days") {
+		v.add("campaign.days", "must be between 1 and 60, got 0")
 	}
 }
 
@@ -421,8 +442,11 @@ func (c *Config) validateScoring(v *validator) {
 		}
 		prev = t
 	}
-	if c.Milestones.Every < 0 {
+	switch e := c.Milestones.Every; {
+	case e < 0:
 		v.add("milestones.every", "must not be negative")
+	case e > 0 && e < minMilestoneStep:
+		v.add("milestones.every", "%s is below 1 Go: a milestone so small would be crossed by almost every scan (use at least 1 Go, or 0 for no milestones past the thresholds)", locale.New("fr").Bytes(int64(e)))
 	}
 	eq := c.Equivalences
 	for name, x := range map[string]float64{
@@ -572,6 +596,9 @@ type validator struct {
 func (v *validator) add(field, format string, args ...any) {
 	v.problems = append(v.problems, Problem{Field: field, Line: v.line(field), Message: fmt.Sprintf(format, args...)})
 }
+
+// has reports whether the source sets a field.
+func (v *validator) has(field string) bool { return v.line(field) > 0 }
 
 // line finds the line of a field in the source, or 0 when the field is absent
 // (a missing key has no line).
