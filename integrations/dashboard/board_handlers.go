@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -29,12 +30,28 @@ func (d *Dashboard) board(w http.ResponseWriter, r *http.Request) {
 // writeTimeout bounds one write to a live page.
 const writeTimeout = 30 * time.Second
 
+// liveRetryAfter is what a page over the live pages' cap is told, in
+// seconds: app.js tries the live feed again after a minute, and polls
+// /api/v1/board meanwhile.
+const liveRetryAfter = "60"
+
+// tooManyPages is what a page over the cap reads.
+var tooManyPages = map[string]string{
+	"error": "Trop de pages suivent le tableau de bord en direct : cette page se met à jour toutes les 30 secondes.",
+}
+
 // live answers GET /api/v1/live: a Server-Sent Events stream that sends
 // the board on connect and whenever the hub finds it changed, with a
 // heartbeat comment in between.
 func (d *Dashboard) live(w http.ResponseWriter, r *http.Request) {
-	sub, first, ok := d.hub.subscribe()
-	if !ok {
+	sub, first, err := d.hub.subscribe()
+	switch {
+	case errors.Is(err, errHubFull):
+		d.log.Debug("dashboard: a live page refused: the cap is reached", "max_live_pages", d.hub.max)
+		w.Header().Set("Retry-After", liveRetryAfter)
+		httpapi.WriteJSON(w, http.StatusServiceUnavailable, tooManyPages)
+		return
+	case err != nil:
 		w.Header().Set("Retry-After", "30")
 		httpapi.WriteJSON(w, http.StatusServiceUnavailable, unavailableJSON)
 		return

@@ -53,7 +53,16 @@ type Options struct {
 	// Language of the page shown when the board cannot be computed ("fr",
 	// the default, or "en"); the dashboard itself speaks the board's.
 	Language string
+	// MaxLivePages caps the pages on the live feed at once; 0 means
+	// DefaultMaxLivePages. The next page is answered 503 with Retry-After,
+	// and polls /api/v1/board until its next attempt.
+	MaxLivePages int
 }
+
+// DefaultMaxLivePages is the default cap on live pages: the 3 000 agents
+// of a large campaign, with room to spare. A page costs about 45 KB
+// (README, Operations), so 5 000 cost about 225 MB.
+const DefaultMaxLivePages = 5000
 
 // DefaultEvery is the live hub's default refresh period.
 const DefaultEvery = 2 * time.Second
@@ -90,6 +99,12 @@ func New(o Options) (*Dashboard, error) {
 	if o.Every == 0 {
 		o.Every = DefaultEvery
 	}
+	if o.MaxLivePages < 0 {
+		return nil, fmt.Errorf("dashboard: New: MaxLivePages must not be negative, got %d", o.MaxLivePages)
+	}
+	if o.MaxLivePages == 0 {
+		o.MaxLivePages = DefaultMaxLivePages
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -110,7 +125,7 @@ func New(o Options) (*Dashboard, error) {
 	}
 	d := &Dashboard{
 		src: o.Source, log: o.Logger, clock: o.Clock, every: o.Every,
-		hub: newHub(), assets: a, pages: pages, script: script, poke: make(chan struct{}, 1),
+		hub: newHub(o.MaxLivePages), assets: a, pages: pages, script: script, poke: make(chan struct{}, 1),
 		lang: "fr",
 	}
 	if o.Language == "en" {

@@ -80,8 +80,16 @@ func (s *subscriber) offer(frame []byte, heartbeat bool) {
 	}
 }
 
+// Why a page cannot subscribe.
+var (
+	errHubStopped = errors.New("dashboard: the live feed has stopped")
+	errHubFull    = errors.New("dashboard: too many live pages")
+)
+
 // hub holds the latest board and the pages waiting for the next.
 type hub struct {
+	// max caps the subscribers.
+	max    int
 	mu     sync.Mutex
 	subs   map[*subscriber]struct{}
 	latest *snapshot
@@ -94,23 +102,27 @@ type hub struct {
 	stopped     chan struct{} // closed when Run returns
 }
 
-func newHub() *hub {
-	return &hub{subs: map[*subscriber]struct{}{}, stopped: make(chan struct{})}
+func newHub(max int) *hub {
+	return &hub{max: max, subs: map[*subscriber]struct{}{}, stopped: make(chan struct{})}
 }
 
 // subscribe adds a page and returns the board it should show first (nil
-// before the first computation). It fails once the hub has stopped.
-func (h *hub) subscribe() (*subscriber, *snapshot, bool) {
+// before the first computation). It fails with errHubStopped once the hub
+// has stopped, and with errHubFull while max pages are subscribed.
+func (h *hub) subscribe() (*subscriber, *snapshot, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	select {
 	case <-h.stopped:
-		return nil, nil, false
+		return nil, nil, errHubStopped
 	default:
+	}
+	if len(h.subs) >= h.max {
+		return nil, nil, errHubFull
 	}
 	s := &subscriber{ch: make(chan []byte, 1)}
 	h.subs[s] = struct{}{}
-	return s, h.latest, true
+	return s, h.latest, nil
 }
 
 func (h *hub) unsubscribe(s *subscriber) {

@@ -8,7 +8,7 @@ import (
 )
 
 func TestSlowSubscriberGetsTheLatestBoardOnly(t *testing.T) {
-	h := newHub()
+	h := newHub(2)
 	slow, _, _ := h.subscribe()
 	fast, _, _ := h.subscribe()
 	at := time.Date(2027, 4, 1, 14, 0, 0, 0, time.UTC)

@@ -3,6 +3,7 @@ package dashboard_test
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,6 +12,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/integrations/dashboard"
+	"github.com/gigabot/gigabot/integrations/httpapi"
 )
 
 func TestLiveSendsTheBoardOnConnect(t *testing.T) {
@@ -241,5 +244,64 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestLivePagesAboveTheCapGet503(t *testing.T) {
+	e := newEnv(t, func(o *dashboard.Options) { o.MaxLivePages = 2 })
+	e.run(t)
+	first := e.openStream(t)
+	first.nextBoard(t)
+	e.openStream(t).nextBoard(t)
+	// Only the answer's head is read: a stream would never end.
+	req, _ := http.NewRequestWithContext(ctxTimeout(t), http.MethodGet, e.srv.URL+"/api/v1/live", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "60" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("third page: %d %s, Retry-After %q; want a JSON 503 with Retry-After 60",
+			resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Retry-After"))
+	}
+	if n := e.dash.Subscribers(); n != 2 {
+		t.Errorf("%d live pages, want the 2 of the cap", n)
+	}
+	// The refused page polls meanwhile.
+	if resp, _ := e.get(t, "/api/v1/board"); resp.StatusCode != http.StatusOK {
+		t.Errorf("/api/v1/board: %d", resp.StatusCode)
+	}
+	// A page that leaves frees its place.
+	first.close()
+	waitFor(t, "the page to leave", func() bool { return e.dash.Subscribers() == 1 })
+	e.openStream(t).nextBoard(t)
+}
+
+func TestLiveOutlivesTheServersTimeouts(t *testing.T) {
+	e := newEnv(t)
+	e.run(t)
+	// The bot's own server, with timeouts far shorter than a page stays.
+	const short = 50 * time.Millisecond
+	api := httpapi.New(nil, nil, nil)
+	e.dash.Mount(api)
+	srv, err := httpapi.NewHTTPServer(api, httpapi.Limits{ReadTimeout: short, WriteTimeout: short, IdleTimeout: short}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
+	e.srv.URL = "http://" + ln.Addr().String()
+	s := e.openStream(t)
+	s.nextBoard(t)
+	// Let every timeout of the server pass, several times over.
+	time.Sleep(10 * short)
+	e.src.set(func(b *bot.Board) { b.Total.Label = "1,6 To" })
+	e.dash.Poke()
+	if got := s.nextBoard(t); got.Total.Label != "1,6 To" {
+		t.Fatalf("after the server's timeouts: total %q", got.Total.Label)
 	}
 }
