@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,9 +144,12 @@ func serve(ctx context.Context, ln net.Listener, b *bot.Bot, store *redis.Store,
 	}
 	api := httpapi.New(b, store, log)
 	dash.Mount(api)
+	srv, err := httpapi.NewHTTPServer(api, httpapi.Limits{}, log)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	go func() { _ = dash.Run(ctx) }()
-	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return func() {
 		cancel()

@@ -292,7 +292,11 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	dash, err := dashboard.New(dashboard.Options{Source: b, Logger: log, Clock: clock, Language: cfg.Campaign.Language})
+	limits, livePages, err := m.httpCaps()
+	if err != nil {
+		return err
+	}
+	dash, err := dashboard.New(dashboard.Options{Source: b, Logger: log, Clock: clock, Language: cfg.Campaign.Language, MaxLivePages: livePages})
 	if err != nil {
 		return err
 	}
@@ -322,7 +326,10 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	followCtx, stopFollow := context.WithCancel(ctx)
 	defer stopFollow()
 	go func() { _ = b.Follow(followCtx, dash.Poke) }()
-	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
+	srv, err := httpapi.NewHTTPServer(api, limits, log)
+	if err != nil {
+		return err
+	}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server", "err", err)
