@@ -109,6 +109,7 @@ func TestEndToEnd(t *testing.T) {
 	// A mention is answered in the channel, a slash command privately.
 	before := len(f.slack.Posts())
 	f.send(t, "/slack/events", eventJSON("Ev7", mentionJSON("U0ALICE01", "C0ROUTES1", "<@UBOT> classement participation")))
+	f.a.work.Wait()
 	posts := f.slack.Posts()[before:]
 	if len(posts) != 1 || posts[0].Channel != "C0ROUTES1" || !strings.Contains(posts[0].Text, "Direction des collèges") {
 		t.Fatalf("answer to the mention: %+v", posts)

@@ -16,22 +16,37 @@ import (
 // since a timestamp alone is only unique within a channel.
 func postID(channel, ts string) string { return channel + "/" + ts }
 
-// callback handles one Events API payload, over HTTP or Socket Mode, and
-// tells whether Slack may consider it delivered.
-func (a *Adapter) callback(ctx context.Context, h Handler, e slackevents.EventsAPIEvent) bool {
+// receive takes one Events API payload, over HTTP or Socket Mode, and
+// starts its handling in the background, so that the caller acknowledges
+// it at once: Slack waits 3 seconds, and a mobilisation to 28 channels
+// takes longer. retry and reason are Slack's count of earlier attempts
+// (X-Slack-Retry-Num, or the envelope's retry_attempt) and its reason,
+// logged so that a Slack retrying for want of an answer shows. receive
+// returns false, starting nothing, once the adapter shuts down: the caller
+// then leaves the payload unacknowledged, and Slack delivers it again to a
+// replica that runs.
+func (a *Adapter) receive(h Handler, e slackevents.EventsAPIEvent, retry int, reason string) bool {
 	switch e.Type {
 	case slackevents.CallbackEvent:
 		cb, ok := e.Data.(*slackevents.EventsAPICallbackEvent)
-		if !ok || !wanted(e.InnerEvent) {
+		if !ok {
 			return true
 		}
-		return a.deliver(ctx, cb.EventID, func(ctx context.Context) error {
-			ev, ok, err := a.translate(ctx, e.InnerEvent)
-			if err != nil || !ok {
-				return err
-			}
-			ev.ID = cb.EventID
-			return h.Handle(ctx, ev)
+		if retry > 0 {
+			a.log.Info("slack: Slack delivered an event again", "event", cb.EventID, "retry", retry, "reason", reason)
+		}
+		if !wanted(e.InnerEvent) {
+			return true
+		}
+		return a.background(func() {
+			a.deliver(cb.EventID, func(ctx context.Context) error {
+				ev, ok, err := a.translate(ctx, e.InnerEvent)
+				if err != nil || !ok {
+					return err
+				}
+				ev.ID = cb.EventID
+				return h.Handle(ctx, ev)
+			})
 		})
 	case slackevents.AppRateLimited:
 		a.log.Error("slack: Slack dropped events: the app went over the Events API limit")
@@ -50,43 +65,73 @@ func wanted(inner slackevents.EventsAPIInnerEvent) bool {
 	return false
 }
 
-// deliver runs handle once per Slack event id, across retries, replicas
-// and restarts, and tells whether Slack may consider the delivery done.
-// A copy of a delivery being handled elsewhere, or one whose handling
-// failed, is not acknowledged, so that Slack delivers it again.
-func (a *Adapter) deliver(ctx context.Context, id string, handle func(context.Context) error) bool {
+// The in-process retries of an acknowledged event: every retryFor after
+// the first attempt, waiting retryFirst then twice as long each time, up to
+// retryMax. retryFor is Slack's own window (it retries after about 1 and 5
+// minutes), and it outlasts a delivery lease, so that the copy held by a
+// replica that died is handled here.
+const (
+	retryFirst = time.Second
+	retryMax   = time.Minute
+	retryFor   = 5 * time.Minute
+)
+
+// deliver runs handle once per Slack event id, across Slack's copies,
+// replicas and restarts (bot.Once claims the id in the store first).
+//
+// The event is already acknowledged: Slack will not deliver it again, so
+// what would have made Slack retry is retried here instead, with backoff,
+// for retryFor: a handling that failed, a store that could not be asked
+// (Redis down), a copy held by another replica (its holder finishes it, or
+// dies and its lease expires). Keeping the event in the store instead
+// would not survive the commonest of these, the store being down; what
+// this gives up is an event whose process dies between the ack and the end
+// of its handling, a window of milliseconds unless the store is down.
+func (a *Adapter) deliver(id string, handle func(context.Context) error) {
 	key := ""
 	if id != "" {
 		key = "slack:" + id
 	}
-	st, err := a.once.Do(ctx, key, a.lease(), handle)
-	switch st {
-	case bot.DeliveryHandled:
-		if err != nil {
-			// Handled but not recorded: a copy arriving after the lease
-			// would be handled again; better than telling Slack to retry now.
-			a.log.Error("slack: delivery handled but not recorded", "event", id, "err", err)
+	deadline := a.clock.Now().Add(retryFor)
+	wait := retryFirst
+	for attempt := 1; ; attempt++ {
+		ctx, cancel := a.handleContext(a.bg)
+		st, err := a.once.Do(ctx, key, a.lease(), handle)
+		cancel()
+		switch st {
+		case bot.DeliveryHandled:
+			if err != nil {
+				// Handled but not recorded: a copy arriving after the
+				// lease would be handled again. The handling stands.
+				a.log.Error("slack: event handled but not recorded", "event", id, "err", err)
+			}
+			return
+		case bot.DeliveryDuplicate:
+			a.log.Debug("slack: event already handled", "event", id)
+			return
 		}
-		return true
-	case bot.DeliveryDuplicate:
-		a.log.Debug("slack: delivery already handled", "event", id)
-		return true
-	case bot.DeliveryLater:
-		if err != nil {
-			a.log.Error("slack: cannot claim a delivery: Slack will deliver it again", "event", id, "err", err)
-		} else {
-			a.log.Debug("slack: delivery being handled elsewhere: Slack will deliver it again", "event", id)
+		why := "the handling failed"
+		switch {
+		case st == bot.DeliveryLater && err != nil:
+			why = "the store could not be asked"
+		case st == bot.DeliveryLater:
+			why = "another replica holds it"
 		}
-		return false
-	default:
-		a.log.Error("slack: delivery failed: Slack will deliver it again", "event", id, "err", err)
-		return false
+		if a.clock.Now().Add(wait).After(deadline) {
+			a.log.Error("slack: event dropped: "+why+" at every attempt", "event", id, "attempts", attempt, "err", err)
+			return
+		}
+		a.log.Warn("slack: event not handled yet: "+why+": trying again", "event", id, "attempt", attempt, "retry_in", wait, "err", err)
+		if a.sleep(a.bg, wait) != nil {
+			a.log.Error("slack: event dropped: the bot stopped before it could be handled", "event", id, "attempts", attempt)
+			return
+		}
+		wait = min(2*wait, retryMax)
 	}
 }
 
 // lease outlasts the handling of one delivery, and is short enough that
-// Slack's last retry (about 5 minutes after the first attempt) finds the
-// lease of a crashed handler expired.
+// the copy held by a crashed handler is taken over within retryFor.
 func (a *Adapter) lease() time.Duration { return a.timeout + 30*time.Second }
 
 // translate turns an Events API event into a bot event; ok is false for

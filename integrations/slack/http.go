@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -95,10 +96,9 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request, body []byt
 			return
 		}
 	}
-	ctx, cancel := a.handleContext(r.Context())
-	defer cancel()
-	if !a.callback(ctx, h, e) {
-		http.Error(w, "not handled yet: deliver again", http.StatusServiceUnavailable)
+	retry, _ := strconv.Atoi(r.Header.Get("X-Slack-Retry-Num"))
+	if !a.receive(h, e, retry, r.Header.Get("X-Slack-Retry-Reason")) {
+		http.Error(w, "shutting down: deliver again", http.StatusServiceUnavailable)
 		return
 	}
 	w.WriteHeader(http.StatusOK)

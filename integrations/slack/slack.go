@@ -14,15 +14,16 @@
 // start. Events carry config names (or, for people and channels outside the
 // config, their Slack IDs); Post takes config names back.
 //
-// Delivery guarantees. Slack retries an Events API delivery it thinks
-// failed; each one is claimed in the store by its event_id before it is
-// handled, so a retry of a handled event is skipped and a retry of an event
-// whose handling failed is handled. The answer to Slack (HTTP 200 or the
-// Socket Mode ack) is only sent once the event is handled: a failure, or a
-// copy arriving while another is in flight, gets no acknowledgement, so
-// Slack delivers it again later. Slash commands and button clicks are not
-// retried by Slack and must be answered within 3 seconds: they are
-// acknowledged at once and handled in the background.
+// Delivery guarantees. Slack wants every delivery answered within 3
+// seconds, and retries an Events API delivery that was not: every
+// delivery (event, slash command, click) is acknowledged at once (HTTP 200
+// or the Socket Mode ack) and handled in the background. Each event is
+// claimed in the store by its event_id before it is handled, so a copy of
+// an event handled or in hand is skipped. Since an acknowledged event is
+// never delivered again, a handling that fails (the store down, another
+// replica holding a copy and dying) is retried in the process, with
+// backoff, for Slack's own retry window of about 5 minutes, then logged as
+// dropped. Slash commands answer through their response URL.
 //
 // Posts are paced (one a second per channel, and a small gap between any
 // two posts), wait out 429 Retry-After, and are retried with backoff on 5xx
@@ -371,9 +372,8 @@ func (a *Adapter) begin() bool {
 	return true
 }
 
-// handleContext bounds the handling of one event: HandleTimeout, the
-// adapter's lifetime, and not the request's (Slack hangs up after 3
-// seconds; the work goes on and the retry finds it done or busy).
+// handleContext bounds the handling of one event: HandleTimeout and the
+// adapter's lifetime, not the request's (answered before the handling).
 func (a *Adapter) handleContext(parent context.Context) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), a.timeout)
 	unhook := context.AfterFunc(a.bg, cancel)
@@ -383,17 +383,26 @@ func (a *Adapter) handleContext(parent context.Context) (context.Context, contex
 	}
 }
 
-// spawn runs fn in the background, for events Slack wants acknowledged
-// before they are handled. It returns false once the adapter shuts down.
+// spawn runs fn in the background, bounded by handleContext, for
+// deliveries Slack wants acknowledged before they are handled. It returns
+// false once the adapter shuts down.
 func (a *Adapter) spawn(fn func(ctx context.Context)) bool {
+	return a.background(func() {
+		ctx, cancel := a.handleContext(a.bg)
+		defer cancel()
+		fn(ctx)
+	})
+}
+
+// background runs fn as work the shutdown waits for. It returns false,
+// running nothing, once the adapter shuts down.
+func (a *Adapter) background(fn func()) bool {
 	if !a.begin() {
 		return false
 	}
 	go func() {
 		defer a.work.Done()
-		ctx, cancel := a.handleContext(a.bg)
-		defer cancel()
-		fn(ctx)
+		fn()
 	}()
 	return true
 }

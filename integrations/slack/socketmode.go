@@ -46,10 +46,9 @@ type acker interface {
 	Ack(req socketmode.Request, payload ...any) error
 }
 
-// onSocketEvent handles one Socket Mode event. Events API envelopes are
-// handled in the background and acknowledged once handled (see deliver);
-// commands and clicks are acknowledged at once and handled in the
-// background.
+// onSocketEvent handles one Socket Mode event. Events API envelopes,
+// commands and clicks are all acknowledged at once and handled in the
+// background (see receive).
 func (a *Adapter) onSocketEvent(client acker, evt socketmode.Event, h Handler) {
 	ack := func(payload ...any) {
 		if evt.Request == nil {
@@ -62,21 +61,15 @@ func (a *Adapter) onSocketEvent(client acker, evt socketmode.Event, h Handler) {
 	switch evt.Type {
 	case socketmode.EventTypeEventsAPI:
 		e, ok := evt.Data.(slackevents.EventsAPIEvent)
-		if !ok {
+		if !ok || evt.Request == nil {
 			ack()
 			return
 		}
-		if !a.begin() {
-			return // shutting down: not acknowledged, so Slack delivers it again
+		// Shutting down, receive starts nothing: left unacknowledged, the
+		// envelope comes again, to a replica that runs.
+		if a.receive(h, e, evt.Request.RetryAttempt, evt.Request.RetryReason) {
+			ack()
 		}
-		go func() {
-			defer a.work.Done()
-			ctx, cancel := a.handleContext(a.bg)
-			defer cancel()
-			if a.callback(ctx, h, e) {
-				ack()
-			}
-		}()
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slack.SlashCommand)
 		if !ok {
