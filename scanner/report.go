@@ -1,7 +1,8 @@
-// Package scanner measures what each team stores and turns it into scores:
-// the file-tree walker and duplicate finder behind gigascan, the scan report
-// schema and its signature, the client that sends reports, and the bot's
-// HTTP intake that records them.
+// Package scanner measures what each team stores: the file-tree walker and
+// duplicate finder behind gigascan, the scan report schema and its
+// signature, the client that sends reports, and the mailbox exports. It is
+// all gigascan links and imports nothing of the bot; the bot's intake
+// (integrations/httpapi) decodes reports with DecodeReport.
 package scanner
 
 import (
@@ -75,6 +76,18 @@ const (
 // MaxReportBytes bounds a report body.
 const MaxReportBytes = 1 << 20
 
+// MaxBytes bounds every byte count of a report: 10^16 bytes (10 Po), far
+// above any share, and what the bot's scoring counts exactly (its
+// scoring.MaxBytes is the same bound). MaxFiles bounds the file counts.
+const (
+	MaxBytes int64 = 10_000_000_000_000_000
+	MaxFiles int64 = 1_000_000_000_000
+)
+
+// required are the fields a report must carry: a missing figure is not 0
+// (a report without bytes would count its root as emptied).
+var required = []string{"scan_id", "team", "source", "root", "scanned_at", "files", "bytes"}
+
 // NewReport builds the report of a walk.
 func NewReport(id, team, source, root string, at time.Time, t Totals, o WalkOptions) Report {
 	o = o.withDefaults()
@@ -115,6 +128,15 @@ func DecodeReport(body []byte, now time.Time) (Report, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return Report{}, &FieldError{Field: "body", Message: "one JSON object expected, found more after it"}
 	}
+	var present map[string]json.RawMessage
+	if err := json.Unmarshal(body, &present); err != nil {
+		return Report{}, jsonFieldError(err)
+	}
+	for _, f := range required {
+		if v, ok := present[f]; !ok || string(v) == "null" {
+			return Report{}, &FieldError{Field: f, Message: "required"}
+		}
+	}
 	if err := r.Validate(now); err != nil {
 		return Report{}, err
 	}
@@ -154,8 +176,8 @@ func (r Report) Validate(now time.Time) error {
 		{strings.TrimSpace(r.Root) == "" || len(r.Root) > 4096, "root", "required (at most 4096 bytes)"},
 		{r.ScannedAt.IsZero(), "scanned_at", "required"},
 		{r.ScannedAt.After(now.Add(5 * time.Minute)), "scanned_at", "is in the future"},
-		{r.Files < 0, "files", "must not be negative"},
-		{r.Bytes < 0, "bytes", "must not be negative"},
+		{r.Files < 0 || r.Files > MaxFiles, "files", "must be between 0 and 10^12"},
+		{r.Bytes < 0 || r.Bytes > MaxBytes, "bytes", "must be between 0 and 10^16 (10 Po)"},
 		{r.Duplicates.Groups < 0 || r.Duplicates.Files < 2*r.Duplicates.Groups, "duplicates.files", "must be at least 2 per group"},
 		{r.Duplicates.Files > r.Files, "duplicates.files", "exceeds files"},
 		{r.Duplicates.Groups == 0 && r.Duplicates.Files > 0, "duplicates.groups", "must not be 0 when duplicates.files is not"},
