@@ -149,6 +149,10 @@ func (b *Bot) postRecap(ctx context.Context, day challenges.Day) error {
 	if err != nil {
 		return err
 	}
+	held, err := b.store.HeldScans(ctx)
+	if err != nil {
+		return err
+	}
 	corrections, err := b.store.Corrections(ctx, day.N)
 	if err != nil {
 		return err
@@ -183,6 +187,9 @@ func (b *Bot) postRecap(ctx context.Context, day challenges.Day) error {
 		}
 		if advice != "" {
 			lines = append(lines, advice)
+		}
+		if h := b.heldText(held, t.ID); h != "" {
+			lines = append(lines, h)
 		}
 		if day.N < len(b.cal.Days) {
 			next := b.cal.Days[day.N]

@@ -45,6 +45,9 @@ func (b *Bot) commandTable() []command {
 		{names: []string{"annonce", "announce"}, role: roleCoordinator, usage: "annonce <texte>", run: b.cmdAnnounce},
 		{names: []string{"correction", "correct"}, role: roleCoordinator, usage: "correction <équipe> <points> <motif>", run: b.cmdCorrection},
 		{names: []string{"export", "exporter", "csv"}, role: roleCoordinator, run: b.cmdExport},
+		{names: []string{"attente", "en", "en-attente", "pending", "held"}, role: roleCoordinator, run: b.cmdHeld},
+		{names: []string{"valider", "validate", "accept"}, role: roleCoordinator, usage: "valider <scan_id>", run: b.cmdValidate},
+		{names: []string{"rejeter", "reject"}, role: roleCoordinator, usage: "rejeter <scan_id>", run: b.cmdReject},
 		{names: []string{"mobilisation", "rally"}, role: roleDGS, usage: "mobilisation <texte>", run: b.cmdMobilisation},
 	}
 }
@@ -114,6 +117,7 @@ var phrases = []struct{ contains, command string }{
 	{"how is my team", "team"}, {"my team", "team"},
 	{"qui gagne", "classement"}, {"who is winning", "ranking"},
 	{"defi du jour", "defi"}, {"today's challenge", "challenge"},
+	{"en attente", "attente"}, {"on hold", "pending"},
 }
 
 // rephrase finds the command a question asks for ("où en est mon équipe"
