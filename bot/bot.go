@@ -53,6 +53,8 @@ type Store interface {
 	// RaiseMilestone records the highest milestone announced, across
 	// replicas, and tells whether threshold is it.
 	RaiseMilestone(ctx context.Context, threshold int64) (bool, error)
+	// LogLength names the state of the figures (the log is append-only).
+	LogLength(ctx context.Context) (int64, error)
 	// LastAuditID and WaitAudit follow the log (Follow).
 	LastAuditID(ctx context.Context) (string, error)
 	WaitAudit(ctx context.Context, after string, block time.Duration) ([]scoring.Record, error)
@@ -211,6 +213,10 @@ type Bot struct {
 	metrics  Metrics
 	noCharts bool
 	follow   time.Duration
+	// standings are cached by the state of the figures (standings.go).
+	standings atomic.Pointer[cachedStandings]
+	changes   atomic.Int64
+	following atomic.Bool
 	// announced is the highest milestone this process saw posted in every
 	// channel, so that following the log costs no claim per event.
 	announced atomic.Int64
@@ -245,7 +251,7 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	}
 	cfg := o.Config
 	b := &Bot{
-		cfg: cfg, cal: o.Calendar, store: o.Store, chat: countingChat{o.Chat, o.Metrics}, clock: o.Clock, log: o.Logger,
+		cfg: cfg, cal: o.Calendar, chat: countingChat{o.Chat, o.Metrics}, clock: o.Clock, log: o.Logger,
 		metrics: o.Metrics, noCharts: o.NoCharts, follow: o.FollowBlock,
 		owner: o.Owner, lease: o.Lease, loc: NewLocale(cfg.Campaign.Language),
 		weights: scoring.Weights{Defi: cfg.Scoring.Defi, Gigabyte: cfg.Scoring.Gigabyte, Percent: cfg.Scoring.Percent},
@@ -263,6 +269,7 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	for _, t := range cfg.Teams {
 		b.teams = append(b.teams, scoring.Team{ID: t.ID, Name: t.Name, Members: len(t.Members)})
 	}
+	b.store = changeCounter{Store: o.Store, changes: &b.changes}
 	b.commands = b.commandTable()
 	if err := b.store.SaveTeams(ctx, cfg.Campaign.Name, b.teams); err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
@@ -275,15 +282,6 @@ func (b *Bot) Locale() Locale { return b.loc }
 
 // Equivalences returns the rates that turn bytes into pages, cabinets and CO2e.
 func (b *Bot) Equivalences() scoring.Equivalences { return b.equiv }
-
-// Standings computes every team's scores now.
-func (b *Bot) Standings(ctx context.Context) (scoring.Standings, error) {
-	figs, err := b.store.Figures(ctx)
-	if err != nil {
-		return scoring.Standings{}, fmt.Errorf("standings: %w", err)
-	}
-	return scoring.Compute(b.teams, figs, b.weights, b.cal.Elapsed(b.clock.Now())), nil
-}
 
 // Handle processes one platform event. Errors are logged and, for a
 // command, answered with an apology; the returned error is for the adapter's

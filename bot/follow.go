@@ -7,10 +7,6 @@ import (
 	"github.com/gigabot/gigabot/scoring"
 )
 
-// followRetry is how long Follow waits after the store failed before it
-// asks again.
-const followRetry = time.Second
-
 // Follow reads the campaign's log as it grows, whichever replica writes
 // it, until ctx ends: after each scan counted or decided it announces the
 // milestone reached (so a scan's HTTP request never waits for 28 posts),
@@ -19,6 +15,7 @@ const followRetry = time.Second
 // it; the post ledger keeps each milestone to one post per channel. A
 // store outage pauses it; it resumes where it stopped.
 func (b *Bot) Follow(ctx context.Context, notify func()) error {
+	defer b.following.Store(false)
 	var after string
 	for ctx.Err() == nil {
 		if after == "" {
@@ -28,11 +25,16 @@ func (b *Bot) Follow(ctx context.Context, notify func()) error {
 				continue
 			}
 			after = id
+			b.changes.Add(1)
+			b.following.Store(true)
 			// Whatever was logged while this process was away.
 			b.afterEvents(ctx, true, notify)
 		}
 		recs, err := b.store.WaitAudit(ctx, after, b.follow)
 		if err != nil {
+			// Until the log is read again, the standings ask the store.
+			b.following.Store(false)
+			after = ""
 			b.pause(ctx, "follow the log", err)
 			continue
 		}
@@ -40,6 +42,7 @@ func (b *Bot) Follow(ctx context.Context, notify func()) error {
 			continue
 		}
 		after = recs[len(recs)-1].ID
+		b.changes.Add(1)
 		scans := false
 		for _, r := range recs {
 			switch r.Event.(type) {

@@ -345,3 +345,14 @@ func (s *Store) WaitAudit(ctx context.Context, after string, block time.Duration
 	}
 	return records(res[0].Messages), nil
 }
+
+// LogLength returns how many records the log holds. Records are only ever
+// appended, so the length names the state of the figures as cheaply as a
+// ping: the standings are cached by it.
+func (s *Store) LogLength(ctx context.Context) (int64, error) {
+	n, err := s.rdb.XLen(ctx, s.key("audit")).Result()
+	if err != nil {
+		return 0, fmt.Errorf("read the log's length: %w", err)
+	}
+	return n, nil
+}

@@ -89,6 +89,10 @@ func (s Standing) Value(c Criterion) float64 {
 type Standings struct {
 	Teams      []Standing
 	TotalFreed int64
+	// Version names the state of the figures they were computed from (the
+	// store sets it; "" when unknown): equal versions, equal standings, so
+	// a reader may cache what it derives from them.
+	Version string
 }
 
 // Compute derives every team's scores from their raw figures. elapsedDays is

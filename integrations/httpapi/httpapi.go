@@ -13,6 +13,7 @@ import (
 	"math"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gigabot/gigabot/bot"
@@ -36,6 +37,7 @@ type Server struct {
 	source Source
 	health Pinger
 	log    *slog.Logger
+	cache  standingsCache
 }
 
 // New returns a server with the health and standings routes.
@@ -110,7 +112,23 @@ func (s *Server) standings(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "standings unavailable"})
 		return
 	}
-	out := StandingsJSON{By: by, Teams: []TeamJSON{}, TotalFreedBytes: st.TotalFreed, Equivalences: s.source.Equivalences().Of(st.TotalFreed)}
+	if body, ok := s.cache.get(st.Version, string(by)); ok {
+		writeJSONBytes(w, http.StatusOK, body)
+		return
+	}
+	body, err := json.Marshal(standingsJSON(st, by, s.source.Equivalences()))
+	if err != nil {
+		s.log.Error("standings", "err", err)
+		WriteJSON(w, http.StatusInternalServerError, map[string]string{"error": "standings unavailable"})
+		return
+	}
+	s.cache.put(st.Version, string(by), body)
+	writeJSONBytes(w, http.StatusOK, body)
+}
+
+// standingsJSON is the API's view of the standings ranked by one criterion.
+func standingsJSON(st scoring.Standings, by scoring.Criterion, eq scoring.Equivalences) StandingsJSON {
+	out := StandingsJSON{By: by, Teams: []TeamJSON{}, TotalFreedBytes: st.TotalFreed, Equivalences: eq.Of(st.TotalFreed)}
 	for _, t := range st.Ranking(by) {
 		out.Teams = append(out.Teams, TeamJSON{
 			Team: t.ID, Name: t.Name, Rank: t.Rank, Members: t.Members,
@@ -119,7 +137,43 @@ func (s *Server) standings(w http.ResponseWriter, r *http.Request) {
 			Participation: round(t.Participation), Participations: t.Participations,
 		})
 	}
-	WriteJSON(w, http.StatusOK, out)
+	return out
+}
+
+// standingsCache keeps the JSON of the last standings version, one body
+// per criterion: while no figure changes, a request encodes nothing. A
+// version's bodies are never changed in place: a new body makes a new map.
+type standingsCache struct {
+	p atomic.Pointer[cachedBodies]
+}
+
+type cachedBodies struct {
+	version string
+	bodies  map[string][]byte
+}
+
+func (c *standingsCache) get(version, by string) ([]byte, bool) {
+	cur := c.p.Load()
+	if version == "" || cur == nil || cur.version != version {
+		return nil, false
+	}
+	b, ok := cur.bodies[by]
+	return b, ok
+}
+
+func (c *standingsCache) put(version, by string, body []byte) {
+	if version == "" {
+		return
+	}
+	next := &cachedBodies{version: version, bodies: map[string][]byte{by: body}}
+	if cur := c.p.Load(); cur != nil && cur.version == version {
+		for k, v := range cur.bodies {
+			if k != by {
+				next.bodies[k] = v
+			}
+		}
+	}
+	c.p.Store(next)
 }
 
 // Exporter writes the campaign's team × day export. *bot.Bot fits.
@@ -176,4 +230,12 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeJSONBytes writes a JSON body encoded beforehand, as WriteJSON would.
+func writeJSONBytes(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+	_, _ = w.Write([]byte("\n"))
 }

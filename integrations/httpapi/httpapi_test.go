@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -199,5 +200,50 @@ func TestExportNeedsTheTokenAndMatchesStandings(t *testing.T) {
 	disabled.ServeHTTP(rec, req)
 	if rec.Code != 401 || !bytes.Contains(rec.Body.Bytes(), []byte("GIGABOT_API_TOKEN")) {
 		t.Errorf("without a token configured: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// versionedSource serves standings under a version the test sets.
+type versionedSource struct {
+	st scoring.Standings
+}
+
+func (v *versionedSource) Standings(context.Context) (scoring.Standings, error) { return v.st, nil }
+func (v *versionedSource) Equivalences() scoring.Equivalences                   { return scoring.Equivalences{} }
+
+// The JSON of a standings version is encoded once per ranking: the same
+// version answers the same body, a new version a new one.
+func TestStandingsBodyCachedByVersion(t *testing.T) {
+	src := &versionedSource{st: scoring.Standings{Version: "v1", Teams: []scoring.Standing{{Team: scoring.Team{ID: "a"}, Figures: scoring.Figures{FreedBytes: 1}}}}}
+	api := httpapi.New(src, nil, nil)
+	get := func(q string) string {
+		rec := httptest.NewRecorder()
+		api.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/standings"+q, nil))
+		if rec.Code != 200 {
+			t.Fatalf("GET %s: %d", q, rec.Code)
+		}
+		return rec.Body.String()
+	}
+	first := get("")
+	if !strings.Contains(first, `"freed_bytes":1`) {
+		t.Fatalf("first answer %s", first)
+	}
+	// Same version, other figures (which a real source never does): the
+	// cached body answers, proving nothing was encoded again.
+	src.st.Teams[0].FreedBytes = 2
+	if got := get(""); got != first {
+		t.Errorf("same version answered %s, want the cached %s", got, first)
+	}
+	if got := get("?by=volume"); !strings.Contains(got, `"freed_bytes":2`) || !strings.Contains(got, `"by":"volume"`) {
+		t.Errorf("another ranking of the same version: %s", got)
+	}
+	src.st.Version = "v2"
+	if got := get(""); !strings.Contains(got, `"freed_bytes":2`) {
+		t.Errorf("a new version answered %s, want the new figures", got)
+	}
+	src.st.Version = ""
+	src.st.Teams[0].FreedBytes = 3
+	if got := get(""); !strings.Contains(got, `"freed_bytes":3`) {
+		t.Errorf("no version (nothing cached): %s", got)
 	}
 }

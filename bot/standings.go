@@ -1,0 +1,97 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/gigabot/gigabot/scoring"
+)
+
+// Standings computes every team's scores now, cached by the state of the
+// figures. Every change of a figure is logged in the same step as the
+// change. While Follow runs, it counts every record logged by any replica
+// and every change this process made, so a request costs no Redis round
+// trip at all while nothing changed; without Follow, the state is the
+// log's length, one round trip, as a health check.
+func (b *Bot) Standings(ctx context.Context) (scoring.Standings, error) {
+	key := standingsKey{elapsed: b.cal.Elapsed(b.clock.Now())}
+	if b.following.Load() {
+		key.changes = b.changes.Load()
+	} else {
+		n, err := b.store.LogLength(ctx)
+		if err != nil {
+			return scoring.Standings{}, fmt.Errorf("standings: %w", err)
+		}
+		key.records = n
+	}
+	if c := b.standings.Load(); c != nil && c.key == key {
+		return c.st, nil
+	}
+	figs, err := b.store.Figures(ctx)
+	if err != nil {
+		return scoring.Standings{}, fmt.Errorf("standings: %w", err)
+	}
+	st := scoring.Compute(b.teams, figs, b.weights, key.elapsed)
+	st.Version = key.String()
+	// Figures read after the key may hold newer changes: caching them under
+	// it is harmless, the next change moves the key.
+	b.standings.Store(&cachedStandings{key: key, st: st})
+	return st, nil
+}
+
+// cachedStandings are standings and the state they were computed at.
+type cachedStandings struct {
+	key standingsKey
+	st  scoring.Standings
+}
+
+// standingsKey names a state of the figures: the changes Follow counted
+// (while it runs) or the log's length (otherwise), and the campaign days
+// elapsed, which bound participation.
+type standingsKey struct {
+	changes, records int64
+	elapsed          int
+}
+
+func (k standingsKey) String() string {
+	return "c" + strconv.FormatInt(k.changes, 10) + "r" + strconv.FormatInt(k.records, 10) + "d" + strconv.Itoa(k.elapsed)
+}
+
+// changeCounter is the bot's store: it counts the changes this process
+// makes, as soon as the store has them, so that the standings it serves
+// never miss its own writes while Follow catches the other replicas'.
+type changeCounter struct {
+	Store
+	changes *atomic.Int64
+}
+
+func (c changeCounter) React(ctx context.Context, r scoring.Reaction, add bool) (int, error) {
+	n, err := c.Store.React(ctx, r, add)
+	c.changes.Add(1)
+	return n, err
+}
+
+func (c changeCounter) RecordScan(ctx context.Context, sc scoring.Scan, rules scoring.ScanRules) (scoring.ScanResult, error) {
+	res, err := c.Store.RecordScan(ctx, sc, rules)
+	c.changes.Add(1)
+	return res, err
+}
+
+func (c changeCounter) Correct(ctx context.Context, cr scoring.Correction) error {
+	err := c.Store.Correct(ctx, cr)
+	c.changes.Add(1)
+	return err
+}
+
+func (c changeCounter) DecideScan(ctx context.Context, id, by string, accept bool, rules scoring.ScanRules) (scoring.HeldScan, scoring.ScanResult, error) {
+	h, res, err := c.Store.DecideScan(ctx, id, by, accept, rules)
+	c.changes.Add(1)
+	return h, res, err
+}
+
+// followRetry is how long Follow waits after the store failed before it
+// asks again.
+const followRetry = time.Second

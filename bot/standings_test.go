@@ -1,0 +1,87 @@
+package bot_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/bot/bottest"
+	"github.com/gigabot/gigabot/scoring"
+)
+
+func participationsOf(t *testing.T, b *bot.Bot, team string) int64 {
+	t.Helper()
+	st, err := b.Standings(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := st.Find(team, scoring.ByPoints)
+	return s.Participations
+}
+
+// The standings are cached, never stale: a change this process makes shows
+// at once, one another replica makes shows at once without Follow (the
+// log's length moved) and as soon as Follow reads it with Follow.
+func TestStandingsCacheFollowsEveryChange(t *testing.T) {
+	for _, following := range []bool{false, true} {
+		name := map[bool]string{false: "without Follow", true: "with Follow"}[following]
+		t.Run(name, func(t *testing.T) {
+			env := bottest.New(t, mustDay(t, 1, 10))
+			ctx := context.Background()
+			if err := env.Bot.Catchup(ctx); err != nil {
+				t.Fatal(err)
+			}
+			other := env.Restart(t, "replica-2")
+			if following {
+				bottest.Follow(t, env.Bot)
+			}
+			post := env.DefiPost(t, "equipe-routes", 1)
+			first, err := env.Bot.Standings(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := env.Bot.Standings(ctx)
+			if err != nil || again.Version != first.Version || first.Version == "" {
+				t.Fatalf("two reads with no change: versions %q and %q (%v), want the same", first.Version, again.Version, err)
+			}
+			env.React(t, "alice", "white_check_mark", post, true)
+			if got := participationsOf(t, env.Bot, "routes"); got != 1 {
+				t.Errorf("after this process's change: %d défis done, want 1", got)
+			}
+			if err := other.Handle(ctx, bot.Event{Kind: bot.ReactionAdded, User: "bob", Reaction: "white_check_mark", PostID: post}); err != nil {
+				t.Fatal(err)
+			}
+			if following {
+				bottest.Eventually(t, "the other replica's change", func() bool { return participationsOf(t, env.Bot, "routes") == 2 })
+			} else if got := participationsOf(t, env.Bot, "routes"); got != 2 {
+				t.Errorf("after the other replica's change: %d défis done, want 2", got)
+			}
+		})
+	}
+}
+
+// The days elapsed bound participation: the cache must not outlive a day.
+func TestStandingsCacheTurnsWithTheDay(t *testing.T) {
+	env := bottest.New(t, mustDay(t, 1, 10))
+	ctx := context.Background()
+	if err := env.Bot.Catchup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	env.React(t, "gaby", "white_check_mark", env.DefiPost(t, "equipe-culture", 1), true)
+	find := func() scoring.Standing {
+		st, err := env.Bot.Standings(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _ := st.Find("culture", scoring.ByPoints)
+		return s
+	}
+	if got := find().Participation; got != 1 {
+		t.Fatalf("day 1: participation %v, want 1 (gaby did the one défi)", got)
+	}
+	env.Set(mustDay(t, 2, 10).Add(time.Minute))
+	if got := find().Participation; got != 0.5 {
+		t.Errorf("day 2: participation %v, want 0.5 (one défi of two)", got)
+	}
+}
