@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -33,6 +34,12 @@ type Config struct {
 	DefiOrder []string `yaml:"defi_order"`
 	// RateLimit bounds how many commands one user may send.
 	RateLimit RateLimit `yaml:"rate_limit"`
+	// RetiredTeams are the ids of teams that left the campaign but whose
+	// figures stay in the store: listing one says its absence from Teams
+	// is meant (gigabot audit fails on a team that holds figures and is
+	// in neither list). They are not ranked; what they freed stays in the
+	// campaign's total.
+	RetiredTeams []string `yaml:"retired_teams"`
 
 	// memberTeam indexes Teams by member, built once by Parse: every
 	// reaction asks which team its author is in.
@@ -341,6 +348,7 @@ func (c *Config) validate(v *validator) {
 		v.add("campaign.goal", "must not be negative")
 	}
 	c.validateTeams(v)
+	c.validateRetired(v)
 	c.validateRoles(v)
 	c.validateScoring(v)
 	c.validateDefis(v)
@@ -408,6 +416,29 @@ func (c *Config) validateTeams(v *validator) {
 		}
 	}
 }
+
+// validateRetired checks retired_teams: ids, once each, none of them a
+// running team.
+func (c *Config) validateRetired(v *validator) {
+	seen := map[string]bool{}
+	for i, id := range c.RetiredTeams {
+		at := fmt.Sprintf("retired_teams[%d]", i)
+		switch {
+		case !idPattern.MatchString(id):
+			v.add(at, "%q must be a team id: lower-case letters, digits, '-' or '_' (at most 64)", id)
+		case seen[id]:
+			v.add(at, "%q is listed twice", id)
+		default:
+			if j := slices.IndexFunc(c.Teams, func(t Team) bool { return t.ID == id }); j >= 0 {
+				v.add(at, "%q is also in teams (teams[%d]): a team is either running or retired", id, j)
+			}
+		}
+		seen[id] = true
+	}
+}
+
+// Retired tells whether id is listed in retired_teams.
+func (c *Config) Retired(id string) bool { return slices.Contains(c.RetiredTeams, id) }
 
 func (c *Config) validateRoles(v *validator) {
 	if len(c.Roles.DGS) == 0 {

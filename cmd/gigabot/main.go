@@ -105,7 +105,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	case "demo":
 		err = m.demo(ctx, args[1:])
 	case "check":
-		err = m.check(args[1:])
+		err = m.check(ctx, args[1:])
 	case "run":
 		err = m.run(ctx, args[1:])
 	case "audit":
@@ -215,7 +215,7 @@ func (m *Main) loadConfig(args []string) (*challenges.Config, *challenges.Calend
 	return cfg, cal, nil
 }
 
-func (m *Main) check(args []string) error {
+func (m *Main) check(ctx context.Context, args []string) error {
 	cfg, cal, err := m.loadConfig(args)
 	if err != nil {
 		return err
@@ -231,6 +231,9 @@ func (m *Main) check(args []string) error {
 			skipped++
 		}
 		fmt.Fprintf(m.Stdout, "  %3d  %s  %-28s %s\n", d.N, d.Date.Format(time.DateOnly), loc.Date(d.Date), d.Defi.Title)
+	}
+	if err := m.checkLeftTeams(ctx, cfg); err != nil {
+		return err
 	}
 	fmt.Fprintln(m.Stdout, "configuration OK")
 	return nil
@@ -279,6 +282,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	mx := metrics.New()
 	rdb.AddHook(mx.RedisHook())
 	store := redis.NewStore(rdb, cfg.Campaign.ID)
+	warnLeftTeams(ctx, log, cfg, store)
 	clock := m.Clock
 	if clock == nil {
 		clock = clockwork.NewRealClock()
@@ -401,18 +405,36 @@ func (m *Main) audit(ctx context.Context, args []string) error {
 	}
 	replayed := hist.At(len(cal.Days), scoring.Forever())
 	mismatches := 0
-	for _, t := range cfg.Teams {
-		state := "ok"
-		if h := replayed[t.ID]; h.Participations != live[t.ID].Participations || h.FreedBytes != live[t.ID].FreedBytes ||
-			h.BaselineBytes != live[t.ID].BaselineBytes || math.Abs(h.Corrections-live[t.ID].Corrections) > 1e-6 {
+	row := func(id, state string) {
+		if h := replayed[id]; h.Participations != live[id].Participations || h.FreedBytes != live[id].FreedBytes ||
+			h.BaselineBytes != live[id].BaselineBytes || math.Abs(h.Corrections-live[id].Corrections) > 1e-6 {
 			state = fmt.Sprintf("MISMATCH: the history gives %+v", h)
 			mismatches++
 		}
-		fmt.Fprintf(m.Stdout, "%-20s défis %6d  freed %16d  baseline %16d  corrections %8.2f  %s\n", t.ID,
-			live[t.ID].Participations, live[t.ID].FreedBytes, live[t.ID].BaselineBytes, live[t.ID].Corrections, state)
+		fmt.Fprintf(m.Stdout, "%-20s défis %6d  freed %16d  baseline %16d  corrections %8.2f  %s\n", id,
+			live[id].Participations, live[id].FreedBytes, live[id].BaselineBytes, live[id].Corrections, state)
 	}
+	for _, t := range cfg.Teams {
+		row(t.ID, "ok")
+	}
+	// A team that left keeps its figures (and its bytes in the total):
+	// retired, it is audited like the others; not listed, it is named.
+	orphans, retired := bot.LeftTeams(cfg, live, replayed)
+	for _, id := range retired {
+		row(id, "ok (retired)")
+	}
+	for _, id := range orphans {
+		row(id, "NOT IN THE CONFIG")
+	}
+	var problems []string
 	if mismatches > 0 {
-		return fmt.Errorf("audit: %d team(s) differ from their audit trail", mismatches)
+		problems = append(problems, fmt.Sprintf("%d team(s) differ from their audit trail", mismatches))
+	}
+	if len(orphans) > 0 {
+		problems = append(problems, fmt.Sprintf("%s hold(s) figures but is not in the config: %s", strings.Join(orphans, ", "), leftTeamsAdvice))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("audit: %s", strings.Join(problems, "; "))
 	}
 	fmt.Fprintln(m.Stdout, "audit OK: the live scores match the audit stream")
 	return nil
