@@ -1,13 +1,16 @@
 package mattermost
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -31,11 +34,24 @@ const publicWord = "public"
 // commandTimeout bounds the handling of a slash command.
 const commandTimeout = 2 * time.Minute
 
+// commandAnswerWithin is how long a slash command's request waits for the
+// bot's answers. The server would wait 30 s (its
+// OutgoingIntegrationRequestsTimeout), but its user sees nothing
+// meanwhile: past 2 s, within the 3 s Slack allows for the same exchange,
+// the request is answered that the answer follows, and the answers go
+// through the command's response URL once the handling ends.
+const commandAnswerWithin = 2 * time.Second
+
+// lateAnswerTimeout bounds the sending of a late answer.
+const lateAnswerTimeout = time.Minute
+
 // CommandHandler serves the /giga slash command (POST CommandPath). The
 // request's token is compared in constant time with Config.CommandToken: a
 // wrong or missing one gets 401 and does nothing. The bot's answers come
 // back in the response, ephemeral (only the caller sees them) unless the
-// text starts with "public".
+// text starts with "public"; those of a command that takes longer than
+// commandAnswerWithin (a mobilisation posting in every team channel) come
+// later, through the command's response URL (see answerLate).
 func (a *Adapter) CommandHandler(h Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -62,18 +78,134 @@ func (a *Adapter) CommandHandler(h Handler) http.Handler {
 		if first, rest, _ := strings.Cut(text, " "); strings.EqualFold(first, publicWord) {
 			text, public = strings.TrimSpace(rest), true
 		}
-		// A command that posts in every team channel finishes even if the
-		// server stops waiting for the answer.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), commandTimeout)
+		to := replyRoute{userID: r.PostForm.Get("user_id"), channelID: r.PostForm.Get("channel_id"), public: public}
+		a.runCommand(w, r, h, bot.Event{Kind: bot.MessageReceived, User: user, Text: text}, to)
+	})
+}
+
+// runCommand hands a slash command to h and answers the request with the
+// answers it collects, or, when the handling outlasts
+// commandAnswerWithin, with followingText, leaving the answers to
+// answerLate.
+func (a *Adapter) runCommand(w http.ResponseWriter, r *http.Request, h Handler, ev bot.Event, to replyRoute) {
+	responseURL := r.PostForm.Get("response_url")
+	route := a.openReplies(to.userID, to.channelID, to.public)
+	ev.Channel = route
+	// The handling outlives the request: a command that posts in every
+	// team channel finishes whether or not its answer could wait.
+	ctx := context.WithoutCancel(r.Context())
+	answers, late := make(chan []bot.Message), make(chan struct{})
+	go func() {
+		ctx, cancel := context.WithTimeout(ctx, commandTimeout)
 		defer cancel()
-		route := a.openReplies(r.PostForm.Get("user_id"), r.PostForm.Get("channel_id"), public)
-		err := h.Handle(ctx, bot.Event{Kind: bot.MessageReceived, User: user, Channel: route, Text: text})
+		err := h.Handle(ctx, ev)
 		msgs := a.closeReplies(route)
 		if err != nil {
-			a.log.Warn("mattermost: slash command failed", "user", user, "err", err)
+			a.log.Warn("mattermost: slash command failed", "user", ev.User, "err", err)
 		}
-		writeJSON(w, http.StatusOK, a.commandResponse(msgs, public))
+		select {
+		case answers <- msgs:
+		case <-late:
+			a.answerLate(ctx, responseURL, to, msgs)
+		}
+	}()
+	wait := a.clock.NewTimer(commandAnswerWithin)
+	defer wait.Stop()
+	select {
+	case msgs := <-answers:
+		writeJSON(w, http.StatusOK, a.commandResponse(msgs, to.public))
+	case <-wait.Chan():
+		close(late)
+		writeJSON(w, http.StatusOK, &model.CommandResponse{
+			ResponseType: model.CommandResponseTypeEphemeral, Text: followingText(a.campaign.Campaign.Language),
+		})
+	}
+}
+
+// answerLate sends the answers of a command whose request was answered
+// before they were ready: through the command's response URL, or, when
+// the server sent none or refuses it (it takes 5 answers within 30
+// minutes), as posts: in the command's channel for a public answer, else
+// in the caller's direct message with the bot.
+func (a *Adapter) answerLate(ctx context.Context, responseURL string, to replyRoute, msgs []bot.Message) {
+	if len(msgs) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lateAnswerTimeout)
+	defer cancel()
+	err := errNoResponseURL
+	if responseURL != "" {
+		err = a.respond(ctx, responseURL, a.commandResponse(msgs, to.public))
+	}
+	if err == nil {
+		return
+	}
+	a.log.Warn("mattermost: a slash command's answer could not go through its response URL: posted instead", "public", to.public, "err", err)
+	channelID := to.channelID
+	if !to.public {
+		if channelID, err = a.openDirect(ctx, to.userID); err != nil {
+			a.log.Error("mattermost: a slash command's answer was lost", "err", err)
+			return
+		}
+	}
+	for _, m := range msgs {
+		p := a.render(m, "")
+		p.ChannelId = channelID
+		if _, err := a.create(ctx, p); err != nil {
+			a.log.Error("mattermost: a slash command's answer was lost", "err", err)
+			return
+		}
+	}
+}
+
+// followingText is the first answer to a command that outlasts
+// commandAnswerWithin.
+func followingText(language string) string {
+	if language == "en" {
+		return "On it: the answer follows in a moment."
+	}
+	return "C’est en cours\u00a0: la réponse suit dans un instant."
+}
+
+// errNoResponseURL: the server sent the command without a response URL.
+var errNoResponseURL = errors.New("the command came without a response URL")
+
+// respond posts a command's answer to its response URL. Only the hook's
+// id is read from the URL, which names the server by its public site
+// address: the answer goes to Config.URL, where the bot reaches the
+// server, and nowhere else whatever the form said.
+func (a *Adapter) respond(ctx context.Context, responseURL string, resp *model.CommandResponse) error {
+	id, ok := "", false
+	if u, err := url.Parse(responseURL); err == nil {
+		_, id, ok = strings.Cut(u.EscapedPath(), "/hooks/commands/")
+	}
+	if !ok || !model.IsValidId(id) {
+		return errors.New("the response URL is not a command's (…/hooks/commands/ID)")
+	}
+	body, err := json.Marshal(resp)
+	if err != nil {
+		return fmt.Errorf("encode the answer: %w", err)
+	}
+	target := strings.TrimRight(a.cfg.URL, "/") + "/hooks/commands/" + id
+	_, err = a.retry(ctx, "answer a slash command", func() (*model.Response, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		res, err := a.client.HTTPClient.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer res.Body.Close()
+		_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+		out := &model.Response{StatusCode: res.StatusCode, Header: res.Header}
+		if res.StatusCode != http.StatusOK {
+			return out, fmt.Errorf("the server answered %s", res.Status)
+		}
+		return out, nil
 	})
+	return err
 }
 
 // commandTokenOK compares the request's token with the configured one in

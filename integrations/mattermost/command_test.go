@@ -1,12 +1,15 @@
 package mattermost
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -182,6 +185,134 @@ func TestSetupCommand(t *testing.T) {
 				if tt.keepsToken && c.Token != tt.existing.Token {
 					t.Errorf("token changed")
 				}
+			}
+		})
+	}
+}
+
+// holdCommands makes the bot's handling of the next events wait until the
+// returned release is called (the test's end calls it too), and returns a
+// channel that receives a value when a handling starts.
+func (e *env) holdCommands(t *testing.T) (started <-chan struct{}, release func()) {
+	gate := make(chan struct{})
+	var once sync.Once
+	release = func() { once.Do(func() { close(gate) }) }
+	t.Cleanup(release)
+	starts := make(chan struct{}, 16)
+	e.rec.mu.Lock()
+	e.rec.fail = func(bot.Event) error {
+		starts <- struct{}{}
+		<-gate
+		return nil
+	}
+	e.rec.mu.Unlock()
+	return starts, release
+}
+
+// outlast lets the bot's clock run past the time a command's request waits
+// for its handling.
+func (e *env) outlast(t *testing.T, started <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the command never reached the bot")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.clock.BlockUntilContext(ctx, 1); err != nil {
+		t.Fatalf("the request waits for the handling without a time limit: %v", err)
+	}
+	e.clock.Advance(commandAnswerWithin)
+}
+
+func TestSlashCommandOutlastingTheWaitIsAnsweredThroughTheResponseURL(t *testing.T) {
+	e := newEnv(t, newFake(t), nil)
+	started, release := e.holdCommands(t)
+	alice, routes := e.mm.user("alice"), e.mm.channel("equipe-routes")
+	form := url.Values{
+		"token": {commandToken}, "team_id": {e.mm.team.Id}, "channel_id": {routes.Id}, "channel_name": {routes.Name},
+		"user_id": {alice.Id}, "user_name": {alice.Username}, "command": {"/giga"}, "text": {"classement"},
+	}
+	type answer struct {
+		status int
+		resp   *model.CommandResponse
+		err    error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		status, resp, err := e.mm.command(e.web.URL+CommandPath, form)
+		answered <- answer{status, resp, err}
+	}()
+	e.outlast(t, started)
+	var got answer
+	select {
+	case got = <-answered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the command got no answer while its handling went on")
+	}
+	if got.err != nil || got.status != http.StatusOK || got.resp.ResponseType != model.CommandResponseTypeEphemeral || got.resp.Text == "" {
+		t.Fatalf("first answer: %d %+v (%v), want 200 with an ephemeral word that the answer follows", got.status, got.resp, got.err)
+	}
+	if n := len(e.mm.hookAnswers()); n != 0 {
+		t.Fatalf("%d answers through the response URL before the handling ended", n)
+	}
+	release()
+	eventually(t, "the answer through the response URL", func() bool { return len(e.mm.hookAnswers()) == 1 })
+	final := e.mm.hookAnswers()[0].Response
+	if final.ResponseType != model.CommandResponseTypeEphemeral || !strings.Contains(final.Text, "Classement") {
+		t.Errorf("final answer %s %q, want alice's ranking, ephemeral", final.ResponseType, final.Text)
+	}
+	if n := len(e.replies("equipe-routes")); n != 0 {
+		t.Errorf("the answer went to the channel too (%d posts)", n)
+	}
+}
+
+func TestSlashCommandOutlastingTheWaitWithoutResponseURL(t *testing.T) {
+	tests := []struct {
+		name, text string
+		// where is the channel the answer is posted in instead.
+		where func(e *env) string
+	}{
+		{"private: a direct message", "classement", func(e *env) string {
+			alice := e.mm.user("alice").Id
+			e.mm.mu.Lock()
+			defer e.mm.mu.Unlock()
+			return e.mm.directLocked(alice, e.mm.bot.Id).Id
+		}},
+		{"public: the channel", "public classement", func(e *env) string { return e.mm.channel("equipe-routes").Id }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, newFake(t), nil)
+			started, release := e.holdCommands(t)
+			alice, routes := e.mm.user("alice"), e.mm.channel("equipe-routes")
+			form := url.Values{"token": {commandToken}, "channel_id": {routes.Id}, "user_id": {alice.Id}, "user_name": {alice.Username}, "text": {tt.text}}
+			// A server too old to send a response URL.
+			answered := make(chan int, 1)
+			go func() {
+				resp, err := e.http.PostForm(e.web.URL+CommandPath, form)
+				if err != nil {
+					answered <- 0
+					return
+				}
+				resp.Body.Close()
+				answered <- resp.StatusCode
+			}()
+			e.outlast(t, started)
+			select {
+			case status := <-answered:
+				if status != http.StatusOK {
+					t.Fatalf("status %d, want 200", status)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("the command got no answer while its handling went on")
+			}
+			release()
+			where := tt.where(e)
+			eventually(t, "the answer as a post", func() bool { return len(e.mm.botPosts(where)) == 1 })
+			if p := e.mm.botPosts(where)[0]; !strings.Contains(p.Message, "Classement") {
+				t.Errorf("post %q, want the ranking", p.Message)
 			}
 		})
 	}

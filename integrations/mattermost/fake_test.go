@@ -25,6 +25,7 @@ type fakeMM struct {
 	t        testing.TB
 	srv      *httptest.Server
 	outbound *http.Client
+	slash    *fakeSlash
 
 	mu        sync.Mutex
 	now       int64 // the server's clock, ms; each write moves it on
@@ -84,7 +85,7 @@ func newFakeMM(t testing.TB, botIsBot bool) *fakeMM {
 		users: map[string]*model.User{}, channels: map[string]*model.Channel{}, members: map[string]map[string]bool{},
 		posts: map[string]*model.Post{}, reactions: map[string][]*model.Reaction{}, pending: map[string]string{},
 		commands: map[string]*model.Command{}, files: map[string]*fakeFile{}, sockets: map[*fakeSocket]bool{},
-		outbound: &http.Client{Timeout: 10 * time.Second},
+		outbound: &http.Client{Timeout: 10 * time.Second}, slash: newFakeSlash(),
 	}
 	f.bot = f.addUser("gigabot")
 	f.bot.IsBot = botIsBot
@@ -106,6 +107,7 @@ func newFakeMM(t testing.TB, botIsBot bool) *fakeMM {
 		"POST /api/v4/commands":                        f.createCommand,
 		"PUT /api/v4/commands/{id}":                    f.updateCommand,
 		"GET /api/v4/websocket":                        f.serveSocket,
+		"POST /hooks/commands/{id}":                    f.serveCommandHook,
 	} {
 		mux.HandleFunc(pattern, h)
 	}
@@ -125,14 +127,16 @@ func (f *fakeMM) close() {
 }
 
 // authenticated checks the bearer token (the socket authenticates in its
-// first message) and stamps answers with the server's Date.
+// first message, a response URL needs none) and stamps answers with the
+// server's Date.
 func (f *fakeMM) authenticated(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		w.Header().Set("Date", time.UnixMilli(f.now).UTC().Format(http.TimeFormat))
 		f.mu.Unlock()
 		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		if r.URL.Path != "/api/v4/websocket" && (!strings.EqualFold(scheme, "bearer") || token != f.token) {
+		public := r.URL.Path == "/api/v4/websocket" || strings.HasPrefix(r.URL.Path, "/hooks/")
+		if !public && (!strings.EqualFold(scheme, "bearer") || token != f.token) {
 			appError(w, http.StatusUnauthorized, "api.context.session_expired.app_error")
 			return
 		}
