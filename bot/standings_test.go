@@ -34,7 +34,7 @@ func TestStandingsCacheFollowsEveryChange(t *testing.T) {
 			}
 			other := env.Restart(t, "replica-2")
 			if following {
-				bottest.Follow(t, env.Bot)
+				<-bottest.Follow(t, env.Bot) // it has read the log once
 			}
 			post := env.DefiPost(t, "equipe-routes", 1)
 			first, err := env.Bot.Standings(ctx)
