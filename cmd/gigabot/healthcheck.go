@@ -27,6 +27,12 @@ func (m *Main) httpAddr() string {
 // image's HEALTHCHECK: the distroless image has no shell and no curl.
 func (m *Main) healthcheck(ctx context.Context, args []string) error {
 	fs := m.flags("healthcheck")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: gigabot healthcheck\n\n"+
+			"Asks the bot listening at GIGABOT_HTTP_ADDR (default %s; 0.0.0.0 is asked on 127.0.0.1)\n"+
+			"for /healthz, which pings Redis: exit 0 when it answers 200 within %s, 1 otherwise.\n"+
+			"The image's HEALTHCHECK runs it (the distroless image has no shell nor curl).\n", defaultHTTPAddr, healthTimeout)
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

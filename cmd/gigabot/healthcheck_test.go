@@ -78,12 +78,8 @@ func TestHealthcheck(t *testing.T) {
 			env := map[string]string{"GIGABOT_HTTP_ADDR": tt.addr(port)}
 			var out, errOut bytes.Buffer
 			m := &Main{Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return env[k] }}
-			start := time.Now()
 			if code := m.Run(context.Background(), append([]string{"healthcheck"}, tt.args...)); code != tt.status {
 				t.Errorf("exit %d, want %d; stderr: %s", code, tt.status, errOut.String())
-			}
-			if took := time.Since(start); took > healthTimeout+time.Second {
-				t.Errorf("took %s, more than the %s timeout", took, healthTimeout)
 			}
 			if !strings.Contains(out.String(), tt.out) || !strings.Contains(errOut.String(), tt.errOut) {
 				t.Errorf("stdout %q, stderr %q; want %q, %q", out.String(), errOut.String(), tt.out, tt.errOut)
@@ -92,5 +88,16 @@ func TestHealthcheck(t *testing.T) {
 				t.Errorf("%d lines on stderr, want one:\n%s", lines, errOut.String())
 			}
 		})
+	}
+}
+
+func TestHealthcheckHelp(t *testing.T) {
+	var out, errOut bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }}
+	if code := m.Run(context.Background(), []string{"healthcheck", "-h"}); code != 0 {
+		t.Errorf("healthcheck -h: exit %d, want 0", code)
+	}
+	if got := out.String() + errOut.String(); !strings.Contains(got, "Usage: gigabot healthcheck") || !strings.Contains(got, "GIGABOT_HTTP_ADDR") {
+		t.Errorf("healthcheck -h printed %q, want its usage", got)
 	}
 }
