@@ -104,3 +104,20 @@ func TestHistorySkipsAnUnreadableEntry(t *testing.T) {
 		t.Errorf("the readable entries give %+v", got)
 	}
 }
+
+func TestRootStateRoundTrip(t *testing.T) {
+	st := scoring.RootState{BaseAt: time.UnixMilli(1_805_000_000_000), BaseBytes: 1<<53 + 1, BasePre: true,
+		LatestAt: time.UnixMilli(1_805_000_360_000), LatestBytes: 9_999_999_999_999_999, LatestFiles: 12}
+	got, err := scoring.ParseRootState(st.String())
+	if err != nil || got != st {
+		t.Fatalf("round trip of %q: %+v, %v", st.String(), got, err)
+	}
+	if got, err := scoring.ParseRootState(""); err != nil || got.Known() {
+		t.Errorf("the empty state: %+v, %v", got, err)
+	}
+	for _, bad := range []string{"r0|1|2|0|3|4|5", "r1|1|2|0|3|4", "r1|1|2|0|3|4|5|6", "r1|1|x|0|3|4|5", "1|2|0|3|4|5"} {
+		if _, err := scoring.ParseRootState(bad); err == nil {
+			t.Errorf("ParseRootState(%q) accepted it", bad)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package scoring
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -126,20 +125,22 @@ func ParseRootState(v string) (RootState, error) {
 	if v == "" {
 		return RootState{}, nil
 	}
-	p := strings.Split(v, "|")
-	if len(p) != 7 || p[0] != rootStateVersion {
+	rest, ok := strings.CutPrefix(v, rootStateVersion+"|")
+	if !ok {
 		return RootState{}, fmt.Errorf("root state %q: unknown format", v)
 	}
 	var n [6]int64
-	var errs []error
-	for i, f := range []string{p[1], p[2], p[4], p[5], p[6]} {
-		x, err := strconv.ParseInt(f, 10, 64)
-		errs = append(errs, err)
-		n[i] = x
+	for i := range n {
+		field, tail, found := strings.Cut(rest, "|")
+		if found == (i == len(n)-1) {
+			return RootState{}, fmt.Errorf("root state %q: %d fields, want 6", v, i+1)
+		}
+		x, err := strconv.ParseInt(field, 10, 64)
+		if err != nil {
+			return RootState{}, fmt.Errorf("root state %q: %w", v, err)
+		}
+		n[i], rest = x, tail
 	}
-	if err := errors.Join(errs...); err != nil {
-		return RootState{}, fmt.Errorf("root state %q: %w", v, err)
-	}
-	return RootState{BaseAt: time.UnixMilli(n[0]), BaseBytes: n[1], BasePre: p[3] == "1",
-		LatestAt: time.UnixMilli(n[2]), LatestBytes: n[3], LatestFiles: n[4]}, nil
+	return RootState{BaseAt: time.UnixMilli(n[0]), BaseBytes: n[1], BasePre: n[2] == 1,
+		LatestAt: time.UnixMilli(n[3]), LatestBytes: n[4], LatestFiles: n[5]}, nil
 }
