@@ -191,6 +191,17 @@ type Options struct {
 	// FollowBlock is how long Follow waits on the log at a time (default
 	// 10 s); Follow returns at most that long after its context ends.
 	FollowBlock time.Duration
+	// RateLimits keeps each user's budget of commands (nil: the Store,
+	// which must then fit).
+	RateLimits RateLimits
+	// Sleep waits d or until ctx ends, between two tries of a reaction
+	// that met a store outage (default: a timer).
+	Sleep func(ctx context.Context, d time.Duration) error
+	// RetryQueue bounds how many reactions may wait for the store (default
+	// 10 000), RetryFor how long each may wait (default an hour); the
+	// store tells what an outage is if it fits Outages.
+	RetryQueue int
+	RetryFor   time.Duration
 }
 
 // Bot is the campaign's core.
@@ -208,7 +219,9 @@ type Bot struct {
 	weights  scoring.Weights
 	miles    scoring.Milestones
 	equiv    scoring.Equivalences
-	limiter  *limiter
+	limiter  limiter
+	outages  Outages
+	retries  *retryQueue
 	commands []command
 	metrics  Metrics
 	noCharts bool
@@ -249,6 +262,10 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	if o.Owner == "" {
 		return nil, errors.New("bot: New: owner is required")
 	}
+	lim, err := newLimiter(o)
+	if err != nil {
+		return nil, err
+	}
 	cfg := o.Config
 	b := &Bot{
 		cfg: cfg, cal: o.Calendar, chat: countingChat{o.Chat, o.Metrics}, clock: o.Clock, log: o.Logger,
@@ -259,9 +276,11 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 			PDFPagesPerTB: cfg.Equivalences.PDFPagesPerTB, CabinetsPerTB: cfg.Equivalences.CabinetsPerTB,
 			CO2eTonnesPerTBYear: cfg.Equivalences.CO2eTonnesPerTBYear,
 		},
-		limiter: newLimiter(cfg.RateLimit.Burst, cfg.RateLimit.Every),
+		limiter: lim,
 		hist:    scoring.NewHistory(o.Calendar.Start()),
 	}
+	b.outages, _ = o.Store.(Outages)
+	b.retries = newRetryQueue(o, b.unavailable)
 	for _, t := range cfg.Milestones.Thresholds {
 		b.miles.Thresholds = append(b.miles.Thresholds, int64(t))
 	}
@@ -322,6 +341,14 @@ func (b *Bot) handleReaction(ctx context.Context, ev Event) error {
 	if !ok {
 		return nil
 	}
+	// A reaction that meets a store outage waits for the store, in order
+	// with the others (see retryQueue), and keeps the time it arrived.
+	at := b.clock.Now()
+	return b.retries.do(ctx, ev, at, func(ctx context.Context) error { return b.countReaction(ctx, ev, team.ID, at) })
+}
+
+// countReaction records a reaction that arrived at, if it is on a défi post.
+func (b *Bot) countReaction(ctx context.Context, ev Event, team string, at time.Time) error {
 	ref, ok, err := b.store.PostRef(ctx, ev.PostID)
 	if err != nil {
 		return err
@@ -331,7 +358,7 @@ func (b *Bot) handleReaction(ctx context.Context, ev Event) error {
 		return nil
 	}
 	_, err = b.store.React(ctx, scoring.Reaction{
-		Agent: ev.User, Team: team.ID, Day: day, Post: ev.PostID, At: b.clock.Now(),
+		Agent: ev.User, Team: team, Day: day, Post: ev.PostID, At: at,
 	}, ev.Kind == ReactionAdded)
 	return err
 }

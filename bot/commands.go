@@ -64,7 +64,11 @@ func (b *Bot) handleMessage(ctx context.Context, ev Event) error {
 			break
 		}
 	}
-	if ok, warn, wait := b.limiter.allow(ev.User, b.clock.Now()); !ok {
+	// The bucket is in the store: when it cannot be read, neither can the
+	// scores, and the user is told so rather than served half a command.
+	if ok, warn, wait, err := b.limiter.allow(ctx, ev.User, b.clock.Now()); err != nil {
+		return b.apologise(ctx, ev, fmt.Errorf("rate limit: %w", err))
+	} else if !ok {
 		if warn {
 			return b.reply(ctx, ev, b.loc.T("ratelimit", strconv.Itoa(int(math.Ceil(wait.Seconds())))))
 		}

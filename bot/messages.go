@@ -61,6 +61,9 @@ var french = typeset(map[string]string{
 	"usage":      "Utilisation : `%s`",
 	"failed":     "Désolé, quelque chose n’a pas fonctionné de mon côté. L’équipe technique a été prévenue.",
 
+	// The store cannot be reached: nothing was run, nothing is lost.
+	"unavailable": "Désolé, je n’arrive pas à joindre la base des scores pour l’instant : je n’ai pas exécuté votre commande. Réessayez dans quelques minutes. Les réactions posées entre-temps ne sont pas perdues : elles seront comptées dès son retour.",
+
 	"mobilisation.post": "📣 *Appel à la mobilisation*\n%s\n— %s",
 	"announce.post":     "📢 *Annonce*\n%s\n— %s",
 	"broadcast.done":    "C’est envoyé dans %d canaux d’équipe.",
@@ -205,6 +208,8 @@ var english = map[string]string{
 	"ratelimit":  "Easy! You sent many commands: try again in %s seconds.",
 	"usage":      "Usage: `%s`",
 	"failed":     "Sorry, something went wrong on my side. The technical team has been told.",
+
+	"unavailable": "Sorry, I cannot reach the scores database right now: I did not run your command. Try again in a few minutes. Reactions made meanwhile are not lost: they will count as soon as it is back.",
 
 	"mobilisation.post": "📣 *Call to action*\n%s\n— %s",
 	"announce.post":     "📢 *Announcement*\n%s\n— %s",

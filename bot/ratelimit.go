@@ -1,55 +1,50 @@
 package bot
 
 import (
-	"sync"
+	"context"
+	"errors"
 	"time"
 )
 
-// limiter is a token bucket per user: burst commands at once, then one
-// every interval. A user who goes over is told once, then ignored until a
-// token is back, so nobody can flood the channels (not even with refusals).
+// RateLimits keeps each user's budget of commands, shared by every
+// replica of the bot. The Redis store fits.
+type RateLimits interface {
+	// TakeToken takes one of user's tokens at now, from a bucket of burst
+	// tokens that gains one every interval. ok tells whether the command
+	// may run; when it may not, warn tells whether to tell the user (the
+	// first refusal since their last command ran) and wait how long until
+	// the next token.
+	TakeToken(ctx context.Context, user string, burst int, every time.Duration, now time.Time) (ok, warn bool, wait time.Duration, err error)
+}
+
+// limiter bounds each user's commands: burst at once, then one every
+// interval. A user who goes over is told once, then ignored until a token
+// is back, so nobody can flood the channels (not even with refusals). The
+// buckets live in the store, so that a user who reaches several replicas
+// (behind a load balancer, or one per platform) still has one budget.
 type limiter struct {
-	mu       sync.Mutex
-	burst    float64
-	interval time.Duration
-	users    map[string]*bucket
+	buckets RateLimits
+	burst   int
+	every   time.Duration
 }
 
-type bucket struct {
-	tokens float64
-	last   time.Time
-	warned bool
+// newLimiter limits commands as the config says, with the buckets of
+// o.RateLimits or, by default, of the store.
+func newLimiter(o Options) (limiter, error) {
+	l := limiter{buckets: o.RateLimits, burst: o.Config.RateLimit.Burst, every: o.Config.RateLimit.Every}
+	if l.buckets == nil {
+		l.buckets, _ = o.Store.(RateLimits)
+	}
+	if l.buckets == nil && l.every > 0 {
+		return limiter{}, errors.New("bot: New: the store keeps no rate limits: set Options.RateLimits")
+	}
+	return l, nil
 }
 
-func newLimiter(burst int, interval time.Duration) *limiter {
-	return &limiter{burst: float64(burst), interval: interval, users: map[string]*bucket{}}
-}
-
-// allow takes a token for user at now. It returns whether the command may
-// run and, when it may not, whether the user should be told (the first
-// refusal only) and how long until the next token.
-func (l *limiter) allow(user string, now time.Time) (ok, warn bool, wait time.Duration) {
-	if l.interval <= 0 {
-		return true, false, 0
+// allow takes a token for user at now (see RateLimits.TakeToken).
+func (l limiter) allow(ctx context.Context, user string, now time.Time) (ok, warn bool, wait time.Duration, err error) {
+	if l.every <= 0 {
+		return true, false, 0, nil
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, found := l.users[user]
-	if !found {
-		b = &bucket{tokens: l.burst, last: now}
-		l.users[user] = b
-	}
-	if elapsed := now.Sub(b.last); elapsed > 0 {
-		b.tokens = min(l.burst, b.tokens+float64(elapsed)/float64(l.interval))
-		b.last = now
-	}
-	if b.tokens >= 1 {
-		b.tokens--
-		b.warned = false
-		return true, false, 0
-	}
-	wait = time.Duration((1 - b.tokens) * float64(l.interval))
-	warn = !b.warned
-	b.warned = true
-	return false, warn, wait
+	return l.buckets.TakeToken(ctx, user, l.burst, l.every, now)
 }

@@ -38,10 +38,13 @@ import (
 	"github.com/gigabot/gigabot/scoring"
 )
 
-// The Redis store is what the core asks of a store and of a delivery ledger.
+// The Redis store is what the core asks of a store, of a delivery ledger
+// and of the per-user rate limit, and it tells an outage from a failure.
 var (
 	_ bot.Store      = (*redis.Store)(nil)
 	_ bot.Deliveries = (*redis.Store)(nil)
+	_ bot.RateLimits = (*redis.Store)(nil)
+	_ bot.Outages    = (*redis.Store)(nil)
 )
 
 func main() {
@@ -296,6 +299,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer b.Close()
 	limits, livePages, err := m.httpCaps()
 	if err != nil {
 		return err
