@@ -20,6 +20,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/catalog"
 	"github.com/gigabot/gigabot/challenges"
 	"github.com/gigabot/gigabot/integrations/console"
 	"github.com/gigabot/gigabot/integrations/dashboard"
@@ -125,11 +126,11 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer stopServing()
-	fmt.Fprintf(o.Out, s.narrate("dashboard"), o.Listener.Addr())
+	fmt.Fprint(o.Out, s.narrate("dashboard", o.Listener.Addr()))
 	if err := s.run(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(o.Out, s.narrate("played"), o.Listener.Addr())
+	fmt.Fprint(o.Out, s.narrate("played", o.Listener.Addr()))
 	<-ctx.Done()
 	return nil
 }
@@ -159,26 +160,11 @@ func serve(ctx context.Context, ln net.Listener, b *bot.Bot, store *redis.Store,
 	}, nil
 }
 
-// narration is what the demo itself says, around the bot's posts.
-var narration = map[string]map[string]string{
-	"fr": {
-		"dashboard": "Tableau de bord\u00a0: http://%s/ (écran du hall\u00a0: /?tv=1, bilan\u00a0: /bilan)\n",
-		"played":    "\nLa campagne est jouée\u202f; le tableau de bord reste ouvert sur http://%s/ (Ctrl-C pour quitter).\n",
-		"day":       "\n=== %s, jour %d/%d ===\n",
-		"reacted":   "  (simulation) %d agents ont réagi ✅ au défi du jour\n",
-		"scanned":   "  (simulation) le scanner a mesuré les partages des %d équipes\n",
-	},
-	"en": {
-		"dashboard": "Dashboard: http://%s/ (hall screen: /?tv=1, report: /bilan)\n",
-		"played":    "\nThe campaign is over; the dashboard stays open on http://%s/ (Ctrl-C to quit).\n",
-		"day":       "\n=== %s, day %d/%d ===\n",
-		"reacted":   "  (simulation) %d agents reacted ✅ to the challenge of the day\n",
-		"scanned":   "  (simulation) the scanner measured the shares of the %d teams\n",
-	},
+// narrate returns the demo's own narration line key ("demo." in the
+// catalog) in the demo's language.
+func (s *sim) narrate(key string, args ...any) string {
+	return catalog.New(s.bot.Locale().Lang).T("demo."+key, args...)
 }
-
-// narrate returns the narration line key in the demo's language.
-func (s *sim) narrate(key string) string { return narration[s.bot.Locale().Lang][key] }
 
 // recorder passes posts to the console and remembers the défi post of each
 // channel, so that simulated agents know what to react to.
@@ -291,7 +277,7 @@ func (s *sim) advanceTo(ctx context.Context, t time.Time, scheduled bool) error 
 }
 
 func (s *sim) playDay(ctx context.Context, day challenges.Day) error {
-	fmt.Fprintf(s.o.Out, s.narrate("day"), s.bot.Locale().Date(day.Date), day.N, len(s.cal.Days))
+	fmt.Fprint(s.o.Out, s.narrate("day", s.bot.Locale().Date(day.Date), day.N, len(s.cal.Days)))
 	if err := s.advanceTo(ctx, s.cal.At(day.N, s.cal.DefiAt), true); err != nil {
 		return err
 	}
@@ -359,7 +345,7 @@ func (s *sim) react(ctx context.Context, day challenges.Day) {
 			}
 		}
 	}
-	fmt.Fprintf(s.o.Out, s.narrate("reacted"), count)
+	fmt.Fprint(s.o.Out, s.narrate("reacted", count))
 }
 
 func (s *sim) handle(ctx context.Context, ev bot.Event) {
@@ -387,7 +373,7 @@ func (s *sim) scanDay(ctx context.Context, day challenges.Day) {
 		s.current[t.ID] -= int64(float64(s.baseline[t.ID]) * share)
 		s.scan(ctx, t.ID, s.current[t.ID])
 	}
-	fmt.Fprintf(s.o.Out, s.narrate("scanned"), len(s.cfg.Teams))
+	fmt.Fprint(s.o.Out, s.narrate("scanned", len(s.cfg.Teams)))
 }
 
 func (s *sim) scan(ctx context.Context, team string, bytes int64) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gigabot/gigabot/catalog"
 	"github.com/gigabot/gigabot/locale"
 )
 
@@ -65,7 +66,27 @@ func writeDetailsCSV(w io.Writer, details []Detail) error {
 	return cw.Error()
 }
 
-var fr = locale.New("fr")
+// The report is in French, the campaign's language by default; its words
+// are the catalog's "report." sentences.
+var (
+	fr    = locale.New("fr")
+	words = catalog.New("fr")
+)
+
+// count writes n things with the word that fits: "1 fichier", "2 fichiers".
+func count(key string, n int64) string {
+	if n == 1 || n == 0 {
+		return words.T(key+".one", fr.Int(n))
+	}
+	return words.T(key+".many", fr.Int(n))
+}
+
+// summary is the report's first paragraph.
+func summary(r Report) string {
+	return words.T("report.summary", count("report.files", r.Files), fr.Bytes(r.Bytes), fr.Bytes(r.Duplicates.ReclaimableBytes),
+		count("report.groups", r.Duplicates.Groups), fr.Bytes(r.Stale.Bytes), fr.Bytes(r.Large.Bytes), fr.Int(r.BadlyNamed.Files),
+		count("report.files", r.Empty.Files), count("report.dirs", r.Empty.Dirs), fr.Int(r.Errors))
+}
 
 // column is one column of a list of files.
 type column struct {
@@ -82,10 +103,10 @@ type column struct {
 func (c column) Cell(f FileEntry) string { return c.text(f) }
 
 var (
-	pathColumn     = column{Title: "chemin", field: "path", Code: true, text: func(f FileEntry) string { return f.Path }}
-	sizeColumn     = column{Title: "taille", field: "size_bytes", text: func(f FileEntry) string { return fr.Bytes(f.Size) }, raw: func(f FileEntry) string { return strconv.FormatInt(f.Size, 10) }}
-	modifiedColumn = column{Title: "modifié le", field: "modified", text: func(f FileEntry) string { return f.ModTime.Format(time.DateOnly) }}
-	ruleColumn     = column{Title: "règle", field: "rule", text: func(f FileEntry) string { return f.Rule }}
+	pathColumn     = column{Title: words.T("report.col.path"), field: "path", Code: true, text: func(f FileEntry) string { return f.Path }}
+	sizeColumn     = column{Title: words.T("report.col.size"), field: "size_bytes", text: func(f FileEntry) string { return fr.Bytes(f.Size) }, raw: func(f FileEntry) string { return strconv.FormatInt(f.Size, 10) }}
+	modifiedColumn = column{Title: words.T("report.col.modified"), field: "modified", text: func(f FileEntry) string { return f.ModTime.Format(time.DateOnly) }}
+	ruleColumn     = column{Title: words.T("report.col.rule"), field: "rule", text: func(f FileEntry) string { return f.Rule }}
 )
 
 // section is one list of files in a detail report, with the columns that
@@ -99,9 +120,9 @@ type section struct {
 func sections(r *WalkResult) []section {
 	files := []column{pathColumn, sizeColumn, modifiedColumn}
 	return []section{
-		{"largest", "Plus gros fichiers", r.Largest, files},
-		{"oldest", "Plus anciens fichiers", r.Oldest, files},
-		{"badly_named", "Fichiers mal nommés", r.BadlyNamed, append(files[:len(files):len(files)], ruleColumn)},
+		{"largest", words.T("report.largest"), r.Largest, files},
+		{"oldest", words.T("report.oldest"), r.Oldest, files},
+		{"badly_named", words.T("report.badly_named"), r.BadlyNamed, append(files[:len(files):len(files)], ruleColumn)},
 	}
 }
 
@@ -125,10 +146,12 @@ func writeDetailsMarkdown(w io.Writer, details []Detail) error {
 	for _, d := range details {
 		r := d.Report
 		fmt.Fprintf(&b, "# %s\n\n", d.Root)
-		fmt.Fprintf(&b, "%s fichiers, %s. Doublons\u00a0: %s récupérables dans %s groupes. Fichiers anciens\u00a0: %s. Gros fichiers\u00a0: %s. Mal nommés\u00a0: %s. Vides\u00a0: %s fichiers, %s dossiers. Illisibles\u00a0: %s.\n\n",
-			fr.Int(r.Files), fr.Bytes(r.Bytes), fr.Bytes(r.Duplicates.ReclaimableBytes), fr.Int(r.Duplicates.Groups),
-			fr.Bytes(r.Stale.Bytes), fr.Bytes(r.Large.Bytes), fr.Int(r.BadlyNamed.Files), fr.Int(r.Empty.Files), fr.Int(r.Empty.Dirs), fr.Int(r.Errors))
-		b.WriteString("## Doublons à supprimer\n\n| # | taille | copies | récupérable | chemins |\n|---|---|---|---|---|\n")
+		fmt.Fprintf(&b, "%s\n\n", summary(r))
+		fmt.Fprintf(&b, "## %s\n\n|", words.T("report.duplicates"))
+		for _, col := range duplicateColumns() {
+			fmt.Fprintf(&b, " %s |", col)
+		}
+		fmt.Fprintf(&b, "\n|%s\n", strings.Repeat("---|", len(duplicateColumns())))
 		for i, g := range d.Result.TopDuplicates {
 			fmt.Fprintf(&b, "| %d | %s | %d | %s | %s |\n", i+1, fr.Bytes(g.Size), len(g.Paths), fr.Bytes(g.Reclaimable()), mdPaths(g.Paths))
 		}
@@ -168,20 +191,24 @@ func mdPaths(paths []string) string {
 	return strings.Join(cells, "<br>")
 }
 
+// duplicateColumns head the table of duplicate groups.
+func duplicateColumns() []string {
+	return []string{words.T("report.col.rank"), words.T("report.col.size"), words.T("report.col.copies"),
+		words.T("report.col.reclaimable"), words.T("report.col.paths")}
+}
+
 var detailsPage = template.Must(template.New("details").Funcs(template.FuncMap{
-	"bytes": fr.Bytes, "int": fr.Int,
+	"bytes": fr.Bytes, "int": fr.Int, "t": words.T, "summary": summary, "dupColumns": duplicateColumns,
 	"inc": func(i int) int { return i + 1 }, "reclaimable": DupGroup.Reclaimable, "sections": sections,
 }).Parse(`<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Giga Déstockage&nbsp;: ce qu’il reste à nettoyer</title>
+<title>{{t "report.title"}}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1b1b}table{border-collapse:collapse;margin-bottom:2rem}
 th,td{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;vertical-align:top}th{background:#eef}code{word-break:break-all}</style></head>
-<body><h1>Giga Déstockage&nbsp;: ce qu’il reste à nettoyer</h1>
+<body><h1>{{t "report.title"}}</h1>
 {{range .}}<section><h2>{{.Root}}</h2>
-<p>{{int .Report.Files}} fichiers, {{bytes .Report.Bytes}}. Doublons&nbsp;: {{bytes .Report.Duplicates.ReclaimableBytes}} récupérables.
-Fichiers anciens&nbsp;: {{bytes .Report.Stale.Bytes}}. Gros fichiers&nbsp;: {{bytes .Report.Large.Bytes}}. Mal nommés&nbsp;: {{int .Report.BadlyNamed.Files}}.
-Vides&nbsp;: {{int .Report.Empty.Files}} fichiers, {{int .Report.Empty.Dirs}} dossiers. Illisibles&nbsp;: {{int .Report.Errors}}.</p>
-<h3>Doublons à supprimer</h3><table><thead><tr><th scope="col">#</th><th scope="col">taille</th><th scope="col">copies</th><th scope="col">récupérable</th><th scope="col">chemins</th></tr></thead><tbody>
+<p>{{summary .Report}}</p>
+<h3>{{t "report.duplicates"}}</h3><table><thead><tr>{{range dupColumns}}<th scope="col">{{.}}</th>{{end}}</tr></thead><tbody>
 {{range $i, $g := .Result.TopDuplicates}}<tr><td>{{inc $i}}</td><td>{{bytes $g.Size}}</td><td>{{len $g.Paths}}</td><td>{{bytes (reclaimable $g)}}</td><td>{{range $g.Paths}}<code>{{.}}</code><br>{{end}}</td></tr>
 {{end}}</tbody></table>
 {{range $s := sections .Result}}<h3>{{$s.Title}}</h3><table><thead><tr>{{range $s.Columns}}<th scope="col">{{.Title}}</th>{{end}}</tr></thead><tbody>

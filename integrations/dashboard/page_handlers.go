@@ -113,7 +113,7 @@ func pageScript(a assets) (template.JS, error) {
 	}
 	// json.Marshal escapes <, > and &, so the text cannot close the
 	// <script> element that holds it.
-	b, err := json.Marshal(map[string]any{"texts": texts, "icons": icons})
+	b, err := json.Marshal(map[string]any{"texts": scriptTexts(), "icons": icons})
 	if err != nil {
 		return "", fmt.Errorf("encode page data: %w", err)
 	}

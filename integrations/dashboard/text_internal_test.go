@@ -20,7 +20,7 @@ func TestFrenchTypography(t *testing.T) {
 		{regexp.MustCompile(`(.?)(%[^sd]|%$)`), "\u00a0"},
 		{regexp.MustCompile(`(.?)([!?;])`), "\u202f"},
 	}
-	for key, s := range texts["fr"] {
+	for key, s := range scriptTexts()["fr"] {
 		for _, r := range rules {
 			for _, m := range r.mark.FindAllStringSubmatch(s, -1) {
 				if m[1] != r.space {
@@ -37,7 +37,7 @@ func TestFrenchTypography(t *testing.T) {
 func TestTextsAreCompleteAndUsed(t *testing.T) {
 	keys := func(lang string) []string {
 		var out []string
-		for k := range texts[lang] {
+		for k := range scriptTexts()[lang] {
 			out = append(out, k)
 		}
 		slices.Sort(out)
@@ -70,7 +70,7 @@ func TestTextsAreCompleteAndUsed(t *testing.T) {
 	}
 	// And every key the page asks for exists.
 	for _, m := range regexp.MustCompile(`(?:data-t="|\bt\(')([a-z_]+)`).FindAllStringSubmatch(used, -1) {
-		if _, ok := texts["fr"][m[1]]; !ok && !strings.HasPrefix(m[1], "tab_") {
+		if _, ok := scriptTexts()["fr"][m[1]]; !ok && !strings.HasPrefix(m[1], "tab_") {
 			t.Errorf("text %q is asked for but missing", m[1])
 		}
 	}
