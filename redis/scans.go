@@ -86,6 +86,7 @@ func (s *Store) RecordScan(ctx context.Context, sc scoring.Scan, rules scoring.S
 		next, change := cur.Apply(sc.ScannedAt, sc.Bytes, sc.Files, rules.Start)
 		var mode string
 		var entries [][]string
+		body := report // the JSON the store keeps: the report, or its held record
 		res := scoring.ScanResult{Status: scoring.ScanAccepted}
 		reason := cur.Implausible(sc.ScannedAt, sc.Bytes, sc.Files, rules.HoldDrop)
 		switch {
@@ -97,7 +98,7 @@ func (s *Store) RecordScan(ctx context.Context, sc scoring.Scan, rules scoring.S
 			if err != nil {
 				return scoring.ScanResult{}, fmt.Errorf("record scan %s: %w", sc.ID, err)
 			}
-			report = held
+			body = held
 			entries = append(entries, scoring.Encode(scoring.ScanSetAside{ScanID: sc.ID, Team: sc.Team, Source: sc.Source,
 				Root: sc.Root, At: sc.ScannedAt, Files: sc.Files, Bytes: sc.Bytes, Reason: reason}))
 		default:
@@ -105,9 +106,9 @@ func (s *Store) RecordScan(ctx context.Context, sc scoring.Scan, rules scoring.S
 			entries = append(entries, applied(sc))
 		}
 		if !change.Latest && mode == "apply" {
-			report = nil // the root's latest report stays
+			body = nil // the root's latest report stays
 		}
-		st, err := s.runScan(ctx, sc.ID, field, raw, mode, next.String(), string(report), entries)
+		st, err := s.runScan(ctx, sc.ID, field, raw, mode, next.String(), string(body), entries)
 		if err != nil {
 			return scoring.ScanResult{}, fmt.Errorf("record scan %s: %w", sc.ID, err)
 		}

@@ -448,10 +448,17 @@ func TestRecordScanConcurrentOutOfOrder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			found := false
 			for _, sc := range got {
-				if sc.Root == "/srv/r" && sc.ID != scans[n-1].ID {
-					t.Errorf("latest scan of /srv/r is %s, want %s", sc.ID, scans[n-1].ID)
+				if sc.Root == "/srv/r" {
+					found = true
+					if sc.ID != scans[n-1].ID {
+						t.Errorf("latest scan of /srv/r is %s, want %s", sc.ID, scans[n-1].ID)
+					}
 				}
+			}
+			if !found {
+				t.Errorf("no latest scan of /srv/r among %+v", got)
 			}
 		})
 	}
