@@ -153,6 +153,23 @@ var french = typeset(map[string]string{
 	"export.col.defi_done":         "agents ayant relevé le défi du jour",
 	"export.col.participation_day": "participation au défi du jour (%% des agents de l’équipe)",
 	"export.col.points_total":      "points depuis le début",
+
+	// What chat adapters say themselves: the défi card's button and
+	// labels, the answers to a click on the button, the slash command.
+	"chat.button":            "J’ai relevé le défi ✅",
+	"chat.card.day":          "📅 Défi du jour *%d/%d*",
+	"chat.card.tip":          "💡 *Astuce :* %s",
+	"chat.card.saves":        "🌱 *Ce que ça économise :* %s",
+	"chat.card.hint":         "Quand c’est fait : cliquez sur le bouton ou réagissez avec %s.",
+	"chat.restarting":        "Gigabot redémarre : réessayez dans une minute.",
+	"chat.command.desc":      "Giga Déstockage : défi du jour, classement, votre équipe",
+	"chat.command.hint":      "[aide|defi|classement|equipe|moi]",
+	"chat.command.following": "C’est en cours : la réponse suit dans un instant.",
+	"click.counted":          "C’est noté : défi relevé ✅",
+	"click.already":          "C’est déjà noté : vous aviez relevé ce défi ✅",
+	"click.outsider":         "Vous ne faites partie d’aucune équipe de la campagne : ce clic ne compte pas.",
+	"click.notdefi":          "Ce message n’est pas un défi de la campagne : ce clic ne compte pas.",
+	"click.failed":           "Désolé, cela n’a pas fonctionné : réessayez, ou réagissez avec l’emoji.",
 })
 
 var english = map[string]string{
@@ -300,6 +317,21 @@ var english = map[string]string{
 	"export.col.defi_done":         "agents who did the day's challenge",
 	"export.col.participation_day": "participation in the day's challenge (%% of the team's agents)",
 	"export.col.points_total":      "points since the start",
+
+	"chat.button":            "I did the challenge ✅",
+	"chat.card.day":          "📅 Challenge of the day *%d/%d*",
+	"chat.card.tip":          "💡 *Tip:* %s",
+	"chat.card.saves":        "🌱 *What it saves:* %s",
+	"chat.card.hint":         "When done: click the button or react with %s.",
+	"chat.restarting":        "Gigabot is restarting: try again in a minute.",
+	"chat.command.desc":      "Giga Déstockage: today's challenge, rankings, your team",
+	"chat.command.hint":      "[help|challenge|ranking|team|me]",
+	"chat.command.following": "On it: the answer follows in a moment.",
+	"click.counted":          "Noted: challenge done ✅",
+	"click.already":          "Already noted: you had done this challenge ✅",
+	"click.outsider":         "You are not in any team of the campaign: this click does not count.",
+	"click.notdefi":          "This message is not a challenge of the campaign: this click does not count.",
+	"click.failed":           "Sorry, that did not work: try again, or react with the emoji.",
 }
 
 func typeset(m map[string]string) map[string]string {
