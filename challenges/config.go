@@ -172,6 +172,9 @@ func Load(path string) (*Config, error) {
 func Parse(data []byte) (*Config, error) {
 	var cfg Config
 	file, _ := parser.ParseBytes(data, 0) // nil on a syntax error, which Decode reports with its line
+	if p, ok := firstTag(file); ok {
+		return nil, &ValidationError{Problems: []Problem{p}}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField())
 	if err := dec.Decode(&cfg); err != nil {
 		return nil, &ValidationError{Problems: []Problem{decodeProblem(err, file)}}
@@ -191,6 +194,43 @@ func Parse(data []byte) (*Config, error) {
 		}
 	}
 	return &cfg, nil
+}
+
+// firstTag finds the first YAML tag ("!foo", "!!str") of a file. A
+// campaign has no use for tags, and the decoder (goccy/go-yaml v1.19.2)
+// panics on a tag where a list is expected.
+func firstTag(file *ast.File) (Problem, bool) {
+	if file == nil {
+		return Problem{}, false
+	}
+	var f tagFinder
+	for _, doc := range file.Docs {
+		if doc.Body != nil && f.tag == nil {
+			ast.Walk(&f, doc.Body)
+		}
+	}
+	if f.tag == nil {
+		return Problem{}, false
+	}
+	field := strings.TrimPrefix(strings.TrimPrefix(f.tag.GetPath(), "$"), ".")
+	if field == "" {
+		field = "yaml"
+	}
+	return Problem{Field: field, Line: f.tag.Start.Position.Line,
+		Message: fmt.Sprintf("%q: YAML tags are not used in this file (quote a value that starts with \"!\")", f.tag.Start.Value)}, true
+}
+
+// tagFinder is an ast.Visitor that stops at the first tag.
+type tagFinder struct{ tag *ast.TagNode }
+
+func (f *tagFinder) Visit(n ast.Node) ast.Visitor {
+	if t, ok := n.(*ast.TagNode); ok && f.tag == nil {
+		f.tag = t
+	}
+	if f.tag != nil {
+		return nil
+	}
+	return f
 }
 
 // Default returns a valid configuration with every default applied and no teams.
