@@ -1,6 +1,7 @@
 // Package bottest is the test harness of the bot core: a fake chat platform
 // that records posts, a small campaign, and a bot wired on a fake clock and a
-// test store (real Redis when REDIS_URL is set). Adapters' tests use it too.
+// test store (real Redis when REDIS_URL is set). Adapters' tests use it too,
+// with a fake core that records what they hand it (Handler).
 package bottest
 
 import (

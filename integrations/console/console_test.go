@@ -11,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/bot/bottest"
 )
 
 // Run starts a reader goroutine: it must end with its input.
@@ -99,25 +100,21 @@ func TestPostNumbersFromSequence(t *testing.T) {
 	}
 }
 
-type recorder struct{ events []bot.Event }
-
-func (r *recorder) Handle(_ context.Context, ev bot.Event) error {
-	r.events = append(r.events, ev)
-	if ev.Text == "boom" {
-		return errors.New("handler failed")
-	}
-	return nil
-}
-
 func TestRunSkipsBadLines(t *testing.T) {
 	in := strings.NewReader("alice: aide\n\n# a comment\nnonsense\nbob +white_check_mark P1\nalice: boom\n")
 	var out, errs bytes.Buffer
-	h := &recorder{}
+	h := &bottest.Handler{}
+	h.SetFail(func(ev bot.Event) error {
+		if ev.Text == "boom" {
+			return errors.New("handler failed")
+		}
+		return nil
+	})
 	if err := New(&out, Options{}).Run(context.Background(), in, h, &errs); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.events) != 3 {
-		t.Fatalf("handled %d events, want 3: %+v", len(h.events), h.events)
+	if got := h.Events(); len(got) != 3 {
+		t.Fatalf("handled %d events, want 3: %+v", len(got), got)
 	}
 	if !strings.Contains(errs.String(), "line 4: cannot read \"nonsense\"") || !strings.Contains(errs.String(), "line 6: handler failed") {
 		t.Errorf("errors: %q", errs.String())
@@ -130,12 +127,12 @@ func TestRunSkipsOverlongLines(t *testing.T) {
 	long := "alice: " + strings.Repeat("x", 1<<20)
 	in := strings.NewReader("alice: aide\n" + long + "\nbob: classement\n" + long + "\r\ncarol: moi")
 	var out, errs bytes.Buffer
-	h := &recorder{}
+	h := &bottest.Handler{}
 	if err := New(&out, Options{}).Run(context.Background(), in, h, &errs); err != nil {
 		t.Fatalf("Run = %v, want the long lines skipped", err)
 	}
 	var got []string
-	for _, ev := range h.events {
+	for _, ev := range h.Events() {
 		got = append(got, ev.User+": "+ev.Text)
 	}
 	if want := []string{"alice: aide", "bob: classement", "carol: moi"}; !slices.Equal(got, want) {
