@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/bot/bottest"
 )
 
 // patience bounds the waits of these tests: generous, so that a slow
@@ -18,9 +19,10 @@ import (
 const patience = 10 * time.Second
 
 // blocker is a Handler whose handling blocks until the test releases it,
-// as a mobilisation to 28 channels takes longer than Slack waits.
+// as a mobilisation to 28 channels takes longer than Slack waits; it
+// records the events once released.
 type blocker struct {
-	rec      recorder
+	bottest.Handler
 	started  chan struct{}
 	released chan struct{}
 	once     sync.Once
@@ -37,7 +39,7 @@ func newBlocker(t *testing.T) *blocker {
 func (b *blocker) Handle(ctx context.Context, ev bot.Event) error {
 	b.started <- struct{}{}
 	<-b.released
-	return b.rec.Handle(ctx, ev)
+	return b.Handler.Handle(ctx, ev)
 }
 
 func (b *blocker) release() { b.once.Do(func() { close(b.released) }) }
@@ -70,7 +72,7 @@ func TestEventIsAcknowledgedBeforeItIsHandled(t *testing.T) {
 	}
 	h.release()
 	f.a.work.Wait()
-	if got := h.rec.Events(); len(got) != 1 || got[0].Text != "mobilisation Tous ensemble !" {
+	if got := h.Events(); len(got) != 1 || got[0].Text != "mobilisation Tous ensemble !" {
 		t.Fatalf("events = %+v, want the mobilisation handled once", got)
 	}
 }
@@ -106,7 +108,7 @@ func TestSocketModeAcknowledgesBeforeHandling(t *testing.T) {
 	}
 	h.release()
 	f.a.work.Wait()
-	if got := h.rec.Events(); len(got) != 1 {
+	if got := h.Events(); len(got) != 1 {
 		t.Fatalf("events = %+v, want the mobilisation once", got)
 	}
 }
@@ -114,19 +116,20 @@ func TestSocketModeAcknowledgesBeforeHandling(t *testing.T) {
 func TestFailureAfterTheAckIsRetriedHere(t *testing.T) {
 	f := newFixture(t)
 	var calls atomic.Int32
-	rec := &recorder{fail: func(bot.Event) error {
+	rec := &bottest.Handler{}
+	rec.SetFail(func(bot.Event) error {
 		if calls.Add(1) <= 2 {
 			return errors.New("store unreachable")
 		}
 		return nil
-	}}
+	})
 	f.a.Mount(f.mux, rec)
 	body := eventJSON("EvFAIL", reactionJSON("reaction_added", "U0ALICE01", "white_check_mark", "C0ROUTES1", "1711098000.000001"))
 	if resp := f.send(t, "/slack/events", body); resp.Code != http.StatusOK {
 		t.Fatalf("status %d, want 200: Slack is answered before the handling", resp.Code)
 	}
 	f.a.work.Wait()
-	if got := rec.Events(); len(got) != 1 {
+	if got := rec.Handled(); len(got) != 1 {
 		t.Fatalf("handled %d times, want once after two failures", len(got))
 	}
 	if got := f.time.Slept(); len(got) != 2 || got[0] != time.Second || got[1] != 2*time.Second {
@@ -137,7 +140,7 @@ func TestFailureAfterTheAckIsRetriedHere(t *testing.T) {
 		t.Fatalf("retry: status %d", resp.Code)
 	}
 	f.a.work.Wait()
-	if got := rec.Events(); len(got) != 1 {
+	if got := rec.Handled(); len(got) != 1 {
 		t.Fatalf("handled %d times after Slack's retry, want once", len(got))
 	}
 	if logs := f.logs.String(); !strings.Contains(logs, "retry=1") || !strings.Contains(logs, "reason=http_timeout") {
@@ -147,7 +150,8 @@ func TestFailureAfterTheAckIsRetriedHere(t *testing.T) {
 
 func TestFailureThatLastsIsGivenUpAfterSlacksWindow(t *testing.T) {
 	f := newFixture(t)
-	rec := &recorder{fail: func(bot.Event) error { return errors.New("store unreachable") }}
+	rec := &bottest.Handler{}
+	rec.SetFail(func(bot.Event) error { return errors.New("store unreachable") })
 	f.a.Mount(f.mux, rec)
 	start := f.time.Now()
 	body := eventJSON("EvDOOM", reactionJSON("reaction_added", "U0ALICE01", "white_check_mark", "C0ROUTES1", "1711098000.000001"))
@@ -180,7 +184,7 @@ func TestEventHeldByAnotherReplica(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			rec := &recorder{}
+			rec := &bottest.Handler{}
 			f.a.Mount(f.mux, rec)
 			// Another replica claimed the delivery (Slack sent it a copy).
 			if _, err := f.store.ClaimDelivery(t.Context(), "slack:EvBUSY", "replica-2", time.Hour); err != nil {
@@ -223,7 +227,7 @@ func TestSlashCommandIsAnsweredBeforeItIsHandled(t *testing.T) {
 	}
 	h.release()
 	f.a.work.Wait()
-	if got := h.rec.Events(); len(got) != 1 {
+	if got := h.Events(); len(got) != 1 {
 		t.Fatalf("events = %+v, want the command once", got)
 	}
 }

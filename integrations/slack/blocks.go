@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -19,44 +18,6 @@ const (
 	maxHeaderText  = 150
 	maxButtonText  = 75
 )
-
-// labels are the few words of the défi card the core's text does not
-// give apart. French typography: a no-break space before ":".
-type labels struct {
-	day, tip, saves, button, hint, unavailable string
-	// done and outside answer a click on the button, privately.
-	done, outside string
-}
-
-var catalog = map[string]labels{
-	"fr": {
-		day:         "📅 Défi du jour *%d/%d*",
-		tip:         "💡 *Astuce\u00a0:* %s",
-		saves:       "🌱 *Ce que ça économise\u00a0:* %s",
-		button:      "J’ai relevé le défi ✅",
-		hint:        "Quand c’est fait\u00a0: cliquez sur le bouton ou réagissez avec %s.",
-		unavailable: "Gigabot redémarre\u00a0: réessayez dans une minute.",
-		done:        "C’est noté\u00a0: défi relevé ✅",
-		outside:     "Vous ne faites partie d’aucune équipe de la campagne\u00a0: ce clic ne compte pas.",
-	},
-	"en": {
-		day:         "📅 Challenge of the day *%d/%d*",
-		tip:         "💡 *Tip:* %s",
-		saves:       "🌱 *What it saves:* %s",
-		button:      "Challenge done ✅",
-		hint:        "When done: click the button or react with %s.",
-		unavailable: "Gigabot is restarting: try again in a minute.",
-		done:        "Noted: challenge done ✅",
-		outside:     "You are not in any team of the campaign: this click does not count.",
-	},
-}
-
-func labelsFor(lang string) labels {
-	if l, ok := catalog[lang]; ok {
-		return l
-	}
-	return catalog["fr"]
-}
 
 // render turns a post into its notification text and its blocks. The
 // défi card gets its button only where it can be clicked for real
@@ -86,12 +47,13 @@ func (a *Adapter) render(msg bot.Message, interactive bool) (string, []slack.Blo
 }
 
 // defiBlocks is the défi card: title, day n/N, numbered steps, tip, what it
-// saves, and the button that counts like the reaction.
+// saves, and the button that counts like the reaction. Its labels are the
+// core's (the "chat." messages of its catalog).
 func (a *Adapter) defiBlocks(msg bot.Message, interactive bool) []slack.Block {
 	d := msg.Defi
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain("🗂️ "+d.Title, maxHeaderText)),
-		slack.NewContextBlock("", markdown(fmt.Sprintf(a.labels.day, msg.Day, msg.Days))),
+		slack.NewContextBlock("", markdown(a.loc.T("chat.card.day", msg.Day, msg.Days))),
 	}
 	if len(d.Steps) > 0 {
 		steps := make([]string, len(d.Steps))
@@ -101,20 +63,20 @@ func (a *Adapter) defiBlocks(msg bot.Message, interactive bool) []slack.Block {
 		blocks = append(blocks, sectionBlocks(strings.Join(steps, "\n"))...)
 	}
 	if d.Tip != "" {
-		blocks = append(blocks, sectionBlocks(fmt.Sprintf(a.labels.tip, escape(d.Tip)))...)
+		blocks = append(blocks, sectionBlocks(a.loc.T("chat.card.tip", escape(d.Tip)))...)
 	}
 	if d.Saves != "" {
-		blocks = append(blocks, slack.NewContextBlock("", markdown(clip(fmt.Sprintf(a.labels.saves, escape(d.Saves)), maxSectionText))))
+		blocks = append(blocks, slack.NewContextBlock("", markdown(clip(a.loc.T("chat.card.saves", escape(d.Saves)), maxSectionText))))
 	}
 	if interactive {
 		emoji := msg.Reaction
 		if emoji == "" {
-			emoji = a.campaign.Campaign.Reaction
+			emoji = a.roster.Reaction
 		}
-		button := slack.NewButtonBlockElement(defiDoneAction, emoji, plain(a.labels.button, maxButtonText)).WithStyle(slack.StylePrimary)
+		button := slack.NewButtonBlockElement(defiDoneAction, emoji, plain(a.loc.T("chat.button"), maxButtonText)).WithStyle(slack.StylePrimary)
 		blocks = append(blocks,
 			slack.NewActionBlock("defi", button),
-			slack.NewContextBlock("", markdown(fmt.Sprintf(a.labels.hint, shortcode(emoji)))))
+			slack.NewContextBlock("", markdown(a.loc.T("chat.card.hint", shortcode(emoji)))))
 	}
 	return blocks
 }

@@ -54,7 +54,7 @@ func shapeJSON(blocks []map[string]any) []string {
 }
 
 func TestRender(t *testing.T) {
-	a := &Adapter{labels: labelsFor("fr"), campaign: &challenges.Config{Campaign: challenges.CampaignConfig{Reaction: "white_check_mark"}}}
+	a := &Adapter{loc: bot.NewLocale("fr"), roster: bot.Roster{Reaction: "white_check_mark"}}
 	defi := &challenges.Defi{Title: "Les doublons", Steps: []string{"Ouvrez le partage", "Supprimez les copies <v2>"}, Tip: "Triez par taille", Saves: "De la place & du CO2"}
 	tests := []struct {
 		name        string
@@ -77,6 +77,17 @@ func TestRender(t *testing.T) {
 				"context: Quand c’est fait\u00a0: cliquez sur le bouton ou réagissez avec :white_check_mark:.",
 			},
 			wantText: "🗂️ *Défi du jour 3/15 : Les doublons*",
+		},
+		{
+			name:        "défi card without its emoji: the roster's",
+			msg:         bot.Message{Kind: bot.KindDefi, Text: "défi", Day: 2, Days: 15, Defi: &challenges.Defi{Title: "T"}},
+			interactive: true,
+			want: []string{
+				"header: 🗂️ T",
+				"context: 📅 Défi du jour *2/15*",
+				"button: J’ai relevé le défi ✅ = white_check_mark (gigabot_defi_done)",
+				"context: Quand c’est fait\u00a0: cliquez sur le bouton ou réagissez avec :white_check_mark:.",
+			},
 		},
 		{
 			name: "défi card in an ephemeral answer has no button",
@@ -139,7 +150,7 @@ func TestRender(t *testing.T) {
 }
 
 func TestRenderStaysWithinSlackLimits(t *testing.T) {
-	a := &Adapter{labels: labelsFor("en"), campaign: &challenges.Config{}}
+	a := &Adapter{loc: bot.NewLocale("en")}
 	long := strings.Repeat("é", 200)
 	lines := make([]string, 300)
 	for i := range lines {
@@ -159,6 +170,24 @@ func TestRenderStaysWithinSlackLimits(t *testing.T) {
 		if n := len([]rune(b.(*slack.SectionBlock).Text.Text)); n > maxSectionText {
 			t.Errorf("section of %d characters", n)
 		}
+	}
+}
+
+// The card speaks the campaign's language, with the core's words.
+func TestRenderInEnglish(t *testing.T) {
+	a := &Adapter{loc: bot.NewLocale("en"), roster: bot.Roster{Reaction: "tada"}}
+	defi := &challenges.Defi{Title: "Duplicates", Tip: "Sort by size", Saves: "Room"}
+	_, blocks := a.render(bot.Message{Kind: bot.KindDefi, Text: "défi", Day: 3, Days: 15, Defi: defi}, true)
+	want := []string{
+		"header: 🗂️ Duplicates",
+		"context: 📅 Challenge of the day *3/15*",
+		"section: 💡 *Tip:* Sort by size",
+		"context: 🌱 *What it saves:* Room",
+		"button: I did the challenge ✅ = tada (gigabot_defi_done)",
+		"context: When done: click the button or react with :tada:.",
+	}
+	if got := shape(t, blocks); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("blocks:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

@@ -2,10 +2,10 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/slackevents"
 
 	"github.com/gigabot/gigabot/bot"
 )
@@ -40,7 +40,7 @@ func (a *Adapter) slashCommand(cmd slack.SlashCommand, h Handler) any {
 		}
 	})
 	if !started {
-		return map[string]string{"response_type": "ephemeral", "text": a.labels.unavailable}
+		return map[string]string{"response_type": "ephemeral", "text": a.loc.T("chat.restarting")}
 	}
 	if public {
 		return map[string]string{"response_type": "in_channel"}
@@ -48,9 +48,9 @@ func (a *Adapter) slashCommand(cmd slack.SlashCommand, h Handler) any {
 	return nil
 }
 
-// interaction handles a click on the défi card's button like the campaign
-// reaction on the card, in the background (Slack wants its answer within 3
-// seconds and does not retry clicks).
+// interaction hands a click on the défi card's button to the core, in the
+// background (Slack wants its answer within 3 seconds and does not retry
+// clicks).
 func (a *Adapter) interaction(cb slack.InteractionCallback, h Handler) {
 	if cb.Type != slack.InteractionTypeBlockActions || cb.Container.IsEphemeral || cb.Container.MessageTs == "" {
 		return
@@ -63,9 +63,8 @@ func (a *Adapter) interaction(cb slack.InteractionCallback, h Handler) {
 		if channel == "" {
 			channel = cb.Channel.ID
 		}
-		emoji := action.Value
 		a.spawn(func(ctx context.Context) {
-			err := a.click(ctx, h, cb.User.ID, channel, cb.Container.MessageTs, emoji)
+			err := a.click(ctx, h, cb.User.ID, channel, cb.Container.MessageTs)
 			if err != nil {
 				a.log.Error("slack: défi button", "user", cb.User.ID, "err", err)
 			}
@@ -73,24 +72,18 @@ func (a *Adapter) interaction(cb slack.InteractionCallback, h Handler) {
 	}
 }
 
-func (a *Adapter) click(ctx context.Context, h Handler, userID, channel, ts, emoji string) error {
-	if emoji == "" {
-		emoji = a.campaign.Campaign.Reaction
-	}
-	ev, ok, err := a.reaction(ctx, bot.ReactionAdded, userID, emoji, slackevents.Item{Type: "message", Channel: channel, Timestamp: ts})
-	if err != nil || !ok {
+// click hands a click to the core and shows the clicker its answer,
+// privately: a button gives no sign of its own. The answer of a click
+// that failed says so too.
+func (a *Adapter) click(ctx context.Context, h Handler, userID, channel, ts string) error {
+	name, display, err := a.user(ctx, userID)
+	if err != nil {
 		return err
 	}
-	if err := h.Handle(ctx, ev); err != nil {
-		return err
-	}
-	// A button gives no sign of its own: tell the clicker, privately.
-	answer := a.labels.done
-	if _, member := a.campaign.TeamOf(ev.User); !member {
-		answer = a.labels.outside
-	}
-	return a.call(ctx, "chat.postEphemeral", channel, func(ctx context.Context) error {
-		_, err := a.api.PostEphemeralContext(ctx, channel, userID, slack.MsgOptionText(answer, false))
+	out, err := h.Click(ctx, bot.Click{User: name, DisplayName: display, Channel: a.dir.channelName(channel), PostID: postID(channel, ts)})
+	answered := a.call(ctx, "chat.postEphemeral", channel, func(ctx context.Context) error {
+		_, err := a.api.PostEphemeralContext(ctx, channel, userID, slack.MsgOptionText(out.Text, false))
 		return err
 	})
+	return errors.Join(err, answered)
 }

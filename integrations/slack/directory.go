@@ -9,8 +9,6 @@ import (
 	"sync"
 
 	"github.com/slack-go/slack"
-
-	"github.com/gigabot/gigabot/challenges"
 )
 
 // Report is what start-up could not match or join, each entry as the
@@ -206,28 +204,7 @@ func (d *directory) bindChannel(name, id string) {
 	d.channels[normalize(name)] = id
 }
 
-// memberNames lists every person the config names, members and roles,
-// once each, in config order.
-func memberNames(cfg *challenges.Config) []string {
-	var names []string
-	seen := map[string]bool{}
-	add := func(list []string) {
-		for _, n := range list {
-			if !seen[n] {
-				seen[n] = true
-				names = append(names, n)
-			}
-		}
-	}
-	for _, t := range cfg.Teams {
-		add(t.Members)
-	}
-	add(cfg.Roles.DGS)
-	add(cfg.Roles.Coordinators)
-	return names
-}
-
-// resolve matches the config's channels and members with Slack's, joins
+// resolve matches the roster's channels and people with Slack's, joins
 // the team channels, and reports (and logs) what it could not do.
 func (a *Adapter) resolve(ctx context.Context) (Report, error) {
 	chans, err := a.listChannels(ctx)
@@ -242,7 +219,7 @@ func (a *Adapter) resolve(ctx context.Context) (Report, error) {
 	a.dir.addAll(users)
 	var rep Report
 	lookups := true // until users.lookupByEmail fails for another reason than an unknown address
-	for _, name := range memberNames(a.campaign) {
+	for _, name := range a.roster.People() {
 		other, ok := a.dir.bind(name)
 		switch {
 		case ok:
@@ -265,18 +242,18 @@ func (a *Adapter) resolve(ctx context.Context) (Report, error) {
 	for _, c := range chans {
 		byID[c.ID] = c
 	}
-	for _, t := range a.campaign.Teams {
-		id, ok := a.dir.channelID(t.Channel)
+	for _, name := range a.roster.Channels() {
+		id, ok := a.dir.channelID(name)
 		c, found := byID[id]
 		if !ok || !found {
-			rep.Channels = append(rep.Channels, t.Channel)
+			rep.Channels = append(rep.Channels, name)
 			continue
 		}
-		a.dir.bindChannel(t.Channel, id)
+		a.dir.bindChannel(name, id)
 		if !c.IsMember {
 			if err := a.join(ctx, id); err != nil {
-				a.log.Warn("slack: cannot join team channel", "channel", t.Channel, "err", describe(err))
-				rep.NotJoined = append(rep.NotJoined, t.Channel)
+				a.log.Warn("slack: cannot join team channel", "channel", name, "err", describe(err))
+				rep.NotJoined = append(rep.NotJoined, name)
 			}
 		}
 	}
@@ -406,7 +383,7 @@ func (a *Adapter) user(ctx context.Context, id string) (name, display string, er
 	switch {
 	case !ok:
 		return id, p.display, nil
-	case a.campaign.DisplayNames[name] != "":
+	case a.roster.DisplayNames[name] != "":
 		return name, "", nil // the core signs with the configured name
 	}
 	return name, p.display, nil

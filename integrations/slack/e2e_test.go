@@ -64,6 +64,8 @@ func TestEndToEnd(t *testing.T) {
 		path, body     string
 		header         []string
 		routes, colleg int64
+		// says is what the clicker alone reads, for a click.
+		says string
 	}{
 		{name: "alice reacts on her team's card", path: "/slack/events",
 			body:   eventJSON("Ev1", reactionJSON("reaction_added", "U0ALICE01", "white_check_mark", "C0ROUTES1", routes.TS)),
@@ -86,20 +88,29 @@ func TestEndToEnd(t *testing.T) {
 			routes: 1},
 		{name: "farid clicks the button", path: "/slack/interactions",
 			body:   clickPayload("U0FARID01", "C0COLLEGE", colleges.TS, "white_check_mark"),
-			routes: 1, colleg: 1},
+			routes: 1, colleg: 1, says: "C’est noté\u00a0: défi relevé ✅"},
 		{name: "farid clicks again", path: "/slack/interactions",
 			body:   clickPayload("U0FARID01", "C0COLLEGE", colleges.TS, "white_check_mark"),
-			routes: 1, colleg: 1},
+			routes: 1, colleg: 1, says: "C’est déjà noté\u00a0: vous aviez relevé ce défi ✅"},
+		{name: "someone outside the campaign clicks", path: "/slack/interactions",
+			body:   clickPayload("U0MALLORY", "C0COLLEGE", colleges.TS, "white_check_mark"),
+			routes: 1, colleg: 1, says: "Vous ne faites partie d’aucune équipe de la campagne\u00a0: ce clic ne compte pas."},
 		{name: "emma reacts on the card after clicking nothing", path: "/slack/events",
 			body:   eventJSON("Ev6", reactionJSON("reaction_added", "U0EMMA001", "white_check_mark", "C0COLLEGE", colleges.TS)),
 			routes: 1, colleg: 2},
 	}
 	for _, s := range steps {
+		before := len(f.slack.Posts())
 		resp := f.send(t, s.path, s.body, s.header...)
 		if resp.Code != 200 {
 			t.Fatalf("%s: status %d (%s)", s.name, resp.Code, resp.Body)
 		}
 		f.a.work.Wait()
+		if s.says != "" {
+			if posts := f.slack.Posts()[before:]; len(posts) != 1 || posts[0].Method != "chat.postEphemeral" || posts[0].Text != s.says {
+				t.Fatalf("%s: the clicker was told %+v, want %q, privately", s.name, posts, s.says)
+			}
+		}
 		got := participations()
 		if got["routes"] != s.routes || got["colleges"] != s.colleg {
 			t.Fatalf("%s: participations %v, want routes %d, colleges %d", s.name, got, s.routes, s.colleg)

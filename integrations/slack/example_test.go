@@ -46,7 +46,7 @@ func Example() {
 		AppToken:      os.Getenv("SLACK_APP_TOKEN"),
 		SigningSecret: os.Getenv("SLACK_SIGNING_SECRET"),
 		APIURL:        os.Getenv("SLACK_API_URL"),
-	}, slack.Options{Campaign: cfg, Deliveries: store, Owner: "host-1", Logger: log})
+	}, slack.Options{Roster: bot.NewRoster(cfg), Deliveries: store, Owner: "host-1", Logger: log})
 	if err != nil {
 		log.Error("slack", "err", err)
 		return

@@ -447,32 +447,6 @@ func (f *fakeTime) Slept() []time.Duration {
 	return append([]time.Duration(nil), f.slept...)
 }
 
-// recorder is a Handler that records events and fails when told to.
-type recorder struct {
-	mu     sync.Mutex
-	events []bot.Event
-	// fail, when set, is asked for each event; an error fails it.
-	fail func(bot.Event) error
-}
-
-func (r *recorder) Handle(_ context.Context, ev bot.Event) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.fail != nil {
-		if err := r.fail(ev); err != nil {
-			return err
-		}
-	}
-	r.events = append(r.events, ev)
-	return nil
-}
-
-func (r *recorder) Events() []bot.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]bot.Event(nil), r.events...)
-}
-
 const (
 	testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
 	// testConfig names members by user name and by e-mail, and a channel
@@ -540,7 +514,7 @@ func newFixture(t *testing.T, edit ...func(*Config, *Options)) *fixture {
 	f.store, _, _ = redistest.NewStore(t)
 	c := Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: f.slack.apiURL()}
 	o := Options{
-		Campaign: cfg, Deliveries: f.store, Owner: "replica-1",
+		Roster: bot.NewRoster(cfg), Deliveries: f.store, Owner: "replica-1",
 		Logger:     slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		HTTPClient: f.slack.srv.Client(), Clock: f.time, Sleep: f.time.Sleep,
 	}
@@ -638,6 +612,9 @@ func mustConfig(t *testing.T) *challenges.Config {
 	}
 	return cfg
 }
+
+// mustRoster is the core's roster of testConfig.
+func mustRoster(t *testing.T) bot.Roster { return bot.NewRoster(mustConfig(t)) }
 
 // nopDeliveries claims every delivery, for tests that do not deliver twice.
 type nopDeliveries struct{}

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -9,11 +10,12 @@ import (
 	"time"
 
 	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/bot/bottest"
 )
 
 func TestEventsBecomeBotEvents(t *testing.T) {
 	f := newFixture(t)
-	rec := &recorder{}
+	rec := &bottest.Handler{}
 	f.a.Mount(f.mux, rec)
 	tests := []struct {
 		name  string
@@ -85,7 +87,7 @@ func TestEventsBecomeBotEvents(t *testing.T) {
 
 func TestURLVerification(t *testing.T) {
 	f := newFixture(t)
-	f.a.Mount(f.mux, &recorder{})
+	f.a.Mount(f.mux, &bottest.Handler{})
 	resp := f.send(t, "/slack/events", `{"token":"legacy","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`)
 	if resp.Code != http.StatusOK || resp.Body.String() != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" {
 		t.Fatalf("answer %d %q, want the challenge", resp.Code, resp.Body)
@@ -94,7 +96,7 @@ func TestURLVerification(t *testing.T) {
 
 func TestBadSignatureIsRefusedAndDoesNothing(t *testing.T) {
 	f := newFixture(t)
-	rec := &recorder{}
+	rec := &bottest.Handler{}
 	f.a.Mount(f.mux, rec)
 	bodies := map[string]string{
 		"/slack/events":       eventJSON("EvSIG", reactionJSON("reaction_added", "U0ALICE01", "white_check_mark", "C0ROUTES1", "1.1")),
@@ -141,8 +143,7 @@ func TestBadSignatureIsRefusedAndDoesNothing(t *testing.T) {
 
 func TestSlashCommandAnswersEphemeralUnlessPublic(t *testing.T) {
 	f := newFixture(t)
-	reply := &replier{a: f.a}
-	f.a.Mount(f.mux, reply)
+	f.a.Mount(f.mux, &bottest.Handler{Next: &replier{a: f.a}})
 	tests := []struct {
 		name, text, wantText, wantType, wantAck string
 	}{
@@ -179,7 +180,7 @@ func TestSlashCommandAnswersEphemeralUnlessPublic(t *testing.T) {
 
 func TestSlashCommandFallsBackWhenTheResponseURLIsUsedUp(t *testing.T) {
 	f := newFixture(t)
-	f.a.Mount(f.mux, &replier{a: f.a, times: replyUses + 1})
+	f.a.Mount(f.mux, &bottest.Handler{Next: &replier{a: f.a, times: replyUses + 1}})
 	resp := f.send(t, "/slack/commands", slashForm("U0ALICE01", "C0ROUTES1", "programme", f.slack.srv.URL+"/hooks/many"))
 	if resp.Code != http.StatusOK {
 		t.Fatalf("status %d", resp.Code)
@@ -194,18 +195,23 @@ func TestSlashCommandFallsBackWhenTheResponseURLIsUsedUp(t *testing.T) {
 	}
 }
 
-func TestButtonClickIsAReaction(t *testing.T) {
+// A click goes to the core, which decides what it counts; the clicker
+// alone reads its answer.
+func TestButtonClickGoesToTheCore(t *testing.T) {
 	f := newFixture(t)
-	rec := &recorder{}
+	rec := &bottest.Handler{}
 	f.a.Mount(f.mux, rec)
 	resp := f.send(t, "/slack/interactions", clickPayload("U0FARID01", "C0COLLEGE", "1711098000.000004", "white_check_mark"))
 	if resp.Code != http.StatusOK {
 		t.Fatalf("status %d, want 200", resp.Code)
 	}
 	f.a.work.Wait()
-	want := bot.Event{Kind: bot.ReactionAdded, User: "farid", DisplayName: "Farid", Channel: "#equipe-colleges", PostID: "C0COLLEGE/1711098000.000004", Reaction: "white_check_mark"}
-	if got := rec.Events(); len(got) != 1 || got[0] != want {
-		t.Fatalf("events = %+v, want [%+v]", got, want)
+	want := bot.Click{User: "farid", DisplayName: "Farid", Channel: "#equipe-colleges", PostID: "C0COLLEGE/1711098000.000004"}
+	if got := rec.Clicks(); len(got) != 1 || got[0] != want {
+		t.Fatalf("clicks = %+v, want [%+v]", got, want)
+	}
+	if got := rec.Events(); len(got) != 0 {
+		t.Errorf("events = %+v, want the click alone", got)
 	}
 	posts := f.slack.Posts()
 	if len(posts) != 1 || posts[0].Method != "chat.postEphemeral" || posts[0].User != "U0FARID01" || posts[0].Channel != "C0COLLEGE" ||
@@ -214,9 +220,31 @@ func TestButtonClickIsAReaction(t *testing.T) {
 	}
 }
 
+// failedClicks is a core whose clicks fail.
+type failedClicks struct{}
+
+func (failedClicks) Handle(context.Context, bot.Event) error { return nil }
+
+func (failedClicks) Click(context.Context, bot.Click) (bot.ClickOutcome, error) {
+	return bot.ClickOutcome{Result: bot.ClickFailed, Text: "Désolé, réessayez."}, errors.New("store unreachable")
+}
+
+func TestButtonClickThatFailsIsAnsweredAndLogged(t *testing.T) {
+	f := newFixture(t)
+	f.a.Mount(f.mux, &bottest.Handler{Next: failedClicks{}})
+	f.send(t, "/slack/interactions", clickPayload("U0FARID01", "C0COLLEGE", "1711098000.000004", "white_check_mark"))
+	f.a.work.Wait()
+	if posts := f.slack.Posts(); len(posts) != 1 || posts[0].Method != "chat.postEphemeral" || posts[0].Text != "Désolé, réessayez." {
+		t.Errorf("the clicker was told %+v, want the core's answer, privately", posts)
+	}
+	if logs := f.logs.String(); !strings.Contains(logs, "défi button") || !strings.Contains(logs, "store unreachable") {
+		t.Errorf("the failure was not logged:\n%s", logs)
+	}
+}
+
 func TestMemberWhoJoinedSlackAfterStartUp(t *testing.T) {
 	f := newFixture(t)
-	rec := &recorder{}
+	rec := &bottest.Handler{}
 	f.a.Mount(f.mux, rec)
 	// dan was deleted at start-up; a new account with his user name arrives.
 	f.slack.mu.Lock()
@@ -231,7 +259,7 @@ func TestMemberWhoJoinedSlackAfterStartUp(t *testing.T) {
 
 func TestMalformedDeliveries(t *testing.T) {
 	f := newFixture(t)
-	f.a.Mount(f.mux, &recorder{})
+	f.a.Mount(f.mux, &bottest.Handler{})
 	tests := []struct{ path, body string }{
 		{"/slack/events", `{"type":`},
 		{"/slack/interactions", "payload=%7Bnot+json"},
@@ -249,13 +277,16 @@ func TestMalformedDeliveries(t *testing.T) {
 }
 
 // replier answers every message with the text it read, times times, the
-// way the core replies to a command.
+// way the core replies to a command (the Next of a bottest.Handler).
 type replier struct {
 	a     *Adapter
 	times int
 }
 
 func (r *replier) Handle(ctx context.Context, ev bot.Event) error {
+	if ev.Kind != bot.MessageReceived {
+		return nil
+	}
 	for range max(r.times, 1) {
 		if _, err := r.a.Post(ctx, ev.Channel, bot.Message{Kind: bot.KindReply, Text: ev.User + " said: " + ev.Text}); err != nil {
 			return err
@@ -266,7 +297,7 @@ func (r *replier) Handle(ctx context.Context, ev bot.Event) error {
 
 func TestRunInHTTPModeStopsWithItsContext(t *testing.T) {
 	f := newFixture(t)
-	rec := &recorder{}
+	rec := &bottest.Handler{}
 	f.a.Mount(f.mux, rec)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)

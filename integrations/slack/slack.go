@@ -9,10 +9,12 @@
 // (/slack/events, /slack/commands, /slack/interactions).
 //
 // The bot core speaks the campaign config's names: at start-up New resolves
-// the configured channels and members to Slack IDs, joins the team channels
-// it can, and reports every name it could not match without refusing to
-// start. Events carry config names (or, for people and channels outside the
-// config, their Slack IDs); Post takes config names back.
+// the channels and people of the core's roster (bot.Roster) to Slack IDs,
+// joins the team channels it can, and reports every name it could not
+// match without refusing to start. Events carry config names (or, for
+// people and channels outside the config, their Slack IDs); Post takes
+// config names back. A click on the défi card's button goes to the core,
+// which decides what it counts; the adapter shows the clicker its answer.
 //
 // Delivery guarantees. Slack wants every delivery answered within 3
 // seconds, and retries an Events API delivery that was not: every
@@ -58,15 +60,21 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/gigabot/gigabot/bot"
-	"github.com/gigabot/gigabot/challenges"
 )
 
-// Handler receives the events the adapter translates. *bot.Bot fits.
+// Handler is the bot core as the adapter calls it. *bot.Bot fits.
 type Handler interface {
+	// Handle receives the events the adapter translates.
 	Handle(ctx context.Context, ev bot.Event) error
+	// Click receives a click on a défi card's button, and returns what to
+	// tell the clicker.
+	Click(ctx context.Context, c bot.Click) (bot.ClickOutcome, error)
 }
 
-var _ bot.Chat = (*Adapter)(nil)
+var (
+	_ bot.Chat = (*Adapter)(nil)
+	_ Handler  = (*bot.Bot)(nil)
+)
 
 // Reconnects counts the event connections re-established after a loss, by
 // platform ("slack"). *metrics.Metrics fits.
@@ -163,9 +171,9 @@ func (c Config) apiURL() string {
 
 // Options wire the adapter to the campaign and the process.
 type Options struct {
-	// Campaign names the channels and members to resolve, the language of
-	// the card's labels and the emoji that counts a défi. Required.
-	Campaign *challenges.Config
+	// Roster names the channels and people to resolve, the emoji that
+	// counts a défi, and the language of what the adapter says itself.
+	Roster bot.Roster
 	// Deliveries dedupes Slack's retries (the store fits). Required.
 	Deliveries bot.Deliveries
 	// Owner names this process in delivery leases (unique per replica). Required.
@@ -206,7 +214,7 @@ const deliveryKeep = time.Hour
 type Adapter struct {
 	api        *slack.Client
 	cfg        Config
-	campaign   *challenges.Config
+	roster     bot.Roster
 	once       *bot.Once
 	log        *slog.Logger
 	http       *http.Client
@@ -215,7 +223,7 @@ type Adapter struct {
 	limits     *limiter
 	dir        *directory
 	replies    *replies
-	labels     labels
+	loc        bot.Locale
 	timeout    time.Duration
 	grace      time.Duration
 	report     Report
@@ -239,8 +247,8 @@ func New(ctx context.Context, cfg Config, o Options) (*Adapter, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if o.Campaign == nil || o.Deliveries == nil || o.Owner == "" {
-		return nil, errors.New("slack: New: campaign, deliveries and owner are required")
+	if o.Deliveries == nil || o.Owner == "" {
+		return nil, errors.New("slack: New: deliveries and owner are required")
 	}
 	a := newAdapter(cfg, o)
 	auth, err := a.authTest(ctx)
@@ -289,12 +297,12 @@ func newAdapter(cfg Config, o Options) *Adapter {
 	}
 	bg, stop := context.WithCancel(context.Background())
 	return &Adapter{
-		api: slack.New(cfg.BotToken, opts...), cfg: cfg, campaign: o.Campaign, once: bot.NewOnce(o.Deliveries, o.Owner, deliveryKeep),
+		api: slack.New(cfg.BotToken, opts...), cfg: cfg, roster: o.Roster, once: bot.NewOnce(o.Deliveries, o.Owner, deliveryKeep),
 		log: o.Logger, http: o.HTTPClient, clock: o.Clock, sleep: o.Sleep,
 		limits:  newLimiter(o.Clock.Now, o.Sleep, o.ChannelInterval, o.PostInterval),
 		dir:     newDirectory(),
 		replies: newReplies(),
-		labels:  labelsFor(o.Campaign.Campaign.Language),
+		loc:     bot.NewLocale(o.Roster.Language),
 		timeout: o.HandleTimeout, grace: o.ShutdownGrace, reconnects: o.Reconnects,
 		bg: bg, stop: stop,
 	}

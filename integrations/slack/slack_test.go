@@ -55,7 +55,7 @@ func TestConfigValidate(t *testing.T) {
 func TestNewRefusesBadToken(t *testing.T) {
 	f := newFakeSlack(t).workspace()
 	_, err := New(context.Background(), Config{BotToken: "xoxb-revoked", SigningSecret: testSecret, APIURL: f.apiURL()},
-		Options{Campaign: mustConfig(t), Deliveries: nopDeliveries{}, Owner: "r1", HTTPClient: f.srv.Client()})
+		Options{Roster: mustRoster(t), Deliveries: nopDeliveries{}, Owner: "r1", HTTPClient: f.srv.Client()})
 	if !errors.Is(err, ErrAuth) || !strings.Contains(err.Error(), "invalid_auth") {
 		t.Fatalf("New = %v, want ErrAuth with invalid_auth", err)
 	}
@@ -114,9 +114,8 @@ func TestNewResolvesNamesAndReportsTheRest(t *testing.T) {
 func TestNewReportsChannelsItCannotJoin(t *testing.T) {
 	f := newFakeSlack(t).workspace()
 	f.channels = append(f.channels, fakeChannel{ID: "C0CULTURE", Name: "equipe-culture", RefuseJoin: "is_archived"})
-	cfg := mustConfig(t)
 	a, err := New(context.Background(), Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: f.apiURL()},
-		Options{Campaign: cfg, Deliveries: nopDeliveries{}, Owner: "r1", HTTPClient: f.srv.Client()})
+		Options{Roster: mustRoster(t), Deliveries: nopDeliveries{}, Owner: "r1", HTTPClient: f.srv.Client()})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -129,7 +128,7 @@ func TestNewFailsOnMissingScope(t *testing.T) {
 	f := newFakeSlack(t).workspace()
 	f.fail("users.list", fakeFailure{Error: "missing_scope"})
 	_, err := New(context.Background(), Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: f.apiURL()},
-		Options{Campaign: mustConfig(t), Deliveries: nopDeliveries{}, Owner: "r1", HTTPClient: f.srv.Client()})
+		Options{Roster: mustRoster(t), Deliveries: nopDeliveries{}, Owner: "r1", HTTPClient: f.srv.Client()})
 	if err == nil || !strings.Contains(err.Error(), "missing_scope") {
 		t.Fatalf("New = %v, want a missing_scope error", err)
 	}

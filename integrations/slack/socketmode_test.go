@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/bot/bottest"
 )
 
 // fakeSocket is Slack's side of a Socket Mode connection.
@@ -71,16 +72,16 @@ func TestSocketMode(t *testing.T) {
 	conns := serveSocket(t, f.slack)
 	var failures atomic.Int32
 	failures.Store(1)
-	rec := &recorder{fail: func(ev bot.Event) error {
+	rec := &bottest.Handler{Next: &replier{a: f.a}}
+	rec.SetFail(func(ev bot.Event) error {
 		if ev.Reaction == "boom" && failures.Add(-1) >= 0 {
 			return errors.New("store unreachable")
 		}
 		return nil
-	}}
-	h := &socketHandler{rec: rec, a: f.a}
+	})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- f.a.Run(ctx, h) }()
+	go func() { done <- f.a.Run(ctx, rec) }()
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -105,7 +106,7 @@ func TestSocketMode(t *testing.T) {
 		t.Fatalf("ack %q, want env-2", id)
 	}
 	f.a.work.Wait()
-	if got := rec.Events(); len(got) != 1 || got[0].User != "alice" || got[0].PostID != "C0ROUTES1/1711098000.000001" {
+	if got := rec.Handled(); len(got) != 1 || got[0].User != "alice" || got[0].PostID != "C0ROUTES1/1711098000.000001" {
 		t.Fatalf("events = %+v, want alice's reaction once", got)
 	}
 
@@ -116,7 +117,7 @@ func TestSocketMode(t *testing.T) {
 		t.Fatalf("ack %q, want env-3", id)
 	}
 	f.a.work.Wait()
-	if got := rec.Events(); len(got) != 2 || got[1].Reaction != "boom" || failures.Load() >= 0 {
+	if got := rec.Handled(); len(got) != 2 || got[1].Reaction != "boom" || failures.Load() >= 0 {
 		t.Fatalf("events = %+v, want the failed reaction handled on its second attempt", got)
 	}
 
@@ -137,30 +138,13 @@ func TestSocketMode(t *testing.T) {
 		t.Fatalf("ack %q, want env-6", id)
 	}
 	f.a.work.Wait()
-	if hooks := f.slack.Hooks(); len(hooks) != 1 || hooks[0].ResponseType != "in_channel" || hooks[0].Text != "emma: aide" {
+	if hooks := f.slack.Hooks(); len(hooks) != 1 || hooks[0].ResponseType != "in_channel" || hooks[0].Text != "emma said: aide" {
 		t.Fatalf("answers %+v, want emma's command answered in the channel", hooks)
 	}
-	clicked := bot.Event{Kind: bot.ReactionAdded, User: "farid", DisplayName: "Farid", Channel: "#equipe-colleges", PostID: "C0COLLEGE/1711098000.000003", Reaction: "white_check_mark"}
-	if !slices.Contains(rec.Events(), clicked) {
-		t.Fatalf("events %+v, want farid's click", rec.Events())
+	clicked := bot.Click{User: "farid", DisplayName: "Farid", Channel: "#equipe-colleges", PostID: "C0COLLEGE/1711098000.000003"}
+	if !slices.Contains(rec.Clicks(), clicked) {
+		t.Fatalf("clicks %+v, want farid's", rec.Clicks())
 	}
-}
-
-// socketHandler records events and answers messages.
-type socketHandler struct {
-	rec *recorder
-	a   *Adapter
-}
-
-func (h *socketHandler) Handle(ctx context.Context, ev bot.Event) error {
-	if err := h.rec.Handle(ctx, ev); err != nil {
-		return err
-	}
-	if ev.Kind != bot.MessageReceived {
-		return nil
-	}
-	_, err := h.a.Post(ctx, ev.Channel, bot.Message{Kind: bot.KindReply, Text: ev.User + ": " + ev.Text})
-	return err
 }
 
 // reconnects counts the reconnections the adapter reports as Slack's.
@@ -181,7 +165,7 @@ func TestSocketModeCountsReconnections(t *testing.T) {
 	conns := serveSocket(t, f.slack)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- f.a.Run(ctx, &recorder{}) }()
+	go func() { done <- f.a.Run(ctx, &bottest.Handler{}) }()
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {
