@@ -24,7 +24,7 @@ const doneAction = "gigabotdone"
 func (a *Adapter) doneButton(channelID string, msg bot.Message) *model.PostAction {
 	day := strconv.Itoa(msg.Day)
 	return &model.PostAction{
-		Id: doneAction, Type: model.PostActionTypeButton, Name: a.text.button, Style: "success",
+		Id: doneAction, Type: model.PostActionTypeButton, Name: a.loc.T("chat.button"), Style: "success",
 		Integration: &model.PostActionIntegration{
 			URL: a.cfg.PublicURL + ActionPath,
 			Context: map[string]any{
@@ -41,25 +41,23 @@ func (a *Adapter) sign(channelID, reaction, day string) string {
 	return hex.EncodeToString(mac.Sum(nil))
 }
 
-// verifyAction checks a click's context and returns the reaction it counts as.
-func (a *Adapter) verifyAction(req *model.PostActionIntegrationRequest) (string, bool) {
+// verifyAction checks a click's context: the bot signed it, for this channel.
+func (a *Adapter) verifyAction(req *model.PostActionIntegrationRequest) bool {
 	field := func(k string) string { s, _ := req.Context[k].(string); return s }
 	channel, reaction, day, sig := field("channel_id"), field("reaction"), field("day"), field("sig")
 	if field("action") != doneAction || channel == "" || reaction == "" || req.PostId == "" || req.UserId == "" {
-		return "", false
+		return false
 	}
 	got, err := hex.DecodeString(sig)
 	want, _ := hex.DecodeString(a.sign(channel, reaction, day))
-	if err != nil || !hmac.Equal(got, want) || req.ChannelId != channel {
-		return "", false
-	}
-	return reaction, true
+	return err == nil && hmac.Equal(got, want) && req.ChannelId == channel
 }
 
-// ActionHandler serves the défi button (POST ActionPath): a click counts
-// as the campaign's reaction on the défi post. A click whose context does
-// not carry the bot's signature gets 401 and counts nothing. The clicker
-// gets an ephemeral confirmation.
+// ActionHandler serves the défi button (POST ActionPath): a click goes to
+// the core, which counts it as the campaign's reaction on the défi post
+// when it should. A click whose context does not carry the bot's
+// signature gets 401 and reaches nothing. The clicker gets the core's
+// answer, ephemeral.
 func (a *Adapter) ActionHandler(h Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -72,8 +70,7 @@ func (a *Adapter) ActionHandler(h Handler) http.Handler {
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
-		reaction, ok := a.verifyAction(&req)
-		if !ok {
+		if !a.verifyAction(&req) {
 			a.log.Warn("mattermost: button click refused: bad signature", "remote", r.RemoteAddr)
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
@@ -83,45 +80,14 @@ func (a *Adapter) ActionHandler(h Handler) http.Handler {
 			return
 		}
 		user := a.formUser(r.Context(), req.UserId, req.UserName)
-		ev := bot.Event{Kind: bot.ReactionAdded, User: user, PostID: req.PostId, Reaction: reaction}
+		click := bot.Click{User: user, PostID: req.PostId}
 		if k, ok := a.dir.key(req.ChannelId); ok {
-			ev.Channel = k
+			click.Channel = k
 		}
-		answer := a.text.done
-		if _, member := a.campaign.TeamOf(user); !member {
-			answer = a.text.outside
-		}
-		if err := h.Handle(r.Context(), ev); err != nil {
+		out, err := h.Click(r.Context(), click)
+		if err != nil {
 			a.log.Warn("mattermost: button click failed", "user", user, "post", req.PostId, "err", err)
-			answer = a.text.failed
 		}
-		writeJSON(w, http.StatusOK, &model.PostActionIntegrationResponse{EphemeralText: answer})
+		writeJSON(w, http.StatusOK, &model.PostActionIntegrationResponse{EphemeralText: out.Text})
 	})
-}
-
-// texts are the few words the adapter says itself.
-type texts struct {
-	button, done, outside, failed string
-	commandDesc, commandHint      string
-}
-
-func textsFor(language string) texts {
-	if language == "en" {
-		return texts{
-			button:      "I did the challenge ✅",
-			done:        "Noted: challenge done ✅",
-			outside:     "You are not in any team of the campaign: this click does not count.",
-			failed:      "Sorry, that did not work: try again, or react with the emoji.",
-			commandDesc: "Giga Déstockage: today's challenge, rankings, your team",
-			commandHint: "[help|challenge|ranking|team|me]",
-		}
-	}
-	return texts{
-		button:      "J'ai relevé le défi ✅",
-		done:        "C’est noté\u00a0: défi relevé ✅",
-		outside:     "Vous ne faites partie d’aucune équipe de la campagne\u00a0: ce clic ne compte pas.",
-		failed:      "Désolé, cela n’a pas fonctionné\u00a0: réessayez, ou réagissez avec l’emoji.",
-		commandDesc: "Giga Déstockage\u00a0: défi du jour, classement, votre équipe",
-		commandHint: "[aide|defi|classement|equipe|moi]",
-	}
 }

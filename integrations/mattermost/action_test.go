@@ -39,7 +39,7 @@ func TestDefiButton(t *testing.T) {
 		{"a member clicks: counted", func() (int, *model.PostActionIntegrationResponse) { return e.mm.click("emma", colleges.Id) },
 			http.StatusOK, "C’est noté", 1},
 		{"clicks again: still one défi", func() (int, *model.PostActionIntegrationResponse) { return e.mm.click("emma", colleges.Id) },
-			http.StatusOK, "C’est noté", 1},
+			http.StatusOK, "C’est déjà noté", 1},
 		{"someone in no team: not counted", func() (int, *model.PostActionIntegrationResponse) { return e.mm.click("zoe", colleges.Id) },
 			http.StatusOK, "aucune équipe", 1},
 		{"forged signature", func() (int, *model.PostActionIntegrationResponse) {

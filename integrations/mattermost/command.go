@@ -85,8 +85,8 @@ func (a *Adapter) CommandHandler(h Handler) http.Handler {
 
 // runCommand hands a slash command to h and answers the request with the
 // answers it collects, or, when the handling outlasts
-// commandAnswerWithin, with followingText, leaving the answers to
-// answerLate.
+// commandAnswerWithin, with a word that the answer follows, leaving the
+// answers to answerLate.
 func (a *Adapter) runCommand(w http.ResponseWriter, r *http.Request, h Handler, ev bot.Event, to replyRoute) {
 	responseURL := r.PostForm.Get("response_url")
 	route := a.openReplies(to.userID, to.channelID, to.public)
@@ -117,7 +117,7 @@ func (a *Adapter) runCommand(w http.ResponseWriter, r *http.Request, h Handler, 
 	case <-wait.Chan():
 		close(late)
 		writeJSON(w, http.StatusOK, &model.CommandResponse{
-			ResponseType: model.CommandResponseTypeEphemeral, Text: followingText(a.campaign.Campaign.Language),
+			ResponseType: model.CommandResponseTypeEphemeral, Text: a.loc.T("chat.command.following"),
 		})
 	}
 }
@@ -156,15 +156,6 @@ func (a *Adapter) answerLate(ctx context.Context, responseURL string, to replyRo
 			return
 		}
 	}
-}
-
-// followingText is the first answer to a command that outlasts
-// commandAnswerWithin.
-func followingText(language string) string {
-	if language == "en" {
-		return "On it: the answer follows in a moment."
-	}
-	return "C’est en cours\u00a0: la réponse suit dans un instant."
 }
 
 // errNoResponseURL: the server sent the command without a response URL.
@@ -367,8 +358,8 @@ func (a *Adapter) SetupCommand(ctx context.Context) (token string, created bool,
 	}
 	cmd := &model.Command{
 		TeamId: a.teamID, Trigger: Trigger, Method: model.CommandMethodPost, URL: target,
-		DisplayName: "Gigabot", Description: a.text.commandDesc,
-		AutoComplete: true, AutoCompleteDesc: a.text.commandDesc, AutoCompleteHint: a.text.commandHint,
+		DisplayName: "Gigabot", Description: a.loc.T("chat.command.desc"),
+		AutoComplete: true, AutoCompleteDesc: a.loc.T("chat.command.desc"), AutoCompleteHint: a.loc.T("chat.command.hint"),
 	}
 	made, err := retryValue(ctx, a, "create the slash command", func() (*model.Command, *model.Response, error) {
 		return a.client.CreateCommand(ctx, cmd)

@@ -77,12 +77,12 @@ func TestSlashCommand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := len(e.rec.all())
+			before := len(e.rec.Events())
 			status, resp := e.slash(tt.method, tt.form, tt.header)
 			if status != tt.status {
 				t.Fatalf("status = %d, want %d", status, tt.status)
 			}
-			events := e.rec.all()[before:]
+			events := e.rec.Events()[before:]
 			if status != http.StatusOK {
 				if len(events) != 0 {
 					t.Errorf("a refused command reached the bot: %+v", events)
@@ -122,7 +122,7 @@ func TestSlashCommandWithoutToken(t *testing.T) {
 			t.Errorf("token %q: status = %d, want 401 when no command token is configured", token, status)
 		}
 	}
-	if n := len(e.rec.all()); n != 0 {
+	if n := len(e.rec.Events()); n != 0 {
 		t.Errorf("%d events reached the bot", n)
 	}
 }
@@ -199,13 +199,11 @@ func (e *env) holdCommands(t *testing.T) (started <-chan struct{}, release func(
 	release = func() { once.Do(func() { close(gate) }) }
 	t.Cleanup(release)
 	starts := make(chan struct{}, 16)
-	e.rec.mu.Lock()
-	e.rec.fail = func(bot.Event) error {
+	e.rec.SetFail(func(bot.Event) error {
 		starts <- struct{}{}
 		<-gate
 		return nil
-	}
-	e.rec.mu.Unlock()
+	})
 	return starts, release
 }
 

@@ -85,7 +85,7 @@ func TestConnect(t *testing.T) {
 			store, _, _ := redistest.NewStore(t)
 			logs := &safebuf.Buffer{}
 			conf := Config{URL: mm.srv.URL, Token: mm.token, Team: fakeTeam}
-			opts := Options{Campaign: cfg, Deliveries: store, Owner: "r1", Logger: slog.New(slog.NewTextHandler(logs, nil))}
+			opts := Options{Roster: bot.NewRoster(cfg), Deliveries: store, Owner: "r1", Logger: slog.New(slog.NewTextHandler(logs, nil))}
 			if tt.tune != nil {
 				tt.tune(&conf, &opts)
 			}
@@ -160,7 +160,7 @@ func TestSetupAlone(t *testing.T) {
 	if token, created, err := a.SetupCommand(t.Context()); err != nil || token == "" || !created {
 		t.Errorf("SetupCommand() = %q, %v, %v", token, created, err)
 	}
-	if err := a.Run(t.Context(), &recorder{}); err == nil || !strings.Contains(err.Error(), "Deliveries") {
+	if err := a.Run(t.Context(), &bottest.Handler{}); err == nil || !strings.Contains(err.Error(), "Deliveries") {
 		t.Errorf("Run() without a store = %v, want an error", err)
 	}
 }
@@ -179,12 +179,12 @@ func TestConfigLogValueHidesSecrets(t *testing.T) {
 func TestNotConnected(t *testing.T) {
 	cfg, _ := challenges.Parse([]byte(bottest.ConfigYAML))
 	store, _, _ := redistest.NewStore(t)
-	a, err := New(Config{URL: "http://127.0.0.1:1", Token: "t", Team: "x"}, Options{Campaign: cfg, Deliveries: store, Owner: "r1"})
+	a, err := New(Config{URL: "http://127.0.0.1:1", Token: "t", Team: "x"}, Options{Roster: bot.NewRoster(cfg), Deliveries: store, Owner: "r1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := a.Run(ctx, &recorder{}); !errors.Is(err, ErrNotConnected) {
+	if err := a.Run(ctx, &bottest.Handler{}); !errors.Is(err, ErrNotConnected) {
 		t.Errorf("Run() = %v, want ErrNotConnected", err)
 	}
 	if _, err := a.Post(ctx, "equipe-routes", bot.Message{Kind: bot.KindReply, Text: "x"}); !errors.Is(err, ErrNotConnected) {

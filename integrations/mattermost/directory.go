@@ -10,14 +10,14 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
-	"github.com/gigabot/gigabot/challenges"
+	"github.com/gigabot/gigabot/bot"
 )
 
 // directory maps Mattermost ids to the names the core speaks and back.
 //
-// A user is named as the campaign configuration spells them (Mattermost
-// user names are lower-case, the configuration may not be), or by their
-// Mattermost user name when the configuration does not know them.
+// A user is named as the roster spells them (Mattermost user names are
+// lower-case, the campaign's configuration may not be), or by their
+// Mattermost user name when the roster does not know them.
 //
 // A channel is named by a key: a campaign channel by its configured name,
 // a direct message by "@" and the other user's name, any other channel by
@@ -34,26 +34,17 @@ type directory struct {
 	chanNames []string
 }
 
-func newDirectory(cfg *challenges.Config) *directory {
+func newDirectory(r bot.Roster) *directory {
 	d := &directory{
 		spelling: map[string]string{}, userNames: map[string]string{}, userIDs: map[string]string{},
 		keys: map[string]string{}, channels: map[string]string{}, campaign: map[string]bool{},
+		chanNames: r.Channels(),
 	}
-	add := func(names ...string) {
-		for _, n := range names {
-			if _, ok := d.spelling[strings.ToLower(n)]; !ok && n != "" {
-				d.spelling[strings.ToLower(n)] = n
-			}
+	for _, n := range r.People() {
+		if _, ok := d.spelling[strings.ToLower(n)]; !ok {
+			d.spelling[strings.ToLower(n)] = n
 		}
 	}
-	for _, t := range cfg.Teams {
-		add(t.Members...)
-		if t.Channel != "" && !slices.Contains(d.chanNames, t.Channel) {
-			d.chanNames = append(d.chanNames, t.Channel)
-		}
-	}
-	add(cfg.Roles.DGS...)
-	add(cfg.Roles.Coordinators...)
 	return d
 }
 

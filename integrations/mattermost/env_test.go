@@ -26,49 +26,6 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const commandToken = "command-token-secret"
 
-// recorder hands events on to the bot and remembers them once handled;
-// fail, when set, can fail an event before the bot sees it.
-type recorder struct {
-	mu     sync.Mutex
-	next   Handler
-	events []bot.Event
-	fail   func(bot.Event) error
-}
-
-func (r *recorder) Handle(ctx context.Context, ev bot.Event) error {
-	r.mu.Lock()
-	fail := r.fail
-	r.mu.Unlock()
-	var err error
-	if fail != nil {
-		err = fail(ev)
-	}
-	if err == nil && r.next != nil {
-		err = r.next.Handle(ctx, ev)
-	}
-	r.mu.Lock()
-	r.events = append(r.events, ev)
-	r.mu.Unlock()
-	return err
-}
-
-func (r *recorder) all() []bot.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]bot.Event(nil), r.events...)
-}
-
-// withID counts the events handed on with a delivery id.
-func (r *recorder) withID(id string) int {
-	n := 0
-	for _, ev := range r.all() {
-		if ev.ID == id {
-			n++
-		}
-	}
-	return n
-}
-
 // sleeper records the adapter's waits instead of waiting; hold makes the
 // next waits block until release.
 type sleeper struct {
@@ -120,7 +77,7 @@ type env struct {
 	a        *Adapter
 	store    *redis.Store
 	bot      *bot.Bot
-	rec      *recorder
+	rec      *bottest.Handler // hands events and clicks on to bot
 	clock    *clockwork.FakeClock
 	botClock *clockwork.FakeClock
 	sleep    *sleeper
@@ -189,7 +146,7 @@ func newEnvOn(t *testing.T, mm *fakeMM, store *redis.Store, tune func(*Config, *
 	})
 	conf := Config{URL: mm.srv.URL, Token: mm.token, Team: fakeTeam, CommandToken: commandToken, PublicURL: web.URL}
 	opts := Options{
-		Campaign: cfg, Deliveries: store, Owner: "replica-1", Clock: e.clock, Sleep: e.sleep.Sleep,
+		Roster: bot.NewRoster(cfg), Deliveries: store, Owner: "replica-1", Clock: e.clock, Sleep: e.sleep.Sleep,
 		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Random: func() float64 { return 0.5 }, HTTPClient: e.http, PingInterval: 30 * time.Second,
 	}
@@ -209,7 +166,7 @@ func newEnvOn(t *testing.T, mm *fakeMM, store *redis.Store, tune func(*Config, *
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.rec = &recorder{next: e.bot}
+	e.rec = &bottest.Handler{Next: e.bot}
 	mux.Handle("POST "+CommandPath, e.a.CommandHandler(e.rec))
 	mux.Handle("POST "+ActionPath, e.a.ActionHandler(e.rec))
 	return e

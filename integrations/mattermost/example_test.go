@@ -34,7 +34,7 @@ func Example() {
 		Team:         os.Getenv("MATTERMOST_TEAM"),
 		CommandToken: os.Getenv("MATTERMOST_COMMAND_TOKEN"),
 		PublicURL:    os.Getenv("GIGABOT_PUBLIC_URL"),
-	}, mattermost.Options{Campaign: campaign, Deliveries: store, Owner: "gigabot-1", Logger: log})
+	}, mattermost.Options{Roster: bot.NewRoster(campaign), Deliveries: store, Owner: "gigabot-1", Logger: log})
 	if err != nil {
 		log.Error("mattermost", "err", err)
 		return

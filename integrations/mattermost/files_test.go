@@ -104,7 +104,7 @@ func TestSlashCommandAnswerFiles(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, newFake(t), nil)
-			e.rec.next = filesAnswer{e.a}
+			e.rec.Next = filesAnswer{e.a}
 			alice, routes := e.mm.user("alice"), e.mm.channel("equipe-routes")
 			status, resp := e.slash(http.MethodPost, url.Values{
 				"token": {commandToken}, "team_id": {e.mm.team.Id}, "channel_id": {routes.Id}, "channel_name": {routes.Name},

@@ -4,7 +4,9 @@
 // command and the défi button into bot.Event, and renders bot.Message as
 // Markdown posts and message attachments. No Mattermost type leaves the
 // package: the core speaks the campaign's names (channel names, user names)
-// and the adapter maps them to Mattermost ids both ways.
+// and the adapter maps them to Mattermost ids both ways, starting from the
+// core's roster (bot.Roster). A click on the défi button goes to the core,
+// which decides what it counts; the adapter shows the clicker its answer.
 //
 // Wiring, in this order:
 //
@@ -49,7 +51,6 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/gigabot/gigabot/bot"
-	"github.com/gigabot/gigabot/challenges"
 )
 
 // The HTTP routes the adapter serves, relative to Config.PublicURL.
@@ -60,13 +61,18 @@ const (
 	ActionPath = "/mattermost/action"
 )
 
-// Handler receives the events. *bot.Bot fits.
+// Handler is the bot core as the adapter calls it. *bot.Bot fits.
 type Handler interface {
+	// Handle receives the events the adapter translates.
 	Handle(ctx context.Context, ev bot.Event) error
+	// Click receives a click on a défi button, and returns what to tell
+	// the clicker.
+	Click(ctx context.Context, c bot.Click) (bot.ClickOutcome, error)
 }
 
 var (
 	_ bot.Chat = (*Adapter)(nil)
+	_ Handler  = (*bot.Bot)(nil)
 )
 
 // Reconnects counts the event connections re-established after a loss, by
@@ -137,10 +143,10 @@ func (c Config) LogValue() slog.Value {
 
 // Options are the adapter's collaborators and tunings.
 type Options struct {
-	// Campaign names the team channels, the members and the roles to
-	// resolve, and the language of the button. Nil: none (enough for
-	// SetupCommand).
-	Campaign *challenges.Config
+	// Roster names the team channels and the people to resolve, and the
+	// language of what the adapter says itself. Zero: none, in French
+	// (enough for SetupCommand).
+	Roster bot.Roster
 	// Deliveries deduplicates events (the store fits). Run requires it.
 	Deliveries bot.Deliveries
 	// Owner names this process in delivery leases (unique per replica).
@@ -193,7 +199,6 @@ const (
 // Adapter is the Mattermost chat platform.
 type Adapter struct {
 	cfg        Config
-	campaign   *challenges.Config
 	once       *bot.Once
 	log        *slog.Logger
 	clock      clockwork.Clock
@@ -206,7 +211,7 @@ type Adapter struct {
 	dialer     *websocket.Dialer
 	socketURL  string
 	actionKey  []byte
-	text       texts
+	loc        bot.Locale
 	dir        *directory
 	reconnects Reconnects
 	running    atomic.Bool
@@ -243,9 +248,6 @@ func New(cfg Config, o Options) (*Adapter, error) {
 		return nil, errors.New("mattermost: the bot token is required (MATTERMOST_TOKEN)")
 	case cfg.Team == "":
 		return nil, errors.New("mattermost: the team name is required (MATTERMOST_TEAM)")
-	}
-	if o.Campaign == nil {
-		o.Campaign = &challenges.Config{}
 	}
 	if cfg.PublicURL != "" {
 		p, err := url.Parse(cfg.PublicURL)
@@ -309,11 +311,11 @@ func New(cfg Config, o Options) (*Adapter, error) {
 		once = bot.NewOnce(o.Deliveries, o.Owner, deliveryKeep)
 	}
 	return &Adapter{
-		cfg: cfg, campaign: o.Campaign, once: once, log: o.Logger,
+		cfg: cfg, once: once, log: o.Logger,
 		clock: o.Clock, sleep: o.Sleep, random: o.Random, pingEvery: o.PingInterval,
 		backfill: max(o.Backfill, 0), retries: o.Retries, client: client, dialer: dialer,
-		socketURL: socket.String(), actionKey: mac.Sum(nil), text: textsFor(o.Campaign.Campaign.Language),
-		dir: newDirectory(o.Campaign), reconnects: o.Reconnects, failures: map[string]int{},
+		socketURL: socket.String(), actionKey: mac.Sum(nil), loc: bot.NewLocale(o.Roster.Language),
+		dir: newDirectory(o.Roster), reconnects: o.Reconnects, failures: map[string]int{},
 		known: map[string]map[string]int64{}, unsettled: map[string]unsettledPost{}, replies: map[string]*replyRoute{},
 	}, nil
 }

@@ -13,7 +13,15 @@ import (
 )
 
 // handled tells whether the post reached the bot, and how many times.
-func (e *env) handled(p *model.Post) int { return e.rec.withID(postDelivery(p.Id)) }
+func (e *env) handled(p *model.Post) int {
+	n := 0
+	for _, ev := range e.rec.Events() {
+		if ev.ID == postDelivery(p.Id) {
+			n++
+		}
+	}
+	return n
+}
 
 // answered returns the bot's posts in p's channel created after p.
 func (e *env) answered(p *model.Post) []*model.Post {
@@ -72,7 +80,7 @@ func TestMessagesToTheBot(t *testing.T) {
 				return
 			}
 			eventually(t, "the command", func() bool { return e.handled(p) == 1 })
-			for _, ev := range e.rec.all() {
+			for _, ev := range e.rec.Events() {
 				if ev.ID == postDelivery(p.Id) && (ev.Kind != bot.MessageReceived || ev.User != tt.want.User ||
 					ev.Channel != tt.want.Channel || ev.Text != tt.want.Text) {
 					t.Errorf("event = %+v, want %+v", ev, *tt.want)
@@ -93,7 +101,7 @@ func TestReactionsCountInStore(t *testing.T) {
 	defi := e.publishDefi()["equipe-routes"]
 	reactions := func(user string, kind bot.EventKind) int {
 		n := 0
-		for _, ev := range e.rec.all() {
+		for _, ev := range e.rec.Events() {
 			if ev.User == user && ev.Kind == kind && ev.PostID == defi.Id {
 				n++
 			}
@@ -240,13 +248,13 @@ func TestStartupCatchUpAndReplicas(t *testing.T) {
 func TestFailedEventIsHandledAgain(t *testing.T) {
 	e := newEnv(t, newFake(t), nil)
 	failed := false
-	e.rec.fail = func(ev bot.Event) error {
+	e.rec.SetFail(func(ev bot.Event) error {
 		if ev.Text == "classement" && !failed {
 			failed = true
 			return errors.New("store unreachable")
 		}
 		return nil
-	}
+	})
 	e.run()
 	p := e.mm.say("bob", e.mm.channel("equipe-routes").Id, "@gigabot classement", "")
 	eventually(t, "the failed handling", func() bool { return e.handled(p) == 1 })
