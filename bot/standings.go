@@ -35,6 +35,14 @@ func (b *Bot) Standings(ctx context.Context) (scoring.Standings, error) {
 		return scoring.Standings{}, fmt.Errorf("standings: %w", err)
 	}
 	st := scoring.Compute(b.teams, figs, b.weights, key.elapsed)
+	// What a team freed before it left the config (retired_teams) stays
+	// freed: it counts in the campaign's total, as in the milestones,
+	// though the team is no longer ranked.
+	for id, f := range figs {
+		if _, ok := b.cfg.Team(id); !ok {
+			st.TotalFreed += f.FreedBytes
+		}
+	}
 	st.Version = key.String()
 	// Figures read after the key may hold newer changes: caching them under
 	// it is harmless, the next change moves the key.

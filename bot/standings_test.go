@@ -85,3 +85,29 @@ func TestStandingsCacheTurnsWithTheDay(t *testing.T) {
 		t.Errorf("day 2: participation %v, want 0.5 (one défi of two)", got)
 	}
 }
+
+// A team that left the config is not ranked, but what it freed stays in
+// the campaign's total, as in the milestones.
+func TestStandingsTotalKeepsARetiredTeamsBytes(t *testing.T) {
+	env := bottest.New(t, mustDay(t, 2, 10))
+	ctx := context.Background()
+	start := env.Calendar.Start()
+	for _, sc := range []scoring.Scan{
+		{ID: "a1", Team: "gone", Source: "share", Root: "/r", ScannedAt: start.Add(-time.Hour), Files: 10, Bytes: 100},
+		{ID: "a2", Team: "gone", Source: "share", Root: "/r", ScannedAt: start.Add(time.Hour), Files: 10, Bytes: 60},
+		{ID: "b1", Team: "routes", Source: "share", Root: "/r", ScannedAt: start.Add(-time.Hour), Files: 10, Bytes: 100},
+		{ID: "b2", Team: "routes", Source: "share", Root: "/r", ScannedAt: start.Add(time.Hour), Files: 10, Bytes: 90},
+	} {
+		// The store, not the bot: the bot refuses a team it does not have.
+		if _, err := env.Store.RecordScan(ctx, sc, scoring.ScanRules{Start: start}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := env.Bot.Standings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ranked := st.Find("gone", scoring.ByPoints); ranked || st.TotalFreed != 50 {
+		t.Errorf("gone ranked %v, total %d; want not ranked, 50 bytes (40 of them from the team that left)", ranked, st.TotalFreed)
+	}
+}
