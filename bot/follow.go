@@ -16,6 +16,31 @@ import (
 // store outage pauses it; it resumes where it stopped.
 func (b *Bot) Follow(ctx context.Context, notify func()) error {
 	defer b.following.Store(false)
+	// Milestones are announced beside the follower, never in its way: 28
+	// posts may take a while, and the log must keep being read meanwhile.
+	// Requests made while one announcement runs merge into the next.
+	announce := make(chan struct{}, 1)
+	done := make(chan struct{})
+	defer func() { <-done }()
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-announce:
+				if err := b.AnnounceMilestone(ctx); err != nil && ctx.Err() == nil {
+					b.log.Error("announce milestone", "err", err)
+				}
+			}
+		}
+	}()
+	soon := func() {
+		select {
+		case announce <- struct{}{}:
+		default:
+		}
+	}
 	var after string
 	for ctx.Err() == nil {
 		if after == "" {
@@ -28,7 +53,7 @@ func (b *Bot) Follow(ctx context.Context, notify func()) error {
 			b.changes.Add(1)
 			b.following.Store(true)
 			// Whatever was logged while this process was away.
-			b.afterEvents(ctx, true, notify)
+			b.afterEvents(true, notify, soon)
 		}
 		recs, err := b.store.WaitAudit(ctx, after, b.follow)
 		if err != nil {
@@ -50,19 +75,19 @@ func (b *Bot) Follow(ctx context.Context, notify func()) error {
 				scans = true
 			}
 		}
-		b.afterEvents(ctx, scans, notify)
+		b.afterEvents(scans, notify, soon)
 	}
 	return ctx.Err()
 }
 
-func (b *Bot) afterEvents(ctx context.Context, scans bool, notify func()) {
+// afterEvents tells notify that the figures moved and, after scans, asks
+// for the milestone to be announced.
+func (b *Bot) afterEvents(scans bool, notify, announce func()) {
 	if notify != nil {
 		notify()
 	}
 	if scans {
-		if err := b.AnnounceMilestone(ctx); err != nil && ctx.Err() == nil {
-			b.log.Error("announce milestone", "err", err)
-		}
+		announce()
 	}
 }
 

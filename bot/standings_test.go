@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -110,4 +111,55 @@ func TestStandingsTotalKeepsARetiredTeamsBytes(t *testing.T) {
 	if _, ranked := st.Find("gone", scoring.ByPoints); ranked || st.TotalFreed != 50 {
 		t.Errorf("gone ranked %v, total %d; want not ranked, 50 bytes (40 of them from the team that left)", ranked, st.TotalFreed)
 	}
+}
+
+// Announcing a milestone (28 posts, each possibly slow) never stops the
+// follower: another replica's changes keep reaching this one's standings.
+func TestFollowerKeepsReadingWhileAMilestoneIsPosted(t *testing.T) {
+	env := bottest.New(t, mustDay(t, 1, 10))
+	ctx := context.Background()
+	if err := env.Bot.Catchup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	post := env.DefiPost(t, "equipe-routes", 1)
+	blocked, posting := make(chan struct{}), make(chan struct{}, 1)
+	release := sync.OnceFunc(func() { close(blocked) })
+	t.Cleanup(release)
+	env.Chat.Fail = func(_ string, m bot.Message) error {
+		if m.Kind == bot.KindMilestone {
+			select {
+			case posting <- struct{}{}:
+			default:
+			}
+			<-blocked
+		}
+		return nil
+	}
+	<-bottest.Follow(t, env.Bot)
+	other := env.Restart(t, "replica-2")
+	start := env.Calendar.Start()
+	for _, sc := range []scoring.Scan{
+		{ID: "b", Team: "culture", Source: "share", Root: "/r", ScannedAt: start.Add(-time.Hour), Files: 10, Bytes: 1_000_000_000_000},
+		{ID: "c", Team: "culture", Source: "share", Root: "/r", ScannedAt: start.Add(time.Minute), Files: 10, Bytes: 800_000_000_000},
+	} {
+		if _, err := other.RecordScan(ctx, sc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case <-posting: // this replica is posting the 200 Go milestone, and stuck there
+	case <-time.After(10 * time.Second):
+		t.Fatal("this replica never began to post the milestone")
+	}
+	if got := participationsOf(t, env.Bot, "routes"); got != 0 { // and now cached
+		t.Fatalf("routes did %d défis before the ✅, want 0", got)
+	}
+	if err := other.Handle(ctx, bot.Event{Kind: bot.ReactionAdded, User: "alice", Reaction: "white_check_mark", PostID: post}); err != nil {
+		t.Fatal(err)
+	}
+	bottest.Eventually(t, "the other replica's ✅ while a milestone post is blocked", func() bool {
+		return participationsOf(t, env.Bot, "routes") == 1
+	})
+	release()
+	bottest.Eventually(t, "the milestone in every channel", func() bool { return len(env.Chat.Of(bot.KindMilestone)) == 3 })
 }

@@ -73,11 +73,14 @@ const casAttempts = 50
 // concurrently, or on several replicas. Nothing is written unless the
 // whole outcome is.
 func (s *Store) RecordScan(ctx context.Context, sc scoring.Scan, rules scoring.ScanRules) (scoring.ScanResult, error) {
+	if sc.Bytes < 0 || sc.Bytes > scoring.MaxBytes || sc.Files < 0 || sc.Files > scoring.MaxFiles {
+		return scoring.ScanResult{}, fmt.Errorf("record scan %s: %d bytes, %d files: out of range", sc.ID, sc.Bytes, sc.Files)
+	}
 	report, err := json.Marshal(sc)
 	if err != nil {
 		return scoring.ScanResult{}, fmt.Errorf("record scan %s: %w", sc.ID, err)
 	}
-	field := sc.Team + rootSep + sc.Source + ":" + sc.Root
+	field := rootField(sc)
 	for range casAttempts {
 		cur, raw, err := s.rootState(ctx, field)
 		if err != nil {
@@ -88,7 +91,7 @@ func (s *Store) RecordScan(ctx context.Context, sc scoring.Scan, rules scoring.S
 		var entries [][]string
 		body := report // the JSON the store keeps: the report, or its held record
 		res := scoring.ScanResult{Status: scoring.ScanAccepted}
-		reason := cur.Implausible(sc.ScannedAt, sc.Bytes, sc.Files, rules.HoldDrop)
+		reason := cur.Implausible(sc.ScannedAt, sc.Bytes, sc.Files, rules.HoldDrop, rules.Start)
 		switch {
 		case !change.Counts():
 			mode, res.Status = "stale", scoring.ScanStale
@@ -118,11 +121,21 @@ func (s *Store) RecordScan(ctx context.Context, sc scoring.Scan, rules scoring.S
 		case "duplicate":
 			return scoring.ScanResult{Status: scoring.ScanDuplicate}, nil
 		case "held":
-			return s.heldResult(ctx, sc.ID)
+			h, ok, err := s.heldScan(ctx, sc.ID)
+			if err != nil {
+				return scoring.ScanResult{}, fmt.Errorf("record scan %s: %w", sc.ID, err)
+			}
+			if ok {
+				return scoring.ScanResult{Status: scoring.ScanHeld, Reason: h.Reason}, nil
+			}
+			// Decided meanwhile: the next round answers what it became.
 		}
 	}
 	return scoring.ScanResult{}, fmt.Errorf("record scan %s: root %s kept changing", sc.ID, sc.Root)
 }
+
+// rootField names a scan's root in the roots and reports hashes.
+func rootField(sc scoring.Scan) string { return sc.Team + rootSep + sc.Source + ":" + sc.Root }
 
 // applied is the log entry of a scan counted.
 func applied(sc scoring.Scan) []string {
@@ -150,15 +163,6 @@ func (s *Store) runScan(ctx context.Context, id, field, read, mode, state, repor
 		args = xaddArgs(args, e)
 	}
 	return scanScript.Run(ctx, s.rdb, keys, args...).Text()
-}
-
-// heldResult answers a report sent again while it waits for a coordinator.
-func (s *Store) heldResult(ctx context.Context, id string) (scoring.ScanResult, error) {
-	h, ok, err := s.heldScan(ctx, id)
-	if err != nil || !ok {
-		return scoring.ScanResult{Status: scoring.ScanHeld}, err
-	}
-	return scoring.ScanResult{Status: scoring.ScanHeld, Reason: h.Reason}, nil
 }
 
 func (s *Store) heldScan(ctx context.Context, id string) (scoring.HeldScan, bool, error) {
@@ -213,7 +217,7 @@ func (s *Store) DecideScan(ctx context.Context, id, by string, accept bool, rule
 		return h, scoring.ScanResult{}, fmt.Errorf("decide scan %s: %w", id, scoring.ErrNotHeld)
 	}
 	sc := h.Scan
-	field := sc.Team + rootSep + sc.Source + ":" + sc.Root
+	field := rootField(sc)
 	decided := scoring.Encode(scoring.ScanDecided{ScanID: id, Team: sc.Team, By: by, Accepted: accept, At: rules.Now})
 	for range casAttempts {
 		mode, res := "reject", scoring.ScanResult{Status: scoring.ScanDuplicate}
@@ -251,24 +255,6 @@ func (s *Store) DecideScan(ctx context.Context, id, by string, accept bool, rule
 		}
 	}
 	return h, scoring.ScanResult{}, fmt.Errorf("decide scan %s: root %s kept changing", id, sc.Root)
-}
-
-// rootStates returns every root's state by team.
-func (s *Store) rootStates(ctx context.Context) (map[string][]scoring.RootState, error) {
-	raw, err := s.rdb.HGetAll(ctx, s.key("roots")).Result()
-	if err != nil {
-		return nil, fmt.Errorf("read roots: %w", err)
-	}
-	out := map[string][]scoring.RootState{}
-	for field, v := range raw {
-		team, _, _ := strings.Cut(field, rootSep)
-		st, err := scoring.ParseRootState(v)
-		if err != nil {
-			return nil, fmt.Errorf("read roots: %w", err)
-		}
-		out[team] = append(out[team], st)
-	}
-	return out, nil
 }
 
 // LatestScans returns the most recent scan of each root of a team.

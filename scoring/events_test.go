@@ -121,3 +121,43 @@ func TestRootStateRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestImplausible(t *testing.T) {
+	start := time.UnixMilli(1_805_000_000_000)
+	at := func(h int) time.Time { return start.Add(time.Duration(h) * time.Hour) }
+	root := func(base, latest, files int64, pre bool) scoring.RootState {
+		st := scoring.RootState{BaseAt: at(-10), BaseBytes: base, BasePre: pre, LatestAt: at(-10), LatestBytes: latest, LatestFiles: files}
+		if !pre {
+			st.BaseAt, st.LatestAt = at(1), at(1)
+		}
+		return st
+	}
+	tests := []struct {
+		name         string
+		st           scoring.RootState
+		at           time.Time
+		bytes, files int64
+		want         string
+	}{
+		{"never reported", scoring.RootState{}, at(2), 0, 0, ""},
+		{"a small cut", root(1000, 1000, 10, false), at(2), 900, 9, ""},
+		{"exactly half", root(1000, 1000, 10, false), at(2), 500, 5, ""},
+		{"more than half", root(1000, 1000, 10, false), at(2), 499, 5, "drop"},
+		{"down to zero files", root(1000, 1000, 10, false), at(2), 900, 0, "zero_files"},
+		{"always empty", root(0, 0, 0, false), at(2), 0, 0, ""},
+		{"older than the latest", root(1000, 1000, 10, false), at(0), 0, 0, ""},
+		{"a new pre-campaign baseline frees nothing", root(1000, 1000, 10, true), at(-1), 100, 1, ""},
+		{"a root that grew from nothing, cut a little", root(0, 100_000, 10, false), at(2), 99_000, 9, ""},
+		{"a root that grew, cut by more than half its size", root(0, 100_000, 10, false), at(2), 40_000, 9, "drop"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.st.Implausible(tt.at, tt.bytes, tt.files, 0.5, start); got != tt.want {
+				t.Errorf("Implausible = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if got := root(1000, 1000, 10, false).Implausible(at(2), 1, 1, 0, start); got != "" {
+		t.Errorf("hold_drop 0 (no limit) held a cut: %q", got)
+	}
+}

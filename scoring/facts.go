@@ -2,12 +2,6 @@ package scoring
 
 import "time"
 
-// AuditEntry is one change recorded in the audit stream.
-type AuditEntry struct {
-	ID     string
-	Fields map[string]string
-}
-
 // Correction is a manual change of a team's points.
 type Correction struct {
 	// ID, when set, makes the correction count once however many times it

@@ -81,18 +81,23 @@ func (s RootState) Apply(at time.Time, bytes, files int64, start time.Time) (Roo
 
 // Implausible tells why a report must be held for a coordinator rather
 // than counted ("" when it may count): one that would become the root's
-// latest figure while cutting it by more than holdDrop (a share, 0.5 for
-// 50 %; 0: no limit) of its baseline in one step, or down to zero files. A share that
-// was not mounted when the scanner ran looks exactly like that, and would
-// otherwise count its whole size as freed.
-func (s RootState) Implausible(at time.Time, bytes, files int64, holdDrop float64) string {
-	if at = ms(at); !s.Known() || !at.After(s.LatestAt) {
+// latest figure, and not a new pre-campaign baseline (which frees
+// nothing), while cutting it in one step by more than holdDrop (a share,
+// 0.5 for 50 %; 0: no limit) of its size (the larger of its baseline and
+// its latest figure, so that a root that grew is not held for a small
+// cut), or down to zero files. A share that was not mounted when the
+// scanner ran looks exactly like that, and would otherwise count its whole
+// size as freed.
+func (s RootState) Implausible(at time.Time, bytes, files int64, holdDrop float64, start time.Time) string {
+	at = ms(at)
+	if !s.Known() || !at.After(s.LatestAt) || (at.Before(start) && (!s.BasePre || at.After(s.BaseAt))) {
 		return ""
 	}
 	if files == 0 && s.LatestFiles > 0 {
 		return "zero_files"
 	}
-	if drop := s.LatestBytes - bytes; holdDrop > 0 && drop > 0 && float64(drop) > holdDrop*float64(s.BaseBytes) {
+	size := max(s.BaseBytes, s.LatestBytes)
+	if drop := s.LatestBytes - bytes; holdDrop > 0 && drop > 0 && float64(drop) > holdDrop*float64(size) {
 		return "drop"
 	}
 	return ""
