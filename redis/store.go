@@ -34,7 +34,7 @@ func NewStore(rdb goredis.UniversalClient, campaign string) *Store {
 func Connect(ctx context.Context, url string) (*goredis.Client, error) {
 	opts, err := goredis.ParseURL(url)
 	if err != nil {
-		return nil, fmt.Errorf("parse REDIS_URL: %w", err)
+		return nil, fmt.Errorf("parse REDIS_URL: %w", redact(err))
 	}
 	rdb := goredis.NewClient(opts)
 	if err := rdb.Ping(ctx).Err(); err != nil {

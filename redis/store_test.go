@@ -409,7 +409,7 @@ func TestNamespaces(t *testing.T) {
 	if got := figures(t, a)["routes"]; got != (scoring.Figures{Participations: 1, FreedBytes: 60, BaselineBytes: 100, Corrections: 1}) {
 		t.Errorf("a's figures changed: %+v", got)
 	}
-	keys, err := rdb.Keys(ctx, "gigabot:{"+ids[0]+"}:*").Result()
+	keys, err := redistest.Keys(ctx, rdb, "gigabot:{"+ids[0]+"}:*")
 	if err != nil {
 		t.Fatal(err)
 	}

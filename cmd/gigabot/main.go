@@ -466,20 +466,20 @@ func secretFromEnv(getenv func(string) string, name string) ([]byte, error) {
 	return []byte(secret), nil
 }
 
-// openRedis connects to REDIS_URL or, without it, starts an embedded store.
+// openRedis connects to the Redis of REDIS_URL, REDIS_SENTINEL_URL or
+// REDIS_CLUSTER_URL (redis.Open) or, without any, starts an embedded store.
 func (m *Main) openRedis(ctx context.Context, log *slog.Logger) (goredis.UniversalClient, func(), error) {
-	url := m.Getenv("REDIS_URL")
-	if url == "" {
+	rdb, err := redis.Open(ctx, m.Getenv)
+	if errors.Is(err, redis.ErrNoServer) {
 		rdb, stop, err := redis.Embedded()
 		if err != nil {
 			return nil, nil, err
 		}
 		log.Warn(strings.Repeat("!", 60))
-		log.Warn("REDIS_URL is not set: scores are kept IN MEMORY and DIE WITH THE PROCESS. Set REDIS_URL for a real campaign.")
+		log.Warn("REDIS_URL is not set: scores are kept IN MEMORY and DIE WITH THE PROCESS. Set REDIS_URL (or REDIS_SENTINEL_URL, REDIS_CLUSTER_URL) for a real campaign.")
 		log.Warn(strings.Repeat("!", 60))
 		return rdb, stop, nil
 	}
-	rdb, err := redis.Connect(ctx, url)
 	if err != nil {
 		return nil, nil, err
 	}

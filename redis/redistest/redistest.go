@@ -1,5 +1,7 @@
-// Package redistest gives tests a Store: on the real Redis server named by
-// REDIS_URL when it is set (as in CI), on an embedded miniredis otherwise.
+// Package redistest gives tests a Store: on the real Redis named by
+// REDIS_URL, REDIS_SENTINEL_URL or REDIS_CLUSTER_URL when one is set (as in
+// CI, which runs the store's tests on each), on an embedded miniredis
+// otherwise.
 // Each store gets a campaign namespace of its own, removed when the test ends,
 // so tests never see each other's keys even on a shared server.
 package redistest
@@ -8,7 +10,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/alicebob/miniredis/v2"
@@ -17,22 +22,23 @@ import (
 	"github.com/gigabot/gigabot/redis"
 )
 
-// Redis returns a client for tests and whether it is a real server.
-// Without REDIS_URL it starts a miniredis that stops with the test.
+// Redis returns a client for tests and whether it is a real server: the
+// one that REDIS_URL, REDIS_SENTINEL_URL or REDIS_CLUSTER_URL names (see
+// redis.Open). Without any it starts a miniredis that stops with the test.
 func Redis(tb testing.TB) (goredis.UniversalClient, bool) {
 	tb.Helper()
-	if url := os.Getenv("REDIS_URL"); url != "" {
-		rdb, err := redis.Connect(context.Background(), url)
-		if err != nil {
-			tb.Fatalf("REDIS_URL is set but unusable: %v", err)
-		}
+	rdb, err := redis.Open(context.Background(), os.Getenv)
+	if err == nil {
 		tb.Cleanup(func() { rdb.Close() })
 		return rdb, true
 	}
+	if !errors.Is(err, redis.ErrNoServer) {
+		tb.Fatalf("a Redis is named but unusable: %v", err)
+	}
 	srv := miniredis.RunT(tb)
-	rdb := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
-	tb.Cleanup(func() { rdb.Close() })
-	return rdb, false
+	mini := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
+	tb.Cleanup(func() { mini.Close() })
+	return mini, false
 }
 
 // Campaign returns a fresh campaign id, unique to this call.
@@ -51,15 +57,37 @@ func NewStore(tb testing.TB) (*redis.Store, goredis.UniversalClient, string) {
 	return redis.NewStore(rdb, id), rdb, id
 }
 
-// Drop deletes every key of a campaign.
+// Drop deletes every key of a campaign. A campaign's keys share one hash
+// slot, so on a cluster one DEL takes them all.
 func Drop(rdb goredis.UniversalClient, campaign string) {
 	ctx := context.Background()
-	iter := rdb.Scan(ctx, 0, "gigabot:{"+campaign+"}:*", 1000).Iterator()
-	var keys []string
-	for iter.Next(ctx) {
-		keys = append(keys, iter.Val())
-	}
-	if len(keys) > 0 {
+	if keys, err := Keys(ctx, rdb, "gigabot:{"+campaign+"}:*"); err == nil && len(keys) > 0 {
 		rdb.Del(ctx, keys...)
 	}
+}
+
+// Keys returns the keys that match pattern, scanning every master of a
+// cluster (SCAN and KEYS see one node's keys only).
+func Keys(ctx context.Context, rdb goredis.UniversalClient, pattern string) ([]string, error) {
+	var mu sync.Mutex
+	var keys []string
+	scan := func(ctx context.Context, c *goredis.Client) error {
+		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
+		for iter.Next(ctx) {
+			mu.Lock()
+			keys = append(keys, iter.Val())
+			mu.Unlock()
+		}
+		return iter.Err()
+	}
+	var err error
+	switch c := rdb.(type) {
+	case *goredis.ClusterClient:
+		err = c.ForEachMaster(ctx, scan)
+	case *goredis.Client:
+		err = scan(ctx, c)
+	default:
+		err = fmt.Errorf("redistest.Keys: a %T", rdb)
+	}
+	return keys, err
 }
