@@ -9,9 +9,10 @@ import (
 
 // Handler is a fake bot core for the chat adapters' tests: it records the
 // events and clicks an adapter hands it, in order, can fail events, and
-// hands them on to Next. It has the methods of every adapter's Handler.
+// hands them on to Next. It is a bot.Handler, and fits the console's
+// narrower Handler too.
 type Handler struct {
-	// Next, when set, handles each event that Fail lets through (a
+	// Next, when set, handles each event SetFail's function lets through (a
 	// *bot.Bot, or a test's own answerer), and each click when it has a
 	// Click method too. Nil: events succeed, and clicks are answered as
 	// counted, in French.
@@ -26,12 +27,7 @@ type Handler struct {
 	clicks  []bot.Click
 }
 
-// clicker is a Next that answers clicks (*bot.Bot).
-type clicker interface {
-	Click(ctx context.Context, c bot.Click) (bot.ClickOutcome, error)
-}
-
-var _ clicker = (*bot.Bot)(nil)
+var _ bot.Handler = (*Handler)(nil)
 
 // SetFail makes fail be asked for each event before Next: an error fails
 // the event, and Next does not see it. Nil: no event fails. It may be
@@ -69,7 +65,7 @@ func (h *Handler) Click(ctx context.Context, c bot.Click) (bot.ClickOutcome, err
 	h.mu.Lock()
 	h.clicks = append(h.clicks, c)
 	h.mu.Unlock()
-	if next, ok := h.Next.(clicker); ok {
+	if next, ok := h.Next.(bot.Handler); ok {
 		return next.Click(ctx, c)
 	}
 	return bot.ClickOutcome{Result: bot.ClickCounted, Text: bot.ClickCounted.Text(bot.NewLocale("fr"))}, nil

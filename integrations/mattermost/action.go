@@ -58,7 +58,7 @@ func (a *Adapter) verifyAction(req *model.PostActionIntegrationRequest) bool {
 // when it should. A click whose context does not carry the bot's
 // signature gets 401 and reaches nothing. The clicker gets the core's
 // answer, ephemeral.
-func (a *Adapter) ActionHandler(h Handler) http.Handler {
+func (a *Adapter) ActionHandler(h bot.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)

@@ -52,7 +52,7 @@ const lateAnswerTimeout = time.Minute
 // text starts with "public"; those of a command that takes longer than
 // commandAnswerWithin (a mobilisation posting in every team channel) come
 // later, through the command's response URL (see answerLate).
-func (a *Adapter) CommandHandler(h Handler) http.Handler {
+func (a *Adapter) CommandHandler(h bot.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
@@ -87,7 +87,7 @@ func (a *Adapter) CommandHandler(h Handler) http.Handler {
 // answers it collects, or, when the handling outlasts
 // commandAnswerWithin, with a word that the answer follows, leaving the
 // answers to answerLate.
-func (a *Adapter) runCommand(w http.ResponseWriter, r *http.Request, h Handler, ev bot.Event, to replyRoute) {
+func (a *Adapter) runCommand(w http.ResponseWriter, r *http.Request, h bot.Handler, ev bot.Event, to replyRoute) {
 	responseURL := r.PostForm.Get("response_url")
 	route := a.openReplies(to.userID, to.channelID, to.public)
 	ev.Channel = route

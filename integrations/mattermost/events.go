@@ -27,7 +27,7 @@ func reactionDelivery(added bool, postID, userID, emoji string, stamp int64) str
 }
 
 // onSocketEvent translates one WebSocket event and hands it on.
-func (a *Adapter) onSocketEvent(ctx context.Context, h Handler, ev *model.WebSocketEvent) {
+func (a *Adapter) onSocketEvent(ctx context.Context, h bot.Handler, ev *model.WebSocketEvent) {
 	data := ev.GetData()
 	switch ev.EventType() {
 	case model.WebsocketEventPosted:
@@ -72,7 +72,7 @@ func unmarshalField(data map[string]any, field string, v any) error {
 // onPost turns a post into a command when it is addressed to the bot: a
 // direct message, or a message that mentions it. Posts created before
 // since are left out (catch-ups also return old posts that were edited).
-func (a *Adapter) onPost(ctx context.Context, h Handler, p *model.Post, typ model.ChannelType, channelName string, since int64) {
+func (a *Adapter) onPost(ctx context.Context, h bot.Handler, p *model.Post, typ model.ChannelType, channelName string, since int64) {
 	if p.UserId == a.botID {
 		a.trackBotPost(p.Id)
 		return
@@ -142,7 +142,7 @@ func (a *Adapter) trackReaction(r *model.Reaction, added bool) int64 {
 // emitReaction hands a reaction on. Without a stamp it cannot be named
 // across processes, so it is handled unclaimed: counting a reaction is
 // idempotent, only a command run twice would show.
-func (a *Adapter) emitReaction(ctx context.Context, h Handler, r *model.Reaction, added bool, stamp, at int64) {
+func (a *Adapter) emitReaction(ctx context.Context, h bot.Handler, r *model.Reaction, added bool, stamp, at int64) {
 	user, err := a.userName(ctx, r.UserId)
 	if err != nil {
 		a.log.Warn("mattermost: cannot name the author of a reaction; it will be fetched again", "post", r.PostId, "err", err)
@@ -165,7 +165,7 @@ func (a *Adapter) emitReaction(ctx context.Context, h Handler, r *model.Reaction
 
 // deliver hands an event to h once: claimed first, recorded when handled,
 // released (to be fetched and handled again) when it failed, a few times.
-func (a *Adapter) deliver(ctx context.Context, h Handler, ev bot.Event, at int64) {
+func (a *Adapter) deliver(ctx context.Context, h bot.Handler, ev bot.Event, at int64) {
 	st, err := a.once.Do(ctx, ev.ID, deliveryLease, func(ctx context.Context) error { return h.Handle(ctx, ev) })
 	switch {
 	case st == bot.DeliveryHandled && err != nil:
@@ -213,7 +213,7 @@ func (a *Adapter) again(at int64) {
 // (their claims skip those already handled) and the reactions of the bot's
 // posts are compared with what the adapter knew. The first catch-up also
 // learns the reactions of the campaign channels' recent posts.
-func (a *Adapter) catchUp(ctx context.Context, h Handler) (err error) {
+func (a *Adapter) catchUp(ctx context.Context, h bot.Handler) (err error) {
 	since := a.cursor - catchUpMargin.Milliseconds()
 	if a.floor != 0 {
 		since = min(since, a.floor-1)
@@ -292,7 +292,7 @@ func reactionsOf(p *model.Post) (map[string]*model.Reaction, bool) {
 // added or removed while the socket was down. A post the adapter knew
 // nothing of has all its reactions handed on (counting is idempotent, and
 // the claims skip the ones already handled).
-func (a *Adapter) reconcile(ctx context.Context, h Handler, p *model.Post) {
+func (a *Adapter) reconcile(ctx context.Context, h bot.Handler, p *model.Post) {
 	now, ok := reactionsOf(p)
 	if !ok {
 		return

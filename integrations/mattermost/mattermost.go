@@ -61,19 +61,7 @@ const (
 	ActionPath = "/mattermost/action"
 )
 
-// Handler is the bot core as the adapter calls it. *bot.Bot fits.
-type Handler interface {
-	// Handle receives the events the adapter translates.
-	Handle(ctx context.Context, ev bot.Event) error
-	// Click receives a click on a défi button, and returns what to tell
-	// the clicker.
-	Click(ctx context.Context, c bot.Click) (bot.ClickOutcome, error)
-}
-
-var (
-	_ bot.Chat = (*Adapter)(nil)
-	_ Handler  = (*bot.Bot)(nil)
-)
+var _ bot.Chat = (*Adapter)(nil)
 
 // Reconnects counts the event connections re-established after a loss, by
 // platform ("mattermost"). *metrics.Metrics fits.

@@ -8,6 +8,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/gigabot/gigabot/bot"
 )
 
 // Deadlines of the network connection, in wall-clock time: writeWait
@@ -29,7 +31,7 @@ const (
 // anything from being handled twice. Each socket welcomed after the first
 // is counted as a reconnection (Options.Reconnects). Run returns
 // ErrNotConnected before Connect.
-func (a *Adapter) Run(ctx context.Context, h Handler) error {
+func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	if !a.connected.Load() {
 		return ErrNotConnected
 	}
@@ -61,7 +63,7 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 
 // session opens the socket, catches up, and handles its events until it
 // fails. stable tells whether it lasted long enough to reset the backoff.
-func (a *Adapter) session(ctx context.Context, h Handler) (stable bool, err error) {
+func (a *Adapter) session(ctx context.Context, h bot.Handler) (stable bool, err error) {
 	ws, err := model.NewWebSocketClient4WithDialer(a.dialer, a.socketURL, a.cfg.Token)
 	if err != nil {
 		return false, fmt.Errorf("open the socket: %w", err)

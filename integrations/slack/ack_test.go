@@ -18,7 +18,7 @@ import (
 // machine never fails them. Slack itself waits 3 seconds.
 const patience = 10 * time.Second
 
-// blocker is a Handler whose handling blocks until the test releases it,
+// blocker is a core whose handling blocks until the test releases it,
 // as a mobilisation to 28 channels takes longer than Slack waits; it
 // records the events once released.
 type blocker struct {

@@ -21,7 +21,7 @@ const publicWord = "public"
 // returns the immediate answer: nothing (the answers come ephemeral,
 // through the command's response URL) or, for "/giga public …", an
 // in_channel response type so that Slack shows the command to everyone too.
-func (a *Adapter) slashCommand(cmd slack.SlashCommand, h Handler) any {
+func (a *Adapter) slashCommand(cmd slack.SlashCommand, h bot.Handler) any {
 	text := a.plainText(cmd.Text)
 	first, rest, _ := strings.Cut(text, " ")
 	public := strings.EqualFold(first, publicWord)
@@ -51,7 +51,7 @@ func (a *Adapter) slashCommand(cmd slack.SlashCommand, h Handler) any {
 // interaction hands a click on the défi card's button to the core, in the
 // background (Slack wants its answer within 3 seconds and does not retry
 // clicks).
-func (a *Adapter) interaction(cb slack.InteractionCallback, h Handler) {
+func (a *Adapter) interaction(cb slack.InteractionCallback, h bot.Handler) {
 	if cb.Type != slack.InteractionTypeBlockActions || cb.Container.IsEphemeral || cb.Container.MessageTs == "" {
 		return
 	}
@@ -75,7 +75,7 @@ func (a *Adapter) interaction(cb slack.InteractionCallback, h Handler) {
 // click hands a click to the core and shows the clicker its answer,
 // privately: a button gives no sign of its own. The answer of a click
 // that failed says so too.
-func (a *Adapter) click(ctx context.Context, h Handler, userID, channel, ts string) error {
+func (a *Adapter) click(ctx context.Context, h bot.Handler, userID, channel, ts string) error {
 	name, display, err := a.user(ctx, userID)
 	if err != nil {
 		return err

@@ -25,7 +25,7 @@ func postID(channel, ts string) string { return channel + "/" + ts }
 // returns false, starting nothing, once the adapter shuts down: the caller
 // then leaves the payload unacknowledged, and Slack delivers it again to a
 // replica that runs.
-func (a *Adapter) receive(h Handler, e slackevents.EventsAPIEvent, retry int, reason string) bool {
+func (a *Adapter) receive(h bot.Handler, e slackevents.EventsAPIEvent, retry int, reason string) bool {
 	switch e.Type {
 	case slackevents.CallbackEvent:
 		cb, ok := e.Data.(*slackevents.EventsAPICallbackEvent)

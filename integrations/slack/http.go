@@ -10,6 +10,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+
+	"github.com/gigabot/gigabot/bot"
 )
 
 // Router takes routes. *httpapi.Server and *http.ServeMux fit.
@@ -30,7 +32,7 @@ const maxBody = 1 << 20
 // timestamp within 5 minutes, compared in constant time) and answers 401,
 // doing nothing, when it does not hold. Without a signing secret (Socket
 // Mode only) Mount adds nothing.
-func (a *Adapter) Mount(r Router, h Handler) {
+func (a *Adapter) Mount(r Router, h bot.Handler) {
 	if a.cfg.SigningSecret == "" {
 		a.log.Info("slack: no signing secret: the HTTP endpoints are not mounted (Socket Mode only)")
 		return
@@ -77,7 +79,7 @@ func (a *Adapter) signed(next func(http.ResponseWriter, *http.Request, []byte)) 
 	})
 }
 
-func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request, body []byte, h Handler) {
+func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request, body []byte, h bot.Handler) {
 	e, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
 	if err != nil {
 		if !json.Valid(body) {
@@ -104,7 +106,7 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request, body []byt
 	w.WriteHeader(http.StatusOK)
 }
 
-func (a *Adapter) serveCommand(w http.ResponseWriter, body []byte, h Handler) {
+func (a *Adapter) serveCommand(w http.ResponseWriter, body []byte, h bot.Handler) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		http.Error(w, "malformed form", http.StatusBadRequest)
@@ -124,7 +126,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, body []byte, h Handler) {
 	_ = json.NewEncoder(w).Encode(answer)
 }
 
-func (a *Adapter) serveInteraction(w http.ResponseWriter, body []byte, h Handler) {
+func (a *Adapter) serveInteraction(w http.ResponseWriter, body []byte, h bot.Handler) {
 	form, err := url.ParseQuery(string(body))
 	var cb slack.InteractionCallback
 	if err == nil {

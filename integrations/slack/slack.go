@@ -62,19 +62,7 @@ import (
 	"github.com/gigabot/gigabot/bot"
 )
 
-// Handler is the bot core as the adapter calls it. *bot.Bot fits.
-type Handler interface {
-	// Handle receives the events the adapter translates.
-	Handle(ctx context.Context, ev bot.Event) error
-	// Click receives a click on a défi card's button, and returns what to
-	// tell the clicker.
-	Click(ctx context.Context, c bot.Click) (bot.ClickOutcome, error)
-}
-
-var (
-	_ bot.Chat = (*Adapter)(nil)
-	_ Handler  = (*bot.Bot)(nil)
-)
+var _ bot.Chat = (*Adapter)(nil)
 
 // Reconnects counts the event connections re-established after a loss, by
 // platform ("slack"). *metrics.Metrics fits.
@@ -335,7 +323,7 @@ func (a *Adapter) Report() Report { return a.report }
 // Mount added receive the events and Run only waits. Either way, once ctx
 // ends Run waits up to ShutdownGrace for the events in flight, then
 // cancels them.
-func (a *Adapter) Run(ctx context.Context, h Handler) error {
+func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	var err error
 	if a.cfg.SocketMode() {
 		err = a.runSocket(ctx, h)

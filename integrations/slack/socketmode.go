@@ -9,13 +9,15 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/gigabot/gigabot/bot"
 )
 
 // runSocket holds the Socket Mode connection until ctx ends. The SDK
 // reconnects with exponential backoff (up to 5 minutes) and when Slack asks
 // it to; it gives up only when Slack refuses the app token. Each connection
 // after the first is counted as a reconnection.
-func (a *Adapter) runSocket(ctx context.Context, h Handler) error {
+func (a *Adapter) runSocket(ctx context.Context, h bot.Handler) error {
 	client := socketmode.New(a.api, socketmode.OptionLog(sdkLog{a.log}))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -49,7 +51,7 @@ type acker interface {
 // onSocketEvent handles one Socket Mode event. Events API envelopes,
 // commands and clicks are all acknowledged at once and handled in the
 // background (see receive).
-func (a *Adapter) onSocketEvent(client acker, evt socketmode.Event, h Handler) {
+func (a *Adapter) onSocketEvent(client acker, evt socketmode.Event, h bot.Handler) {
 	ack := func(payload ...any) {
 		if evt.Request == nil {
 			return
