@@ -356,3 +356,22 @@ func (s *Store) LogLength(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
+
+// ErrOldLayout is returned by CheckLayout for a campaign whose figures an
+// earlier version of the store wrote (running totals in Lua numbers).
+var ErrOldLayout = errors.New("this campaign's figures were written by an earlier version of gigabot")
+
+// CheckLayout refuses a campaign whose scan figures an earlier version
+// wrote as running totals ("freed", "baseline", "total" keys): this store
+// sums each root's exact state instead, and would silently read those
+// figures as zero. Start such a campaign under a new campaign.id.
+func (s *Store) CheckLayout(ctx context.Context) error {
+	n, err := s.rdb.Exists(ctx, s.key("freed"), s.key("baseline"), s.key("total")).Result()
+	if err != nil {
+		return fmt.Errorf("check the store's layout: %w", err)
+	}
+	if n > 0 {
+		return fmt.Errorf("%w (keys %s…): give the campaign a new campaign.id, or delete its keys", ErrOldLayout, s.key("freed"))
+	}
+	return nil
+}

@@ -3,6 +3,7 @@ package redis_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 	"slices"
 	"strconv"
@@ -462,5 +463,25 @@ func TestEmbedded(t *testing.T) {
 	s := redis.NewStore(rdb, "embedded")
 	if d, err := s.React(ctx, scoring.Reaction{Agent: "alice", Team: "routes", Day: 1, Post: "P1", At: day1}, true); err != nil || d != 1 {
 		t.Errorf("React on the embedded store = %d, %v; want 1, nil", d, err)
+	}
+}
+
+// A campaign an earlier version wrote (running totals) is refused, not
+// read as zero.
+func TestCheckLayout(t *testing.T) {
+	ctx := context.Background()
+	s, rdb, id := redistest.NewStore(t)
+	if err := s.CheckLayout(ctx); err != nil {
+		t.Fatalf("an empty campaign: %v", err)
+	}
+	mustScan(t, s, scoring.Scan{ID: "s1", Team: "routes", Source: "share", Root: "/r", ScannedAt: day1, Files: 1, Bytes: 100}, day1)
+	if err := s.CheckLayout(ctx); err != nil {
+		t.Fatalf("a campaign this version wrote: %v", err)
+	}
+	if err := rdb.HSet(ctx, "gigabot:{"+id+"}:freed", "routes", "100").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CheckLayout(ctx); !errors.Is(err, redis.ErrOldLayout) || !strings.Contains(err.Error(), "campaign.id") {
+		t.Errorf("an earlier version's campaign: %v, want ErrOldLayout naming campaign.id", err)
 	}
 }

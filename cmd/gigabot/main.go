@@ -285,6 +285,9 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	mx := metrics.New()
 	rdb.AddHook(mx.RedisHook())
 	store := redis.NewStore(rdb, cfg.Campaign.ID)
+	if err := store.CheckLayout(ctx); err != nil {
+		return err
+	}
 	warnLeftTeams(ctx, log, cfg, store)
 	clock := m.Clock
 	if clock == nil {
@@ -396,6 +399,9 @@ func (m *Main) audit(ctx context.Context, args []string) error {
 	}
 	defer closeStore()
 	store := redis.NewStore(rdb, cfg.Campaign.ID)
+	if err := store.CheckLayout(ctx); err != nil {
+		return err
+	}
 	live, err := store.Figures(ctx)
 	if err != nil {
 		return err
