@@ -1,8 +1,7 @@
 package bot
 
 import (
-	"fmt"
-
+	"github.com/gigabot/gigabot/catalog"
 	"github.com/gigabot/gigabot/locale"
 )
 
@@ -10,26 +9,20 @@ import (
 // locale.Format) and holds the message catalog of one language.
 type Locale struct {
 	locale.Format
-	messages map[string]string
+	words catalog.Catalog
 }
 
 // NewLocale returns the locale of a language ("fr" or "en"); anything else
 // gets French, the default.
 func NewLocale(lang string) Locale {
 	if lang == "en" {
-		return Locale{Format: locale.New("en"), messages: english}
+		return Locale{Format: locale.New("en"), words: catalog.New("en")}
 	}
-	return Locale{Format: locale.New("fr"), messages: french}
+	return Locale{Format: locale.New("fr"), words: catalog.New("fr")}
 }
 
-// T renders the message key with args.
-func (l Locale) T(key string, args ...any) string {
-	format, ok := l.messages[key]
-	if !ok {
-		format = english[key]
-	}
-	return fmt.Sprintf(format, args...)
-}
+// T renders the catalog's sentence key with args.
+func (l Locale) T(key string, args ...any) string { return l.words.T(key, args...) }
 
 // Points formats a score.
 func (l Locale) Points(x float64) string {

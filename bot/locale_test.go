@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"github.com/gigabot/gigabot/catalog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -85,4 +86,20 @@ func hasPrefix(m map[string]string, prefix string) bool {
 		}
 	}
 	return false
+}
+
+// french and english are the chat's sentences of the catalog (the
+// dashboard's, the scanner's and the demo's have their own prefixes).
+var french, english = chatTexts("fr"), chatTexts("en")
+
+func chatTexts(lang string) map[string]string {
+	c := catalog.New(lang)
+	out := map[string]string{}
+	for _, k := range c.Keys() {
+		if strings.HasPrefix(k, "page.") || strings.HasPrefix(k, "report.") || strings.HasPrefix(k, "demo.") {
+			continue
+		}
+		out[k], _ = c.Text(k)
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 // Package catalog holds what users read, in French (the default) and
-// English, in one place: the dashboard and the printable bilan, the
-// scanner's reports, the demo's narration. The communications team rewords
+// English, in one place: the chat's posts, answers and buttons, the
+// dashboard and the printable bilan, the scanner's reports, the demo's
+// narration. The communications team rewords
 // a sentence here, once, and a test checks that both languages have every
 // key with the same arguments. It imports nothing of the bot, so gigascan
 // links it too.
@@ -55,6 +56,12 @@ func (c Catalog) Section(prefix string) map[string]string {
 		}
 	}
 	return out
+}
+
+// Text returns the template of a key, before any argument is put in.
+func (c Catalog) Text(key string) (string, bool) {
+	s, ok := c.texts[key]
+	return s, ok
 }
 
 // Keys lists every key of the language, sorted.
