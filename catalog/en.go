@@ -236,6 +236,9 @@ var english = map[string]string{
 	"page.teams_title":        "The teams",
 	"page.generated":          "Figures as of %s at %s.",
 
+	"page.unavailable_json": "The dashboard is unavailable for a moment. Try again in a few seconds.",
+	"page.too_many_pages":   "Too many pages follow the live dashboard: this page refreshes every 30 seconds.",
+
 	// The demo's own narration around the bot's posts (gigabot demo).
 	"demo.dashboard": "Dashboard: http://%s/ (hall screen: /?tv=1, report: /bilan)\n",
 	"demo.played":    "\nThe campaign is over; the dashboard stays open on http://%s/ (Ctrl-C to quit).\n",

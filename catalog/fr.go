@@ -243,6 +243,9 @@ var french = typeset(map[string]string{
 	"page.teams_title":        "Les équipes",
 	"page.generated":          "Données du %s à %s.",
 
+	"page.unavailable_json": "Le tableau de bord est momentanément indisponible. Réessayez dans quelques instants.",
+	"page.too_many_pages":   "Trop de pages suivent le tableau de bord en direct : cette page se met à jour toutes les 30 secondes.",
+
 	// The demo's own narration around the bot's posts (gigabot demo).
 	"demo.dashboard": "Tableau de bord\u00a0: http://%s/ (écran du hall\u00a0: /?tv=1, bilan\u00a0: /bilan)\n",
 	"demo.played":    "\nLa campagne est jouée\u202f; le tableau de bord reste ouvert sur http://%s/ (Ctrl-C pour quitter).\n",

@@ -8,18 +8,13 @@ import (
 	"github.com/gigabot/gigabot/integrations/httpapi"
 )
 
-// unavailableJSON is what a JSON client reads when the board cannot be computed.
-var unavailableJSON = map[string]string{
-	"error": "Le tableau de bord est momentanément indisponible. Réessayez dans quelques instants.",
-}
-
 // board answers GET /api/v1/board: the board as JSON.
 func (d *Dashboard) board(w http.ResponseWriter, r *http.Request) {
 	s, err := d.current(r.Context())
 	if err != nil {
 		d.log.Error("dashboard: board", "err", err)
 		w.Header().Set("Retry-After", "30")
-		httpapi.WriteJSON(w, http.StatusServiceUnavailable, unavailableJSON)
+		httpapi.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"error": textsFor(d.lang)["unavailable_json"]})
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -35,11 +30,6 @@ const writeTimeout = 30 * time.Second
 // /api/v1/board meanwhile.
 const liveRetryAfter = "60"
 
-// tooManyPages is what a page over the cap reads.
-var tooManyPages = map[string]string{
-	"error": "Trop de pages suivent le tableau de bord en direct : cette page se met à jour toutes les 30 secondes.",
-}
-
 // live answers GET /api/v1/live: a Server-Sent Events stream that sends
 // the board on connect and whenever the hub finds it changed, with a
 // heartbeat comment in between.
@@ -49,11 +39,11 @@ func (d *Dashboard) live(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, errHubFull):
 		d.log.Debug("dashboard: a live page refused: the cap is reached", "max_live_pages", d.hub.max)
 		w.Header().Set("Retry-After", liveRetryAfter)
-		httpapi.WriteJSON(w, http.StatusServiceUnavailable, tooManyPages)
+		httpapi.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"error": textsFor(d.lang)["too_many_pages"]})
 		return
 	case err != nil:
 		w.Header().Set("Retry-After", "30")
-		httpapi.WriteJSON(w, http.StatusServiceUnavailable, unavailableJSON)
+		httpapi.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"error": textsFor(d.lang)["unavailable_json"]})
 		return
 	}
 	defer d.hub.unsubscribe(sub)
