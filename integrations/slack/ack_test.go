@@ -12,6 +12,7 @@ import (
 
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/bot/bottest"
+	"github.com/gigabot/gigabot/scoring"
 )
 
 // patience bounds the waits of these tests: generous, so that a slow
@@ -229,5 +230,46 @@ func TestSlashCommandIsAnsweredBeforeItIsHandled(t *testing.T) {
 	f.a.work.Wait()
 	if got := h.Events(); len(got) != 1 {
 		t.Fatalf("events = %+v, want the command once", got)
+	}
+}
+
+// outageDeliveries is a store that cannot be asked: Redis is down.
+type outageDeliveries struct{}
+
+func (outageDeliveries) ClaimDelivery(context.Context, string, string, time.Duration) (scoring.ClaimStatus, error) {
+	return scoring.Busy, errors.New("dial tcp 127.0.0.1:6379: connect: connection refused")
+}
+func (outageDeliveries) FinishDelivery(context.Context, string, time.Duration) error { return nil }
+func (outageDeliveries) ReleaseDelivery(context.Context, string, string) error       { return nil }
+
+// During a Redis outage a reaction still reaches the core, which keeps it
+// until Redis is back (a ✅ counts once however often it is handled); a
+// command does not: without its claim it could run twice, so it waits for
+// the store like any failure, and is given up after Slack's window.
+func TestReactionReachesTheCoreWhenTheStoreIsDown(t *testing.T) {
+	f := newFixture(t, func(_ *Config, o *Options) { o.Deliveries = outageDeliveries{} })
+	rec := &bottest.Handler{}
+	f.a.Mount(f.mux, rec)
+	reaction := eventJSON("EvOUT1", reactionJSON("reaction_added", "U0ALICE01", "white_check_mark", "C0ROUTES1", "1711098000.000001"))
+	if resp := f.send(t, "/slack/events", reaction); resp.Code != http.StatusOK {
+		t.Fatalf("status %d", resp.Code)
+	}
+	f.a.work.Wait()
+	if got := rec.Handled(); len(got) != 1 || got[0].Kind != bot.ReactionAdded {
+		t.Fatalf("the core got %+v, want the reaction", got)
+	}
+	if slept := f.time.Slept(); len(slept) != 0 {
+		t.Errorf("waited %v before handing the reaction over, want no wait", slept)
+	}
+	mention := eventJSON("EvOUT2", `{"type":"app_mention","user":"U0ALICE01","channel":"C0ROUTES1","text":"<@U0BOT0001> classement","ts":"1711098000.000002"}`)
+	if resp := f.send(t, "/slack/events", mention); resp.Code != http.StatusOK {
+		t.Fatalf("status %d", resp.Code)
+	}
+	f.a.work.Wait()
+	if got := rec.Handled(); len(got) != 1 {
+		t.Errorf("the core got %d events, want the reaction only: a command is never run unclaimed", len(got))
+	}
+	if !strings.Contains(f.logs.String(), "the store could not be asked") {
+		t.Errorf("the command's wait was not logged:\n%s", f.logs)
 	}
 }

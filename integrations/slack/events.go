@@ -38,8 +38,12 @@ func (a *Adapter) receive(h bot.Handler, e slackevents.EventsAPIEvent, retry int
 		if !wanted(e.InnerEvent) {
 			return true
 		}
+		_, reaction := e.InnerEvent.Data.(*slackevents.ReactionAddedEvent)
+		if _, removed := e.InnerEvent.Data.(*slackevents.ReactionRemovedEvent); removed {
+			reaction = true
+		}
 		return a.background(func() {
-			a.deliver(cb.EventID, func(ctx context.Context) error {
+			a.deliver(cb.EventID, reaction, func(ctx context.Context) error {
 				ev, ok, err := a.translate(ctx, e.InnerEvent)
 				if err != nil || !ok {
 					return err
@@ -87,7 +91,12 @@ const (
 // would not survive the commonest of these, the store being down; what
 // this gives up is an event whose process dies between the ack and the end
 // of its handling, a window of milliseconds unless the store is down.
-func (a *Adapter) deliver(id string, handle func(context.Context) error) {
+//
+// A reaction is handed to the core even when the store cannot be asked to
+// claim it: counting one twice changes nothing (the store keeps one mark
+// per agent and post), and the core keeps it in its outage queue until the
+// store is back, far longer than Slack's window.
+func (a *Adapter) deliver(id string, idempotent bool, handle func(context.Context) error) {
 	key := ""
 	if id != "" {
 		key = "slack:" + id
@@ -112,6 +121,15 @@ func (a *Adapter) deliver(id string, handle func(context.Context) error) {
 		}
 		why := "the handling failed"
 		switch {
+		case st == bot.DeliveryLater && err != nil && idempotent:
+			a.log.Warn("slack: the store cannot claim a reaction: the bot takes it unclaimed", "event", id, "err", err)
+			ctx, cancel := a.handleContext(a.bg)
+			err = handle(ctx)
+			cancel()
+			if err != nil {
+				a.log.Error("slack: event dropped: a reaction the bot could not take", "event", id, "err", err)
+			}
+			return
 		case st == bot.DeliveryLater && err != nil:
 			why = "the store could not be asked"
 		case st == bot.DeliveryLater:
