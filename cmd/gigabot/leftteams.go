@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -30,18 +31,18 @@ func describeAll(ids []string, figs map[string]scoring.Figures) string {
 }
 
 // checkLeftTeams is gigabot check's look at the store: the teams that hold
-// figures but left the config. Without REDIS_URL, or when Redis cannot be
+// figures but left the config. Without a Redis variable (REDIS_URL,
+// REDIS_SENTINEL_URL or REDIS_CLUSTER_URL), or when Redis cannot be
 // reached (check runs before Redis in a deployment), it says it could not
 // look; an orphaned team is an error.
 func (m *Main) checkLeftTeams(ctx context.Context, cfg *challenges.Config) error {
-	url := m.Getenv("REDIS_URL")
-	if url == "" {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	rdb, err := redis.Open(ctx, m.Getenv)
+	if errors.Is(err, redis.ErrNoServer) {
 		fmt.Fprintln(m.Stdout, "teams holding figures in Redis: not checked (REDIS_URL is not set)")
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	rdb, err := redis.Connect(ctx, url)
 	if err != nil {
 		fmt.Fprintf(m.Stdout, "teams holding figures in Redis: not checked (%v)\n", err)
 		return nil

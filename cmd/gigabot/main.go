@@ -294,7 +294,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		clock = clockwork.NewRealClock()
 	}
 	own := owner()
-	p, err := m.platform(ctx, name, platformDeps{cfg: cfg, store: store, log: log, owner: own, embedded: m.Getenv("REDIS_URL") == "", metrics: mx})
+	p, err := m.platform(ctx, name, platformDeps{cfg: cfg, store: store, log: log, owner: own, embedded: !m.hasRedis(), metrics: mx})
 	if err != nil {
 		return err
 	}
@@ -386,8 +386,8 @@ func (m *Main) audit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if m.Getenv("REDIS_URL") == "" {
-		return errors.New("REDIS_URL is required: audit reads the campaign's Redis")
+	if !m.hasRedis() {
+		return errors.New("REDIS_URL (or REDIS_SENTINEL_URL, REDIS_CLUSTER_URL) is required: audit reads the campaign's Redis")
 	}
 	log, err := m.logger()
 	if err != nil {
@@ -470,6 +470,12 @@ func secretFromEnv(getenv func(string) string, name string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is shorter than 16 characters: use e.g. `openssl rand -hex 32`", name)
 	}
 	return []byte(secret), nil
+}
+
+// hasRedis tells whether a real Redis is configured (else the store is
+// the embedded one).
+func (m *Main) hasRedis() bool {
+	return m.Getenv(redis.EnvURL) != "" || m.Getenv(redis.EnvSentinelURL) != "" || m.Getenv(redis.EnvClusterURL) != ""
 }
 
 // openRedis connects to the Redis of REDIS_URL, REDIS_SENTINEL_URL or

@@ -46,3 +46,26 @@ func TestRedisVariables(t *testing.T) {
 		}
 	}
 }
+
+// audit and check read the campaign's Redis wherever it is: a Sentinel or
+// a Cluster URL alone is a real store, not "REDIS_URL is required" (the
+// Cluster here: a dead Sentinel takes go-redis far longer to give up on).
+func TestAuditAndCheckTakeEveryRedisVariable(t *testing.T) {
+	config := writeConfig(t, bottest.ConfigYAML)
+	env := map[string]string{"REDIS_CLUSTER_URL": "redis://:s3cret@127.0.0.1:1"}
+	for _, cmd := range []string{"audit", "check"} {
+		var out, errOut bytes.Buffer
+		m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return env[k] }}
+		m.Run(context.Background(), []string{cmd, "--config", config})
+		got := out.String() + errOut.String()
+		if strings.Contains(got, "REDIS_URL is required") || strings.Contains(got, "REDIS_URL is not set") {
+			t.Errorf("%s with REDIS_CLUSTER_URL only: %s", cmd, got)
+		}
+		if !strings.Contains(got, "REDIS_CLUSTER_URL") {
+			t.Errorf("%s did not try the Cluster (its error names it): %s", cmd, got)
+		}
+		if strings.Contains(got, "s3cret") {
+			t.Errorf("%s printed the password: %s", cmd, got)
+		}
+	}
+}
