@@ -91,16 +91,15 @@ func (b *Bot) afterEvents(scans bool, notify, announce func()) {
 	}
 }
 
+// followRetry is how long Follow waits after the store failed before it
+// asks again.
+const followRetry = time.Second
+
 // pause logs a store failure and waits a little before the next try.
 func (b *Bot) pause(ctx context.Context, what string, err error) {
 	if ctx.Err() != nil {
 		return
 	}
 	b.log.Error(what, "err", err)
-	t := time.NewTimer(followRetry)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
+	_ = sleep(ctx, followRetry)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"sync/atomic"
-	"time"
 
 	"github.com/gigabot/gigabot/scoring"
 )
@@ -99,7 +98,3 @@ func (c changeCounter) DecideScan(ctx context.Context, id, by string, accept boo
 	c.changes.Add(1)
 	return h, res, err
 }
-
-// followRetry is how long Follow waits after the store failed before it
-// asks again.
-const followRetry = time.Second
