@@ -21,6 +21,19 @@ const (
 // ErrNoServer is Open's answer when none of the three variables is set.
 var ErrNoServer = errors.New("none of " + EnvURL + ", " + EnvSentinelURL + ", " + EnvClusterURL + " is set")
 
+// Configured returns which of REDIS_URL, REDIS_SENTINEL_URL and
+// REDIS_CLUSTER_URL the environment sets (Open wants exactly one; none
+// means the embedded store).
+func Configured(getenv func(string) string) []string {
+	var set []string
+	for _, name := range []string{EnvURL, EnvSentinelURL, EnvClusterURL} {
+		if getenv(name) != "" {
+			set = append(set, name)
+		}
+	}
+	return set
+}
+
 // Open connects to the Redis that the environment names: REDIS_URL (one
 // server), REDIS_SENTINEL_URL (the master that Sentinel names, followed
 // through failovers) or REDIS_CLUSTER_URL (a Redis Cluster; every key of a
@@ -29,12 +42,7 @@ var ErrNoServer = errors.New("none of " + EnvURL + ", " + EnvSentinelURL + ", " 
 // set; none is ErrNoServer. It checks that Redis answers. Its errors name
 // the variable and never hold the URL, which may carry a password.
 func Open(ctx context.Context, getenv func(string) string) (goredis.UniversalClient, error) {
-	var set []string
-	for _, name := range []string{EnvURL, EnvSentinelURL, EnvClusterURL} {
-		if getenv(name) != "" {
-			set = append(set, name)
-		}
-	}
+	set := Configured(getenv)
 	switch len(set) {
 	case 0:
 		return nil, ErrNoServer

@@ -474,9 +474,7 @@ func secretFromEnv(getenv func(string) string, name string) ([]byte, error) {
 
 // hasRedis tells whether a real Redis is configured (else the store is
 // the embedded one).
-func (m *Main) hasRedis() bool {
-	return m.Getenv(redis.EnvURL) != "" || m.Getenv(redis.EnvSentinelURL) != "" || m.Getenv(redis.EnvClusterURL) != ""
-}
+func (m *Main) hasRedis() bool { return len(redis.Configured(m.Getenv)) > 0 }
 
 // openRedis connects to the Redis of REDIS_URL, REDIS_SENTINEL_URL or
 // REDIS_CLUSTER_URL (redis.Open) or, without any, starts an embedded store.

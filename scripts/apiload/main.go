@@ -155,17 +155,18 @@ func run(ctx context.Context, clients int, duration time.Duration, scans int) er
 	return nil
 }
 
-// openRedis connects to REDIS_URL, or starts an embedded Redis.
+// openRedis connects to the Redis the environment names (REDIS_URL,
+// REDIS_SENTINEL_URL or REDIS_CLUSTER_URL), or starts an embedded one.
 func openRedis(ctx context.Context) (goredis.UniversalClient, func(), error) {
-	if url := os.Getenv("REDIS_URL"); url != "" {
-		rdb, err := redis.Connect(ctx, url)
-		if err != nil {
-			return nil, nil, err
-		}
-		return rdb, func() { rdb.Close() }, nil
+	rdb, err := redis.Open(ctx, os.Getenv)
+	if errors.Is(err, redis.ErrNoServer) {
+		fmt.Println("no Redis is set: an embedded one (much slower than a real one)")
+		return redis.Embedded()
 	}
-	fmt.Println("REDIS_URL is not set: an embedded Redis (much slower than a real one)")
-	return redis.Embedded()
+	if err != nil {
+		return nil, nil, err
+	}
+	return rdb, func() { rdb.Close() }, nil
 }
 
 // result is one route's load: every request's latency, sorted.
