@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -40,6 +41,9 @@ type Config struct {
 	// in neither list). They are not ranked; what they freed stays in the
 	// campaign's total.
 	RetiredTeams []string `yaml:"retired_teams"`
+	// Roster names a CSV file of "user,team" rows (relative to this
+	// file's folder) whose agents join the teams' members.
+	Roster string `yaml:"roster"`
 
 	// memberTeam indexes Teams by member, built once by Parse: every
 	// reaction asks which team its author is in.
@@ -79,6 +83,14 @@ type Team struct {
 	Name    string   `yaml:"name"`
 	Channel string   `yaml:"channel"`
 	Members []string `yaml:"members"`
+	// MembersFromChannel is set by "members: channel": the team's agents
+	// are the members of its chat channel, as the platform tells them.
+	MembersFromChannel bool `yaml:"-"`
+
+	// fromRoster counts the last Members, which the roster file added.
+	fromRoster int
+	// badMembers is a members value that is neither a list nor "channel".
+	badMembers *string
 }
 
 // Roles names the users with more rights than an agent.
@@ -159,7 +171,7 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load config: %w", err)
 	}
-	cfg, err := Parse(data)
+	cfg, err := parse(data, filepath.Dir(path))
 	if err != nil {
 		return nil, fmt.Errorf("load config %s: %w", path, err)
 	}
@@ -168,8 +180,12 @@ func Load(path string) (*Config, error) {
 
 // Parse decodes and validates a configuration. Unknown keys are errors, so
 // a typo never silently falls back to a default. The error is a
-// *ValidationError listing every problem found, each naming its field and line.
-func Parse(data []byte) (*Config, error) {
+// *ValidationError listing every problem found, each naming its field and
+// line. A roster file is read relative to the current directory.
+func Parse(data []byte) (*Config, error) { return parse(data, "") }
+
+// parse is Parse with the folder a roster file is relative to.
+func parse(data []byte, dir string) (*Config, error) {
 	var cfg Config
 	file, _ := parser.ParseBytes(data, 0) // nil on a syntax error, which Decode reports with its line
 	if p, ok := firstTag(file); ok {
@@ -182,10 +198,11 @@ func Parse(data []byte) (*Config, error) {
 	v := validator{file: file}
 	cfg.validateExplicitZeros(&v)
 	cfg.applyDefaults()
+	roster := cfg.readRoster(dir)
 	cfg.validate(&v)
-	if len(v.problems) > 0 {
+	if len(v.problems) > 0 || len(roster) > 0 {
 		sort.SliceStable(v.problems, func(i, j int) bool { return v.problems[i].Line < v.problems[j].Line })
-		return nil, &ValidationError{Problems: v.problems}
+		return nil, &ValidationError{Problems: append(v.problems, roster...)}
 	}
 	cfg.memberTeam = map[string]int{}
 	for i, t := range cfg.Teams {
@@ -439,8 +456,11 @@ func (c *Config) validateTeams(v *validator) {
 		} else {
 			channels[t.Channel] = i
 		}
-		if len(t.Members) == 0 {
-			v.add(at+".members", "team %q has no members", t.ID)
+		switch {
+		case t.badMembers != nil:
+			v.add(at+".members", "%q: want a list of user names, or %q for the members of the team's channel", *t.badMembers, MembersFromChannel)
+		case len(t.Members) == 0 && !t.MembersFromChannel:
+			v.add(at+".members", "team %q has no members (list them, name them in the roster file, or write \"members: channel\")", t.ID)
 		}
 		for j, m := range t.Members {
 			mat := fmt.Sprintf("%s.members[%d]", at, j)
@@ -629,13 +649,21 @@ func (c ClockTime) String() string { return fmt.Sprintf("%02d:%02d", c.Hour, c.M
 
 // Problem is one thing wrong in a configuration.
 type Problem struct {
-	Field   string
+	Field string
+	// File is set for a problem in another file than the configuration
+	// (the roster), whose line Line is.
+	File    string
 	Line    int
 	Message string
 }
 
 func (p Problem) String() string {
-	if p.Line > 0 {
+	switch {
+	case p.File != "" && p.Line > 0:
+		return fmt.Sprintf("%s: %s:%d: %s", p.Field, p.File, p.Line, p.Message)
+	case p.File != "":
+		return fmt.Sprintf("%s: %s: %s", p.Field, p.File, p.Message)
+	case p.Line > 0:
 		return fmt.Sprintf("%s (line %d): %s", p.Field, p.Line, p.Message)
 	}
 	return fmt.Sprintf("%s: %s", p.Field, p.Message)
