@@ -123,6 +123,11 @@ type Message struct {
 	Defi *challenges.Defi
 	// Reaction is the emoji that counts a défi done.
 	Reaction string
+	// Key names a scheduled or broadcast post in the post ledger
+	// ("defi:3:routes"): one key is one post however often it is sent, so
+	// a platform with idempotent sends (Matrix's transaction ids) sends it
+	// under that name. Empty for a reply.
+	Key string
 	// Files are attachments (a chart, an export). Text never depends on
 	// them: a platform that cannot upload, or whose upload fails, still
 	// posts the complete text.

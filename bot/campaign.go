@@ -51,6 +51,7 @@ func (b *Bot) postOnce(ctx context.Context, key, channel, ref string, build func
 		return err
 	}
 	msg, err := build()
+	msg.Key = key
 	var id string
 	if err == nil {
 		sendCtx, cancel := context.WithTimeout(ctx, b.lease/2)
