@@ -144,7 +144,7 @@ func walkPhase(t *testing.T, ctx context.Context, root string) (*walker, *tally)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := newWalker(ctx, WalkOptions{Now: testNow}.withDefaults(), st)
+	w := newWalker(ctx, WalkOptions{Now: testNow}.withDefaults(), root, st)
 	tl, err := w.walk(&dirNode{path: root, opened: dir})
 	if err != nil {
 		t.Fatal(err)

@@ -8,8 +8,8 @@ import (
 )
 
 // hasFileIDs: outside Unix (Windows above all) the walker has no inode
-// number without opening every file, so each path counts as a file of its
-// own: a hard-linked file (rare on Windows shares) counts once per link, and
+// number without opening every file (Windows gives a file ID to an open
+// file only: see identify), so each path counts as a file of its own: a hard-linked file (rare on Windows shares) counts once per link, and
 // mount points cannot be told apart from folders by device. Junctions and
 // volume mount points are reparse points, which Go reports as irregular:
 // they are never entered, like symbolic links.
@@ -29,15 +29,6 @@ func lstatAt(_ *os.File, dirPath, name string) (fileStat, error) {
 // user named).
 func statFollow(path string) (fileStat, error) {
 	fi, err := os.Stat(path)
-	if err != nil {
-		return fileStat{}, err
-	}
-	return fromFileInfo(fi), nil
-}
-
-// statOpen reads an open file, to check it is still the one the walk measured.
-func statOpen(f *os.File) (fileStat, error) {
-	fi, err := f.Stat()
 	if err != nil {
 		return fileStat{}, err
 	}

@@ -40,6 +40,9 @@ func (o WalkOptions) validate() error {
 			return fmt.Errorf("scanner: exclude %q: %w", p, err)
 		}
 	}
+	if o.MaxReadRate != 0 && o.MaxReadRate < MinReadRate {
+		return fmt.Errorf("scanner: MaxReadRate %d is below %d bytes a second", o.MaxReadRate, MinReadRate)
+	}
 	return nil
 }
 
@@ -70,6 +73,13 @@ func (o WalkOptions) validate() error {
 // that vanishes during the walk, or a file that changes before it is
 // hashed, is silently left out (of the duplicates, for the latter).
 func Walk(ctx context.Context, root string, o WalkOptions) (*WalkResult, error) {
+	return walkAt(ctx, root, o, time.Now())
+}
+
+// walkAt is Walk begun at start, by the clock file times are in: progress
+// is timed from it, and the hash cache keeps only files changed at least
+// racyMargin before it.
+func walkAt(ctx context.Context, root string, o WalkOptions, start time.Time) (*WalkResult, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
@@ -86,8 +96,12 @@ func Walk(ctx context.Context, root string, o WalkOptions) (*WalkResult, error) 
 	if err != nil {
 		return nil, fmt.Errorf("scanner: root: %w", err)
 	}
-	w := newWalker(ctx, o, st)
-	w.start = time.Now() // for Progress.Elapsed only
+	w := newWalker(ctx, o, root, st)
+	w.start = start
+	if w.cache != nil {
+		settled := start.Add(-racyMargin)
+		w.cache.settled = unixNano(settled.Unix(), int64(settled.Nanosecond()))
+	}
 	stopProgress := w.startProgress()
 	defer stopProgress()
 	t, err := w.walk(&dirNode{path: root, opened: dir})
@@ -122,9 +136,13 @@ type walker struct {
 	emptyDirs atomic.Int64
 	// Running counts for Progress.
 	files, bytes, hashed atomic.Int64
+	filesRead            atomic.Int64
+
+	cache *hashCache   // nil without WalkOptions.CacheDir
+	limit *readLimiter // nil without WalkOptions.MaxReadRate
 }
 
-func newWalker(ctx context.Context, o WalkOptions, root fileStat) *walker {
+func newWalker(ctx context.Context, o WalkOptions, rootPath string, root fileStat) *walker {
 	staleBefore := o.Now.AddDate(0, 0, -o.StaleDays)
 	w := &walker{
 		ctx:         ctx,
@@ -132,6 +150,10 @@ func newWalker(ctx context.Context, o WalkOptions, root fileStat) *walker {
 		rootDev:     root.id.dev,
 		staleBefore: unixNano(staleBefore.Unix(), int64(staleBefore.Nanosecond())),
 		seenDirs:    map[fileID]struct{}{root.id: {}},
+		limit:       newReadLimiter(o.MaxReadRate),
+	}
+	if o.CacheDir != "" && !o.SizeOnly {
+		w.cache = newHashCache(o.CacheDir, rootPath)
 	}
 	w.wake.L = &w.mu
 	return w
@@ -172,6 +194,7 @@ type fileStat struct {
 	kind  entryKind
 	size  int64
 	mtime int64 // Unix nanoseconds
+	ctime int64 // Unix nanoseconds: the inode's last change (Windows: ChangeTime, where known)
 	id    fileID
 	nlink uint64
 }
@@ -183,6 +206,7 @@ type fileRec struct {
 	name  string
 	size  int64
 	mtime int64 // Unix nanoseconds
+	ctime int64 // Unix nanoseconds, for the hash cache's key
 	id    fileID
 }
 
@@ -395,7 +419,7 @@ func (w *walker) visit(t *tally, d *dirNode, dir *os.File, name string) *dirNode
 		return sub
 	case kindFile:
 		d.content.Store(true)
-		f := fileRec{dir: d, name: name, size: st.size, mtime: st.mtime, id: st.id}
+		f := fileRec{dir: d, name: name, size: st.size, mtime: st.mtime, ctime: st.ctime, id: st.id}
 		if hasFileIDs && st.nlink > 1 {
 			t.linked = append(t.linked, f)
 		} else {
@@ -532,6 +556,10 @@ func (w *walker) result(t *tally) (*WalkResult, error) {
 	r.TopDuplicates = slices.Clone(groups[:min(len(groups), w.o.Top)])
 	r.EmptyDirs = w.emptyDirs.Load()
 	r.Errors, r.ErrorSamples = w.errs.snapshot()
+	r.FilesRead = w.filesRead.Load()
+	if w.cache != nil {
+		r.Cache = w.cache.use
+	}
 	return r, nil
 }
 

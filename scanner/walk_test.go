@@ -572,7 +572,7 @@ func newTestWalker(t *testing.T, root string) (*walker, *tally) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := newWalker(t.Context(), WalkOptions{Now: testNow}.withDefaults(), st)
+	w := newWalker(t.Context(), WalkOptions{Now: testNow}.withDefaults(), root, st)
 	return w, w.newTally()
 }
 
@@ -584,7 +584,7 @@ func TestWalkProgress(t *testing.T) {
 		case calls <- p:
 		default:
 		}
-	}}.withDefaults(), fileStat{})
+	}}.withDefaults(), "", fileStat{})
 	w.start = time.Now()
 	w.files.Store(3)
 	w.bytes.Store(300)
