@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -23,9 +22,6 @@ import (
 type Store struct {
 	rdb    goredis.UniversalClient
 	prefix string
-	// pkey caches the campaign's pseudonym key (privacy.go) once read:
-	// React needs it only after an erasure, and is told when it does.
-	pkey atomic.Pointer[[]byte]
 }
 
 // NewStore returns the store of one campaign on a Redis client.
@@ -191,18 +187,12 @@ func xaddArgs(args []any, fields []string) []any {
 }
 
 // logEntry is the Lua helper that appends the entry whose fields follow
-// their count at ARGV[n] to the stream key; agent, when given, replaces
-// the value of its "agent" field (an erased agent's pseudonym).
+// their count at ARGV[n] to the stream key.
 const logEntry = `
-local function logEntry(key, n, agent)
+local function logEntry(key, n)
   local count = tonumber(ARGV[n])
   local fields = {}
   for i = 1, count do fields[i] = ARGV[n + i] end
-  if agent then
-    for i = 1, count - 1, 2 do
-      if fields[i] == 'agent' then fields[i + 1] = agent end
-    end
-  end
   redis.call('XADD', key, '*', unpack(fields))
 end
 `
