@@ -90,6 +90,14 @@ func TestOneCampaignOneSlot(t *testing.T) {
 	must("RaiseMilestone", err)
 	_, err = s.Sequence(ctx, "post")
 	must("Sequence", err)
+	_, err = s.PersonalData(ctx, "u1")
+	must("PersonalData", err)
+	_, err = s.Erase(ctx, "u1")
+	must("Erase", err)
+	_, err = s.React(ctx, scoring.Reaction{Agent: "u1", Team: "routes", Day: 1, Post: "p2", At: day1}, true)
+	must("React (erased)", err)
+	_, _, err = s.EraseAll(ctx, day1.AddDate(0, 4, 0))
+	must("EraseAll", err)
 
 	if !isCluster {
 		return

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -22,6 +23,9 @@ import (
 type Store struct {
 	rdb    goredis.UniversalClient
 	prefix string
+	// pkey caches the campaign's pseudonym key (privacy.go) once read:
+	// React needs it only after an erasure, and is told when it does.
+	pkey atomic.Pointer[[]byte]
 }
 
 // NewStore returns the store of one campaign on a Redis client.
@@ -187,12 +191,18 @@ func xaddArgs(args []any, fields []string) []any {
 }
 
 // logEntry is the Lua helper that appends the entry whose fields follow
-// their count at ARGV[n] to the stream key.
+// their count at ARGV[n] to the stream key; agent, when given, replaces
+// the value of its "agent" field (an erased agent's pseudonym).
 const logEntry = `
-local function logEntry(key, n)
+local function logEntry(key, n, agent)
   local count = tonumber(ARGV[n])
   local fields = {}
   for i = 1, count do fields[i] = ARGV[n + i] end
+  if agent then
+    for i = 1, count - 1, 2 do
+      if fields[i] == 'agent' then fields[i + 1] = agent end
+    end
+  end
   redis.call('XADD', key, '*', unpack(fields))
 end
 `
