@@ -69,6 +69,13 @@ type CampaignConfig struct {
 	Reaction string `yaml:"reaction"`
 	// Goal is the campaign-wide target, e.g. "2 To".
 	Goal Bytes `yaml:"goal"`
+	// RetentionDays is how long after the campaign's last recap the
+	// agents' personal data is kept before it is erased (default 90).
+	RetentionDays int `yaml:"retention_days"`
+	// Previous is the id of the campaign's previous edition, in the same
+	// store, that the standings, the dashboard, the recap and the podium
+	// compare with ("": none).
+	Previous string `yaml:"previous"`
 }
 
 // Schedule gives the local times of the daily posts ("09:00").
@@ -283,6 +290,9 @@ func (c *Config) applyDefaults() {
 	if cp.Reaction == "" {
 		cp.Reaction = "white_check_mark"
 	}
+	if cp.RetentionDays == 0 {
+		cp.RetentionDays = DefaultRetentionDays
+	}
 	if cp.ID == "" {
 		cp.ID = slug(cp.Name)
 	}
@@ -404,6 +414,14 @@ func (c *Config) validate(v *validator) {
 	if cp.Goal < 0 {
 		v.add("campaign.goal", "must not be negative")
 	}
+	if cp.RetentionDays < 1 || cp.RetentionDays > maxRetentionDays {
+		v.add("campaign.retention_days", "must be between 1 and %d days, got %d", maxRetentionDays, cp.RetentionDays)
+	}
+	if cp.Previous != "" && !idPattern.MatchString(cp.Previous) {
+		v.add("campaign.previous", "%q is not a campaign id (lower-case letters, digits, '-' or '_', at most 64)", cp.Previous)
+	} else if cp.Previous != "" && cp.Previous == cp.ID {
+		v.add("campaign.previous", "%q is this campaign's own id: name the previous edition's campaign.id", cp.Previous)
+	}
 	c.validateTeams(v)
 	c.validateRetired(v)
 	c.validateRoles(v)
@@ -417,6 +435,15 @@ func (c *Config) validate(v *validator) {
 	}
 }
 
+// DefaultRetentionDays is how long, by default, the agents' personal data
+// outlives the campaign: time to answer questions about the results, then
+// nothing is kept that names anyone (README, "Personal data").
+const DefaultRetentionDays = 90
+
+// maxRetentionDays bounds campaign.retention_days: the campaign is yearly,
+// and its data has no use once the next edition is over.
+const maxRetentionDays = 730
+
 // minMilestoneStep is the smallest step between milestones past the
 // thresholds: each step crossed is a post in every team channel.
 const minMilestoneStep = GB
@@ -427,6 +454,9 @@ const minMilestoneStep = GB
 func (c *Config) validateExplicitZeros(v *validator) {
 	if c.Campaign.Days == 0 && v.has("campaign.days") {
 		v.add("campaign.days", "must be between 1 and 60, got 0")
+	}
+	if c.Campaign.RetentionDays == 0 && v.has("campaign.retention_days") {
+		v.add("campaign.retention_days", "must be between 1 and %d days, got 0", maxRetentionDays)
 	}
 }
 
