@@ -39,6 +39,12 @@ var platformEnvs = []platformEnv{
 		optional: []string{"MATTERMOST_COMMAND_TOKEN"},
 		hint:     "see docs/mattermost.md",
 	},
+	{
+		name:     "matrix",
+		required: []string{"MATRIX_HOMESERVER_URL", "MATRIX_USER_ID"},
+		anyOf:    []string{"MATRIX_ACCESS_TOKEN", "MATRIX_PASSWORD"},
+		hint:     "see docs/matrix.md",
+	},
 }
 
 // variables lists every variable the platform reads.

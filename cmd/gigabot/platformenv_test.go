@@ -18,6 +18,8 @@ var (
 	envSlackHTTP   = map[string]string{"GIGABOT_PLATFORM": "slack", "SLACK_BOT_TOKEN": "xoxb-secret-1", "SLACK_SIGNING_SECRET": "secret-3"}
 	envMattermost  = map[string]string{"GIGABOT_PLATFORM": "mattermost", "MATTERMOST_URL": "https://mm.example.fr/secret-4",
 		"MATTERMOST_TOKEN": "secret-5", "MATTERMOST_TEAM": "secret-6"}
+	envMatrix = map[string]string{"GIGABOT_PLATFORM": "matrix", "MATRIX_HOMESERVER_URL": "https://matrix.example.fr/secret-10",
+		"MATRIX_USER_ID": "@gigabot:secret-11", "MATRIX_ACCESS_TOKEN": "secret-12"}
 )
 
 // with returns env with the given changes; an empty value removes the key.
@@ -61,8 +63,16 @@ func TestPlatformFromEnv(t *testing.T) {
 			[]string{"MATTERMOST_TEAM", "docs/mattermost.md"}, []string{"MATTERMOST_URL", "MATTERMOST_TOKEN,"}, nil},
 		{"mattermost with nothing", map[string]string{"GIGABOT_PLATFORM": "mattermost"}, "",
 			[]string{"MATTERMOST_URL, MATTERMOST_TOKEN, MATTERMOST_TEAM"}, nil, nil},
+		{"matrix with a token", envMatrix, "matrix", nil, nil, nil},
+		{"matrix with a password", with(envMatrix, "MATRIX_ACCESS_TOKEN", "", "MATRIX_PASSWORD", "secret-13"), "matrix", nil, nil, nil},
+		{"matrix with neither token nor password", with(envMatrix, "MATRIX_ACCESS_TOKEN", ""), "",
+			[]string{"GIGABOT_PLATFORM is matrix", "either MATRIX_ACCESS_TOKEN or MATRIX_PASSWORD", "docs/matrix.md"}, []string{"MATRIX_USER_ID"}, nil},
+		{"matrix with nothing", map[string]string{"GIGABOT_PLATFORM": "matrix"}, "",
+			[]string{"MATRIX_HOMESERVER_URL, MATRIX_USER_ID, either MATRIX_ACCESS_TOKEN or MATRIX_PASSWORD"}, nil, nil},
+		{"mattermost with a Matrix token left over", with(envMattermost, "MATRIX_ACCESS_TOKEN", "secret-14"), "mattermost", nil, nil,
+			[]string{"other_platform=matrix", "MATRIX_ACCESS_TOKEN"}},
 		{"unknown platform", map[string]string{"GIGABOT_PLATFORM": "teams"}, "",
-			[]string{`unknown platform "teams"`, "console, slack, mattermost"}, nil, nil},
+			[]string{`unknown platform "teams"`, "console, slack, mattermost, matrix"}, nil, nil},
 		{"the platform name is exact", map[string]string{"GIGABOT_PLATFORM": "Slack"}, "", []string{`unknown platform "Slack"`}, nil, nil},
 		{"console with Slack tokens left over", with(envSlackSocket, "GIGABOT_PLATFORM", "console"), "console", nil, nil,
 			[]string{"other_platform=slack", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"}},

@@ -9,6 +9,7 @@ import (
 	"github.com/gigabot/gigabot/challenges"
 	"github.com/gigabot/gigabot/integrations/console"
 	"github.com/gigabot/gigabot/integrations/httpapi"
+	"github.com/gigabot/gigabot/integrations/matrix"
 	"github.com/gigabot/gigabot/integrations/mattermost"
 	"github.com/gigabot/gigabot/integrations/metrics"
 	"github.com/gigabot/gigabot/integrations/slack"
@@ -44,6 +45,8 @@ func (m *Main) platform(ctx context.Context, name string, d platformDeps) (*plat
 		return m.mattermostPlatform(ctx, d)
 	case "slack":
 		return m.slackPlatform(ctx, d)
+	case "matrix":
+		return m.matrixPlatform(ctx, d)
 	}
 	return nil, unknownPlatform(name)
 }
@@ -135,6 +138,27 @@ func (m *Main) slackPlatform(ctx context.Context, d platformDeps) (*platform, er
 	return &platform{
 		chat:  a,
 		mount: func(b *bot.Bot, api *httpapi.Server) { a.Mount(api, b) },
+		serve: func(ctx context.Context, b *bot.Bot) error { return a.Run(ctx, b) },
+	}, nil
+}
+
+func (m *Main) matrixPlatform(ctx context.Context, d platformDeps) (*platform, error) {
+	cfg := matrix.Config{
+		HomeserverURL: m.Getenv("MATRIX_HOMESERVER_URL"), UserID: m.Getenv("MATRIX_USER_ID"),
+		AccessToken: m.Getenv("MATRIX_ACCESS_TOKEN"), Password: m.Getenv("MATRIX_PASSWORD"),
+	}
+	a, err := matrix.New(cfg, matrix.Options{
+		Roster: bot.NewRoster(d.cfg), Deliveries: d.store, Memory: d.store, Owner: d.owner, Logger: d.log, Reconnects: d.metrics,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.Connect(ctx); err != nil {
+		return nil, err
+	}
+	return &platform{
+		chat:  a,
+		mount: func(*bot.Bot, *httpapi.Server) {},
 		serve: func(ctx context.Context, b *bot.Bot) error { return a.Run(ctx, b) },
 	}, nil
 }

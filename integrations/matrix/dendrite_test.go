@@ -1,0 +1,301 @@
+package matrix_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/bot/bottest"
+	"github.com/gigabot/gigabot/integrations/matrix"
+	"github.com/gigabot/gigabot/integrations/matrix/matrixtest"
+	"github.com/gigabot/gigabot/redis"
+	"github.com/gigabot/gigabot/redis/redistest"
+)
+
+// people is a campaign's cast on the test homeserver.
+type people struct {
+	srv                *matrixtest.Server
+	gigabot, coord, dg *matrixtest.User
+	alice, bob         *matrixtest.User
+	routes, routesName string // the room's id and the name the roster gives it
+	store              *redis.Store
+	roster             bot.Roster
+	waits              *waits
+}
+
+// waits records the adapter's sleeps (and sleeps them).
+type waits struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (w *waits) sleep(ctx context.Context, d time.Duration) error {
+	w.mu.Lock()
+	w.d = append(w.d, d)
+	w.mu.Unlock()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
+
+func (w *waits) all() []time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.d)
+}
+
+func newPeople(t *testing.T) *people {
+	s := matrixtest.Start(t)
+	p := &people{srv: s, waits: &waits{}}
+	p.gigabot = s.Register(t, "gigabot", false) // rate limited, as a real bot account is
+	p.coord = s.Register(t, "coord", true)
+	p.dg = s.Register(t, "dg", true)
+	p.alice = s.Register(t, "alice", true)
+	p.bob = s.Register(t, "bob", true)
+	p.routesName = "equipe-routes-" + s.Suffix
+	p.routes = p.coord.CreateRoom(p.routesName)
+	p.alice.Join(p.routes)
+	p.bob.Join(p.routes)
+	p.store, _, _ = redistest.NewStore(t)
+	p.roster = bot.Roster{
+		Teams: []bot.RosterTeam{{ID: "routes", Channel: p.routesName, Members: []string{p.alice.Localpart, p.bob.ID}}},
+		DGS:   []string{p.dg.Localpart}, Coordinators: []string{p.coord.ID},
+		Reaction: "white_check_mark", Language: "fr",
+	}
+	return p
+}
+
+func (p *people) adapter(t *testing.T, owner string) *matrix.Adapter {
+	a, err := matrix.New(matrix.Config{HomeserverURL: p.srv.URL, UserID: p.gigabot.ID, AccessToken: p.gigabot.Token}, matrix.Options{
+		Roster: p.roster, Deliveries: p.store, Memory: p.store, Owner: owner, Sleep: p.waits.sleep,
+		Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), SyncTimeout: time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// run runs an adapter until the returned function stops it.
+func run(t *testing.T, a *matrix.Adapter, h bot.Handler) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, h) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
+}
+
+// eventsOf returns the handled events of a kind.
+func eventsOf(h *bottest.Handler, kind bot.EventKind) []bot.Event {
+	var out []bot.Event
+	for _, ev := range h.Handled() {
+		if ev.Kind == kind {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// TestOnDendrite runs the adapter against a real homeserver: rooms found
+// by their alias and joined, idempotent posts rendered as HTML, reactions
+// and their redactions, commands by mention, pill and direct message,
+// invitations, the server's own rate limiter, and a restart with events
+// made meanwhile.
+func TestOnDendrite(t *testing.T) {
+	p := newPeople(t)
+	ctx := t.Context()
+	a := p.adapter(t, "replica-1")
+	rep, err := a.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rep.Rooms, []string{p.routesName}) || !slices.Equal(rep.Joined, []string{p.routesName}) || len(rep.Problems) > 0 {
+		t.Fatalf("Connect = %+v, want the routes room found and joined", rep)
+	}
+	h := &bottest.Handler{}
+	stop := run(t, a, h)
+
+	msg := bot.Message{Kind: bot.KindDefi, Key: "defi:1:routes", Reaction: "white_check_mark",
+		Text: "🗂️ *Défi du jour 1/15 : Le tri* ⏎\n1. Ouvrez `Boîte de réception` & <triez>\n_Astuce_ : white_check_mark"}
+	defi, err := a.Post(ctx, p.routesName, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("a post sent again under its ledger key is the same event", func(t *testing.T) {
+		again, err := a.Post(ctx, p.routesName, msg)
+		if err != nil || again != defi {
+			t.Fatalf("Post again = %q, %v; want %q", again, err, defi)
+		}
+		posts := p.alice.From(p.routes, p.gigabot.ID)
+		if len(posts) != 1 {
+			t.Fatalf("%d posts in the room, want 1: %+v", len(posts), posts)
+		}
+		got := posts[0]
+		wantHTML := "🗂️ <strong>Défi du jour 1/15 : Le tri</strong> ⏎<br>1. Ouvrez <code>Boîte de réception</code> &amp; &lt;triez&gt;<br><em>Astuce</em> : white_check_mark"
+		if got.HTML != wantHTML || got.Body != "🗂️ Défi du jour 1/15 : Le tri ⏎\n1. Ouvrez `Boîte de réception` & <triez>\nAstuce : white_check_mark" {
+			t.Errorf("posted\n body %q\n html %q\nwant html %q", got.Body, got.HTML, wantHTML)
+		}
+		if got.MsgType != "m.text" || !got.MentionsSet || got.Room {
+			t.Errorf("msgtype %q, m.mentions set %v, @room %v; want m.text with an empty m.mentions", got.MsgType, got.MentionsSet, got.Room)
+		}
+	})
+
+	t.Run("reactions and their redactions", func(t *testing.T) {
+		r := p.alice.React(p.routes, defi, "✅")
+		p.bob.React(p.routes, defi, "✅\ufe0f")
+		p.alice.Redact(p.routes, r)
+		matrixtest.Eventually(t, "the reactions and the redaction", func() bool {
+			return len(eventsOf(h, bot.ReactionAdded)) == 2 && len(eventsOf(h, bot.ReactionRemoved)) == 1
+		})
+		added, removed := eventsOf(h, bot.ReactionAdded), eventsOf(h, bot.ReactionRemoved)
+		want := []bot.Event{
+			{Kind: bot.ReactionAdded, User: p.alice.Localpart, Channel: p.routesName, PostID: defi, Reaction: "white_check_mark"},
+			{Kind: bot.ReactionAdded, User: p.bob.ID, Channel: p.routesName, PostID: defi, Reaction: "white_check_mark"},
+			{Kind: bot.ReactionRemoved, User: p.alice.Localpart, Channel: p.routesName, PostID: defi, Reaction: "white_check_mark"},
+		}
+		for i, ev := range append(added, removed...) {
+			ev.ID = ""
+			if fmt.Sprint(ev) != fmt.Sprint(want[i]) {
+				t.Errorf("event %d = %+v, want %+v", i, ev, want[i])
+			}
+		}
+	})
+
+	t.Run("commands by mention, pill and direct message", func(t *testing.T) {
+		p.alice.Say(p.routes, "bonjour à tous") // not addressed to the bot
+		p.alice.Say(p.routes, p.gigabot.Localpart+": classement")
+		p.bob.Mention(p.routes, p.gigabot.ID, "Gigabot", "équipe")
+		dm := p.coord.DirectMessage(p.gigabot.ID)
+		matrixtest.Eventually(t, "the bot in the direct message", func() bool { return len(p.coord.Members(dm)) == 2 })
+		p.coord.Say(dm, "export")
+		matrixtest.Eventually(t, "three commands", func() bool { return len(eventsOf(h, bot.MessageReceived)) >= 3 })
+		got := eventsOf(h, bot.MessageReceived)
+		want := []bot.Event{
+			{User: p.alice.Localpart, Channel: p.routesName, Text: "classement"},
+			{User: p.bob.ID, Channel: p.routesName, Text: "équipe"},
+			{User: p.coord.ID, Channel: dm, Text: "export"},
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%d commands, want %d: %+v", len(got), len(want), got)
+		}
+		for i, ev := range got {
+			if ev.User != want[i].User || ev.Channel != want[i].Channel || ev.Text != want[i].Text {
+				t.Errorf("command %d = %+v, want %+v", i, ev, want[i])
+			}
+		}
+		if _, err := a.Post(ctx, dm, bot.Message{Kind: bot.KindReply, Text: "voici"}); err != nil {
+			t.Fatal(err)
+		}
+		if posts := p.coord.From(dm, p.gigabot.ID); len(posts) != 1 || posts[0].MsgType != "m.notice" {
+			t.Errorf("the answer in the direct message = %+v, want one notice", posts)
+		}
+	})
+
+	t.Run("invitations: a direct message from anyone, a room from a coordinator only", func(t *testing.T) {
+		byAgent := p.alice.CreatePrivateRoom(p.gigabot.ID)
+		byCoord := p.coord.CreatePrivateRoom(p.gigabot.ID)
+		matrixtest.Eventually(t, "the coordinator's room joined", func() bool { return len(p.coord.Members(byCoord)) == 2 })
+		if m := p.alice.Members(byAgent); len(m) != 1 {
+			t.Errorf("members of the room an agent invited the bot to: %v, want the agent alone", m)
+		}
+	})
+
+	t.Run("a restart handles what happened meanwhile, once", func(t *testing.T) {
+		stop()
+		p.alice.React(p.routes, defi, "✅")
+		p.alice.Say(p.routes, p.gigabot.Localpart+": moi")
+		b := p.adapter(t, "replica-2")
+		if _, err := b.Connect(ctx); err != nil {
+			t.Fatal(err)
+		}
+		h2 := &bottest.Handler{}
+		run(t, b, h2)
+		p.bob.Say(p.routes, p.gigabot.Localpart+": aide") // after the restart: the last event
+		matrixtest.Eventually(t, "the last command", func() bool {
+			cmds := eventsOf(h2, bot.MessageReceived)
+			return len(cmds) > 0 && cmds[len(cmds)-1].Text == "aide"
+		})
+		var got []string
+		for _, ev := range h2.Handled() {
+			got = append(got, fmt.Sprintf("%d %s %s", ev.Kind, ev.User, ev.Text))
+		}
+		want := []string{
+			fmt.Sprintf("%d %s ", bot.ReactionAdded, p.alice.Localpart),
+			fmt.Sprintf("%d %s moi", bot.MessageReceived, p.alice.Localpart),
+			fmt.Sprintf("%d %s aide", bot.MessageReceived, p.bob.ID),
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("after the restart the adapter handed on\n%q\nwant\n%q", got, want)
+		}
+	})
+}
+
+// TestEncryptedRoomRefused: a campaign room with end-to-end encryption
+// stops the start-up, naming the room.
+func TestEncryptedRoomRefused(t *testing.T) {
+	p := newPeople(t)
+	secret := "equipe-secret-" + p.srv.Suffix
+	p.coord.CreateEncryptedRoom(secret)
+	p.roster.Teams = append(p.roster.Teams, bot.RosterTeam{ID: "secret", Channel: secret, Members: []string{"carol"}})
+	_, err := p.adapter(t, "replica-1").Connect(t.Context())
+	if !errors.Is(err, matrix.ErrEncrypted) || !strings.Contains(err.Error(), `room "`+secret+`"`) {
+		t.Fatalf("Connect = %v, want ErrEncrypted naming %s", err, secret)
+	}
+}
+
+// TestRateLimitedStart: Dendrite limits joins (5 per 500 ms for a user
+// who is not an admin); a campaign of many rooms meets the limit at
+// start-up, and Connect waits the server's retry_after_ms and joins them
+// all.
+func TestRateLimitedStart(t *testing.T) {
+	p := newPeople(t)
+	p.roster.Teams = nil
+	for i := range 8 {
+		name := fmt.Sprintf("equipe-%d-%s", i, p.srv.Suffix)
+		p.coord.CreateRoom(name)
+		p.roster.Teams = append(p.roster.Teams, bot.RosterTeam{ID: fmt.Sprint(i), Channel: name, Members: []string{fmt.Sprintf("agent%d", i)}})
+	}
+	rep, err := p.adapter(t, "replica-1").Connect(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Joined) != 8 || len(rep.Problems) > 0 {
+		t.Fatalf("Connect = %+v, want the 8 rooms joined", rep)
+	}
+	limited := 0
+	for _, d := range p.waits.all() {
+		if d == 500*time.Millisecond { // Dendrite's cooloff_ms, sent as retry_after_ms
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Errorf("no wait of the server's retry_after_ms (500 ms) among %v: was the bot rate limited?", p.waits.all())
+	}
+	t.Logf("8 rooms joined after %d waits of 500 ms for the server's rate limiter", limited)
+}
