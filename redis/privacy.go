@@ -83,17 +83,6 @@ type PersonalData struct {
 // Empty tells whether the store keeps nothing about the person.
 func (p PersonalData) Empty() bool { return len(p.Keys) == 0 && len(p.Log) == 0 }
 
-// Erasure says what an erasure changed.
-type Erasure struct {
-	// Pseudonym replaced the name (EraseAll: one per person, not listed).
-	Pseudonym string `json:"pseudonym,omitempty"`
-	// People is how many names were replaced.
-	People int `json:"people"`
-	// Keys and Log count the keys (or fields) and log entries changed.
-	Keys int `json:"keys"`
-	Log  int `json:"log"`
-}
-
 // PersonalData returns everything the store keeps about user: under their
 // name and, once they were erased, under their pseudonym.
 func (s *Store) PersonalData(ctx context.Context, user string) (PersonalData, error) {
@@ -191,34 +180,34 @@ func (s *Store) keptUnder(ctx context.Context, name string, days map[int]bool) (
 // replays to the live figures. Returns ErrNothingKept when nothing names
 // user (and changes nothing), ErrErasing while another erasure runs.
 // Running it again after a failure finishes the work.
-func (s *Store) Erase(ctx context.Context, user string) (Erasure, error) {
+func (s *Store) Erase(ctx context.Context, user string) (scoring.Erasure, error) {
 	release, err := s.lockPrivacy(ctx)
 	if err != nil {
-		return Erasure{}, fmt.Errorf("erase %s: %w", user, err)
+		return scoring.Erasure{}, fmt.Errorf("erase %s: %w", user, err)
 	}
 	defer release()
 	keys, log, err := s.kept(ctx, []string{user})
 	if err != nil {
-		return Erasure{}, fmt.Errorf("erase %s: %w", user, err)
+		return scoring.Erasure{}, fmt.Errorf("erase %s: %w", user, err)
 	}
 	if len(keys) == 0 && len(log) == 0 {
-		return Erasure{}, fmt.Errorf("erase %s: %w", user, ErrNothingKept)
+		return scoring.Erasure{}, fmt.Errorf("erase %s: %w", user, ErrNothingKept)
 	}
 	key, err := s.privacyKey(ctx, true)
 	if err != nil {
-		return Erasure{}, fmt.Errorf("erase %s: %w", user, err)
+		return scoring.Erasure{}, fmt.Errorf("erase %s: %w", user, err)
 	}
 	p := pseudonym(key, user)
 	n, err := s.moveAgent(ctx, user, p)
 	if err != nil {
-		return Erasure{}, fmt.Errorf("erase %s: %w", user, err)
+		return scoring.Erasure{}, fmt.Errorf("erase %s: %w", user, err)
 	}
 	rename := func(v string) (string, bool) { return p, v == user }
 	logged, corr, err := s.rewriteLog(ctx, rename)
 	if err != nil {
-		return Erasure{}, fmt.Errorf("erase %s: %w", user, err)
+		return scoring.Erasure{}, fmt.Errorf("erase %s: %w", user, err)
 	}
-	return Erasure{Pseudonym: p, People: 1, Keys: n + corr, Log: logged}, nil
+	return scoring.Erasure{Pseudonym: p, People: 1, Keys: n + corr, Log: logged}, nil
 }
 
 // moveAgentScript moves an agent's keys and fields under their pseudonym,
@@ -312,26 +301,26 @@ func (s *Store) fieldsOf(ctx context.Context, hash, name string) ([][2]string, e
 // pseudonyms, so that what is left names nobody. The team figures stay.
 // It runs once: a second call, from any replica, returns done false and
 // changes nothing. Returns ErrErasing while another erasure runs.
-func (s *Store) EraseAll(ctx context.Context, now time.Time) (e Erasure, done bool, err error) {
+func (s *Store) EraseAll(ctx context.Context, now time.Time) (e scoring.Erasure, done bool, err error) {
 	release, err := s.lockPrivacy(ctx)
 	if err != nil {
-		return Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
+		return scoring.Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
 	}
 	defer release()
 	finished, err := s.rdb.Exists(ctx, s.key("privacy", "done")).Result()
 	if err != nil {
-		return Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
+		return scoring.Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
 	}
 	if finished == 1 {
-		return Erasure{}, false, nil
+		return scoring.Erasure{}, false, nil
 	}
 	// Closed first: a reaction arriving now would write what is being erased.
 	if err := s.rdb.SetNX(ctx, s.key("privacy", "closed"), strconv.FormatInt(now.UnixMilli(), 10), 0).Err(); err != nil {
-		return Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
+		return scoring.Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
 	}
 	key, err := s.privacyKey(ctx, true)
 	if err != nil {
-		return Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
+		return scoring.Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
 	}
 	people := map[string]bool{}
 	rename := func(v string) (string, bool) {
@@ -343,11 +332,11 @@ func (s *Store) EraseAll(ctx context.Context, now time.Time) (e Erasure, done bo
 	}
 	logged, corr, err := s.rewriteLog(ctx, rename)
 	if err != nil {
-		return Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
+		return scoring.Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
 	}
 	n, err := s.dropAgentKeys(ctx, people, key)
 	if err != nil {
-		return Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
+		return scoring.Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
 	}
 	_, err = s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 		p.Del(ctx, s.key("privacy", "key"), s.key("privacy", "erased"))
@@ -355,10 +344,10 @@ func (s *Store) EraseAll(ctx context.Context, now time.Time) (e Erasure, done bo
 		return nil
 	})
 	if err != nil {
-		return Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
+		return scoring.Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
 	}
 	s.pkey.Store(nil)
-	return Erasure{People: len(people), Keys: n + corr, Log: logged}, true, nil
+	return scoring.Erasure{People: len(people), Keys: n + corr, Log: logged}, true, nil
 }
 
 // dropAgentKeys deletes the per-agent keys: the marks, the défis done per

@@ -320,7 +320,7 @@ func TestEraseAll(t *testing.T) {
 	// Two replicas run the job at once: one erases, the other finds it busy
 	// or done.
 	type result struct {
-		e    redis.Erasure
+		e    scoring.Erasure
 		done bool
 		err  error
 	}

@@ -4,6 +4,7 @@
 //	gigabot check --config FILE
 //	gigabot run --config FILE
 //	gigabot audit --config FILE
+//	gigabot privacy export|erase --config FILE USER
 //	gigabot healthcheck
 package main
 
@@ -74,6 +75,10 @@ Usage:
   gigabot check --config FILE   validate the configuration and print the campaign's calendar
   gigabot run --config FILE     run the bot: platform from GIGABOT_PLATFORM, store from REDIS_URL
   gigabot audit --config FILE   replay the audit stream and compare it with the live scores
+  gigabot privacy export --config FILE USER
+                                print as JSON everything the store keeps about USER
+  gigabot privacy erase --config FILE USER
+                                replace USER's name by a pseudonym everywhere; no team figure changes
   gigabot mattermost setup      create the /giga slash command (MATTERMOST_* set)
   gigabot healthcheck           exit 0 if the bot at GIGABOT_HTTP_ADDR answers /healthz (the image's HEALTHCHECK)
 
@@ -113,6 +118,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.run(ctx, args[1:])
 	case "audit":
 		err = m.audit(ctx, args[1:])
+	case "privacy":
+		err = m.privacy(ctx, args[1:])
 	case "mattermost":
 		err = m.mattermostSetup(ctx, args[1:])
 	case "healthcheck":
@@ -354,9 +361,15 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	}()
 	log.Info("gigabot started", "campaign", cfg.Campaign.ID, "platform", name, "http", ln.Addr().String(),
 		"start", cal.Start().Format(time.RFC3339), "end", cal.End().Format(time.RFC3339))
+	// The agents' personal data is erased campaign.retention_days after
+	// the last recap, by whichever replica's minute comes first.
+	retention := bot.NewRetention(cfg, cal, store, clock, log)
 	sched, err := challenges.NewScheduler(cal, clock, time.Minute, func(ctx context.Context) {
 		if err := b.Catchup(ctx); err != nil {
 			log.Error("scheduled posts", "err", err)
+		}
+		if err := retention.Tick(ctx); err != nil {
+			log.Error("retention", "err", err)
 		}
 	})
 	if err != nil {
