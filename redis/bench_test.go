@@ -58,9 +58,17 @@ func populate(b *testing.B, s *redis.Store, teams []scoring.Team) {
 	}
 }
 
+// BenchmarkReact counts défis one after the other; "wait" makes each
+// wait for the replicas that REDIS_WAIT_REPLICAS names (one on Sentinel),
+// "nowait" for none: the price of WAIT.
 func BenchmarkReact(b *testing.B) {
+	b.Run("wait", func(b *testing.B) { benchReact(b) })
+	b.Run("nowait", func(b *testing.B) { benchReact(b, redis.WithReplicas(0, 0)) })
+}
+
+func benchReact(b *testing.B, opts ...redis.Option) {
 	ctx := context.Background()
-	s, _, _ := redistest.NewStore(b)
+	s, _, _ := redistest.NewStore(b, opts...)
 	teams := benchTeamList()
 	b.ReportAllocs()
 	i := 0

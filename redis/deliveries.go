@@ -18,7 +18,7 @@ import (
 // FinishDelivery (or ReleaseDelivery on failure). scoring.AlreadySent: it was
 // handled. scoring.Busy: another process is handling it.
 func (s *Store) ClaimDelivery(ctx context.Context, id, owner string, lease time.Duration) (scoring.ClaimStatus, error) {
-	st, err := claimScript.Run(ctx, s.rdb, []string{s.key("delivery", id)}, owner, lease.Milliseconds()).Int()
+	st, err := s.write(ctx, claimScript, []string{s.key("delivery", id)}, owner, lease.Milliseconds()).Int()
 	if err != nil {
 		return scoring.Busy, fmt.Errorf("claim delivery %s: %w", id, err)
 	}

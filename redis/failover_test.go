@@ -21,10 +21,10 @@ import (
 // names a local Sentinel and GIGABOT_FAILOVER_TEST=kill (.ci/run, after
 // the other tests, as the old master stays dead).
 //
-// Redis replicates asynchronously and the store does not use WAIT: an
-// acknowledged write the replica had not received yet would be lost. With
-// one writer on loopback the replica is microseconds behind and nothing is;
-// the README's Redis section says what it would take to guarantee it.
+// Redis replicates asynchronously; with Sentinel the store's writes wait
+// for a replica (WAIT, redis.Durability), so that an acknowledged write the
+// replica had not received cannot be lost: a write the replica did not
+// confirm in time is an outage, resent, and recognised if it survived.
 func TestSentinelFailover(t *testing.T) {
 	if os.Getenv("REDIS_SENTINEL_URL") == "" || os.Getenv("GIGABOT_FAILOVER_TEST") != "kill" {
 		t.Skip("needs REDIS_SENTINEL_URL and GIGABOT_FAILOVER_TEST=kill (it kills the master)")

@@ -13,7 +13,8 @@ import (
 // could not be reached or could not serve for a while (bot.Outages): a
 // connection refused, reset or cut, a timeout, a pool with no free
 // connection, a server still loading its data, a replica being promoted
-// (READONLY, MASTERDOWN), a cluster reconfiguring. The same call may then
+// (READONLY, MASTERDOWN), a cluster reconfiguring, too few replicas
+// confirming a write in time (ErrNotReplicated). The same call may then
 // succeed later. A script error, a wrong type or a bad argument are not
 // outages: trying again would fail again.
 func (s *Store) Unavailable(err error) bool { return Unavailable(err) }
@@ -27,7 +28,7 @@ func Unavailable(err error) bool {
 	switch {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
-		errors.Is(err, goredis.ErrPoolTimeout), errors.Is(err, goredis.ErrPoolExhausted),
+		errors.Is(err, goredis.ErrPoolTimeout), errors.Is(err, ErrNotReplicated), errors.Is(err, goredis.ErrPoolExhausted),
 		errors.As(err, &netErr):
 		return true
 	}

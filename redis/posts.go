@@ -41,7 +41,7 @@ return 0`)
 // lease expires so that a process that died before posting does not block
 // the post forever.
 func (s *Store) ClaimPost(ctx context.Context, key, owner string, lease time.Duration) (scoring.ClaimStatus, error) {
-	st, err := claimScript.Run(ctx, s.rdb, []string{s.key("post", key)}, owner, lease.Milliseconds()).Int()
+	st, err := s.write(ctx, claimScript, []string{s.key("post", key)}, owner, lease.Milliseconds()).Int()
 	if err != nil {
 		return scoring.Busy, fmt.Errorf("claim post %s: %w", key, err)
 	}
@@ -51,7 +51,7 @@ func (s *Store) ClaimPost(ctx context.Context, key, owner string, lease time.Dur
 // ConfirmPost records that the post named key was sent as the platform's
 // postID; ref (may be empty) is what reactions on that post refer to.
 func (s *Store) ConfirmPost(ctx context.Context, key, postID, ref string, at time.Time) error {
-	err := confirmScript.Run(ctx, s.rdb, []string{s.key("post", key), s.key("postrefs"), s.key("audit")},
+	err := s.write(ctx, confirmScript, []string{s.key("post", key), s.key("postrefs"), s.key("audit")},
 		xaddArgs([]any{key, postID, ref}, scoring.Encode(scoring.PostSent{Key: key, PostID: postID, Ref: ref, At: at}))...).Err()
 	if err != nil {
 		return fmt.Errorf("confirm post %s: %w", key, err)
@@ -119,7 +119,7 @@ return 1`)
 // highest (false: a higher one was announced already). Thresholds compare
 // as decimal strings, exactly.
 func (s *Store) RaiseMilestone(ctx context.Context, threshold int64) (bool, error) {
-	ok, err := raiseScript.Run(ctx, s.rdb, []string{s.key("milestone", "highest")}, strconv.FormatInt(threshold, 10)).Bool()
+	ok, err := s.write(ctx, raiseScript, []string{s.key("milestone", "highest")}, strconv.FormatInt(threshold, 10)).Bool()
 	if err != nil {
 		return false, fmt.Errorf("raise milestone %d: %w", threshold, err)
 	}

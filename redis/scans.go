@@ -162,7 +162,7 @@ func (s *Store) runScan(ctx context.Context, id, field, read, mode, state, repor
 	for _, e := range entries {
 		args = xaddArgs(args, e)
 	}
-	return scanScript.Run(ctx, s.rdb, keys, args...).Text()
+	return s.write(ctx, scanScript, keys, args...).Text()
 }
 
 func (s *Store) heldScan(ctx context.Context, id string) (scoring.HeldScan, bool, error) {

@@ -21,16 +21,22 @@ import (
 // Cluster, every key of a campaign hashes to one slot, which the Lua scripts
 // need). Every change is also appended to the campaign's audit stream.
 type Store struct {
-	rdb    goredis.UniversalClient
-	prefix string
+	rdb         goredis.UniversalClient
+	prefix      string
+	replicas    int           // WithReplicas: replicas an acknowledged write waits for
+	waitTimeout time.Duration // and for how long
 	// pkey caches the campaign's pseudonym key (privacy.go) once read:
 	// React needs it only after an erasure, and is told when it does.
 	pkey atomic.Pointer[[]byte]
 }
 
 // NewStore returns the store of one campaign on a Redis client.
-func NewStore(rdb goredis.UniversalClient, campaign string) *Store {
-	return &Store{rdb: rdb, prefix: "gigabot:{" + campaign + "}:"}
+func NewStore(rdb goredis.UniversalClient, campaign string, opts ...Option) *Store {
+	s := &Store{rdb: rdb, prefix: "gigabot:{" + campaign + "}:"}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Connect opens a Redis client from a URL (redis://, rediss://, unix://)
@@ -229,7 +235,7 @@ func (s *Store) Correct(ctx context.Context, c scoring.Correction) error {
 	}
 	keys := []string{s.key("corrections"), s.key("corrlog", strconv.Itoa(c.Day)), s.key("audit"), s.key("corrid", c.ID)}
 	args := xaddArgs([]any{c.ID, c.Team, strconv.FormatFloat(c.Points, 'f', -1, 64), string(b)}, scoring.Encode(scoring.CorrectionMade{Correction: c}))
-	if err := correctScript.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
+	if err := s.write(ctx, correctScript, keys, args...).Err(); err != nil {
 		return fmt.Errorf("correct %s: %w", c.Team, err)
 	}
 	return nil

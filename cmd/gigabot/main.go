@@ -291,7 +291,10 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	defer closeStore()
 	mx := metrics.New()
 	rdb.AddHook(mx.RedisHook())
-	store := redis.NewStore(rdb, cfg.Campaign.ID)
+	store, err := m.newStore(rdb, cfg.Campaign.ID, log)
+	if err != nil {
+		return err
+	}
 	if err := store.CheckLayout(ctx); err != nil {
 		return err
 	}
@@ -507,6 +510,22 @@ func (m *Main) openRedis(ctx context.Context, log *slog.Logger) (goredis.Univers
 		return nil, nil, err
 	}
 	return rdb, func() { rdb.Close() }, nil
+}
+
+// newStore is the campaign's store on rdb, its acknowledged writes waiting
+// for as many replicas as REDIS_WAIT_REPLICAS says (redis.Durability).
+func (m *Main) newStore(rdb goredis.UniversalClient, campaign string, log *slog.Logger) (*redis.Store, error) {
+	wait, err := redis.Durability(m.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if wait.Replicas > 0 && !m.hasRedis() {
+		return nil, fmt.Errorf("%s=%d needs a real Redis with replicas: the embedded store has none", redis.EnvWaitReplicas, wait.Replicas)
+	}
+	if wait.Replicas > 0 {
+		log.Info("redis: every acknowledged write waits for replicas (WAIT)", "replicas", wait.Replicas, "timeout", wait.Timeout)
+	}
+	return redis.NewStore(rdb, campaign, wait.Option()), nil
 }
 
 // owner names this process in post leases.

@@ -12,7 +12,8 @@ import (
 // TestRedisVariables: gigabot run takes its store from exactly one of
 // REDIS_URL, REDIS_SENTINEL_URL and REDIS_CLUSTER_URL; two is an error that
 // names both, and an unusable URL is an error that names its variable and
-// never shows its password.
+// never shows its password. REDIS_WAIT_REPLICAS and REDIS_WAIT_TIMEOUT are
+// checked too, and replicas cannot be waited for on the embedded store.
 func TestRedisVariables(t *testing.T) {
 	config := writeConfig(t, bottest.ConfigYAML)
 	for _, tt := range []struct {
@@ -25,6 +26,9 @@ func TestRedisVariables(t *testing.T) {
 			[]string{"REDIS_SENTINEL_URL", "REDIS_CLUSTER_URL"}},
 		{map[string]string{"REDIS_SENTINEL_URL": "redis://:s3cret@127.0.0.1:1"}, []string{"REDIS_SENTINEL_URL", "master_name"}},
 		{map[string]string{"REDIS_CLUSTER_URL": "redis://:s3cret@ho st:7000"}, []string{"REDIS_CLUSTER_URL"}},
+		{map[string]string{"REDIS_WAIT_REPLICAS": "deux"}, []string{`REDIS_WAIT_REPLICAS="deux"`}},
+		{map[string]string{"REDIS_WAIT_TIMEOUT": "10m"}, []string{`REDIS_WAIT_TIMEOUT="10m"`}},
+		{map[string]string{"REDIS_WAIT_REPLICAS": "1"}, []string{"REDIS_WAIT_REPLICAS=1", "embedded"}},
 	} {
 		env := map[string]string{"GIGABOT_HTTP_ADDR": "127.0.0.1:0"}
 		for k, v := range tt.env {

@@ -48,13 +48,19 @@ func Campaign(tb testing.TB) string {
 	return "test-" + hex.EncodeToString(b)
 }
 
-// NewStore returns a store on a fresh campaign namespace, deleted at cleanup.
-func NewStore(tb testing.TB) (*redis.Store, goredis.UniversalClient, string) {
+// NewStore returns a store on a fresh campaign namespace, deleted at
+// cleanup. Its writes wait for replicas as the environment says
+// (redis.Durability: one with REDIS_SENTINEL_URL), then as opts say.
+func NewStore(tb testing.TB, opts ...redis.Option) (*redis.Store, goredis.UniversalClient, string) {
 	tb.Helper()
 	rdb, _ := Redis(tb)
+	durable, err := redis.Durability(os.Getenv)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	id := Campaign(tb)
 	tb.Cleanup(func() { Drop(rdb, id) })
-	return redis.NewStore(rdb, id), rdb, id
+	return redis.NewStore(rdb, id, append([]redis.Option{durable.Option()}, opts...)...), rdb, id
 }
 
 // Drop deletes every key of a campaign. A campaign's keys share one hash
