@@ -13,16 +13,27 @@ import (
 
 // reactionScript counts a défi for an agent when its first mark appears and
 // takes it back when its last mark goes. A mark delivered twice changes
-// nothing the second time.
+// nothing the second time. Once the campaign's personal data was erased
+// for retention (privacy:closed), nothing counts any more. An agent
+// erased before (privacy.go) is counted under their pseudonym, which the
+// caller computes from the campaign's pseudonym key: a caller that knows
+// no key while one exists is told to read it (2).
 //
 // KEYS: reacts (agent:post → day), part:<team> (agent:day → marks),
-// partcount (team → done), agentdays:<agent> (days), audit.
-// ARGV: agent, post, day, team, add ("1"/"0"), then the log entry (whose
-// delta, +1 for a mark added and -1 for one removed, is the only one the
-// script can find).
+// partcount (team → done), agentdays:<agent> (days), audit, privacy:key,
+// privacy:erased, privacy:closed, agentdays:<pseudonym>.
+// ARGV: agent, post, day, team, add ("1"/"0"), pseudonym ("" without a
+// key), then the log entry (whose delta, +1 for a mark added and -1 for
+// one removed, is the only one the script can find).
 var reactionScript = goredis.NewScript(logEntry + `
-local mark = ARGV[1] .. ':' .. ARGV[2]
-local done = ARGV[1] .. ':' .. ARGV[3]
+if redis.call('EXISTS', KEYS[8]) == 1 then return 0 end
+local agent, days, as = ARGV[1], KEYS[4], nil
+if redis.call('EXISTS', KEYS[6]) == 1 then
+  if ARGV[6] == '' then return 2 end
+  if redis.call('SISMEMBER', KEYS[7], ARGV[6]) == 1 then agent, days, as = ARGV[6], KEYS[9], ARGV[6] end
+end
+local mark = agent .. ':' .. ARGV[2]
+local done = agent .. ':' .. ARGV[3]
 local delta = 0
 if ARGV[5] == '1' then
   if redis.call('HSETNX', KEYS[1], mark, ARGV[3]) == 0 then return 0 end
@@ -36,13 +47,18 @@ else
 end
 if delta == 0 then return 0 end
 redis.call('HINCRBY', KEYS[3], ARGV[4], delta)
-if delta == 1 then redis.call('SADD', KEYS[4], ARGV[3]) else redis.call('SREM', KEYS[4], ARGV[3]) end
-logEntry(KEYS[5], 6)
+if delta == 1 then redis.call('SADD', days, ARGV[3]) else redis.call('SREM', days, ARGV[3]) end
+logEntry(KEYS[5], 7, as)
 return delta`)
+
+// rekey is reactionScript's answer when a pseudonym key exists that the
+// caller did not know.
+const rekey = 2
 
 // React records a mark added (add) or removed on a défi post and returns the
 // change in the team's count of défis done: +1, -1, or 0 when the mark
-// changed nothing (a duplicate delivery, a second mark on the same défi).
+// changed nothing (a duplicate delivery, a second mark on the same défi,
+// a campaign whose personal data was erased for retention).
 func (s *Store) React(ctx context.Context, r scoring.Reaction, add bool) (int, error) {
 	flag := "0"
 	if add {
@@ -53,12 +69,25 @@ func (s *Store) React(ctx context.Context, r scoring.Reaction, add bool) (int, e
 		delta = -1
 	}
 	entry := scoring.Encode(scoring.Participation{Team: r.Team, Agent: r.Agent, Day: r.Day, Post: r.Post, Delta: delta, At: r.At})
-	keys := []string{s.key("reacts"), s.key("part", r.Team), s.key("partcount"), s.key("agentdays", r.Agent), s.key("audit")}
-	res, err := s.write(ctx, reactionScript, keys, xaddArgs([]any{r.Agent, r.Post, strconv.Itoa(r.Day), r.Team, flag}, entry)...).Int()
-	if err != nil {
-		return 0, fmt.Errorf("record reaction of %s on day %d: %w", r.Agent, r.Day, err)
+	for range 2 {
+		p := ""
+		if key := s.pkey.Load(); key != nil {
+			p = pseudonym(*key, r.Agent)
+		}
+		keys := []string{s.key("reacts"), s.key("part", r.Team), s.key("partcount"), s.key("agentdays", r.Agent), s.key("audit"),
+			s.key("privacy", "key"), s.key("privacy", "erased"), s.key("privacy", "closed"), s.key("agentdays", p)}
+		res, err := s.write(ctx, reactionScript, keys, xaddArgs([]any{r.Agent, r.Post, strconv.Itoa(r.Day), r.Team, flag, p}, entry)...).Int()
+		if err != nil {
+			return 0, fmt.Errorf("record reaction of %s on day %d: %w", r.Agent, r.Day, err)
+		}
+		if res != rekey {
+			return res, nil
+		}
+		if _, err := s.privacyKey(ctx, false); err != nil {
+			return 0, fmt.Errorf("record reaction of %s on day %d: %w", r.Agent, r.Day, err)
+		}
 	}
-	return res, nil
+	return 0, fmt.Errorf("record reaction of %s on day %d: the pseudonym key keeps changing", r.Agent, r.Day)
 }
 
 // AgentDays returns the campaign days whose défi the agent has done, in order.
