@@ -196,10 +196,11 @@ func TestErase(t *testing.T) {
 	s, rdb, id := redistest.NewStore(t)
 	ctx := context.Background()
 	privacyCampaign(t, s)
+	mustReact(t, s, mark("@dave:example.fr", "rh", 2, "$ev:example.fr"), true) // a Matrix id and event id
 	before := auditOK(t, s, day1, 3)
 	ids := logIDs(t, s)
 
-	for _, user := range []string{"alice", "coord"} {
+	for _, user := range []string{"alice", "coord", "@dave:example.fr"} {
 		e, err := s.Erase(ctx, user)
 		if err != nil {
 			t.Fatalf("Erase(%s): %v", user, err)

@@ -102,16 +102,18 @@ func (m *Main) privacy(ctx context.Context, args []string) error {
 	return nil
 }
 
-// checkUser refuses what cannot be a chat user name: the store separates
-// a name from the rest of a field with ':'.
+// checkUser refuses what cannot be a chat user name. The store separates
+// a name from the rest of a field with ':', which only a full Matrix user
+// id ("@dave:example.fr") may hold.
 func checkUser(user string) error {
 	switch {
 	case strings.TrimSpace(user) == "":
 		return errors.New("USER is empty")
 	case len(user) > 256:
 		return fmt.Errorf("USER is %d bytes long: not a user name", len(user))
-	case strings.ContainsRune(user, ':') || strings.IndexFunc(user, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
-		return fmt.Errorf("USER %q is not a user name (no spaces, control characters or ':')", user)
+	case strings.ContainsRune(user, ':') && !strings.HasPrefix(user, "@"),
+		strings.IndexFunc(user, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		return fmt.Errorf("USER %q is not a user name (no spaces, control characters, or ':' outside a Matrix id)", user)
 	}
 	return nil
 }

@@ -88,6 +88,7 @@ func TestPrivacyEndToEnd(t *testing.T) {
 		{[]string{"privacy", "erase", "alice", "--config", config}, "want one USER"},
 		{[]string{"privacy", "erase", "--config", config, ""}, "USER is empty"},
 		{[]string{"privacy", "erase", "--config", config, "alice:P1"}, "not a user name"},
+		{[]string{"privacy", "erase", "--config", config, "@dave:example.fr"}, `nothing is kept about "@dave:example.fr"`},
 		{[]string{"privacy", "erase", "--config", config, "al ice"}, "not a user name"},
 		{[]string{"privacy", "erase", "--config", config, "alicia"}, `nothing is kept about "alicia"`},
 		{[]string{"privacy", "export", "--config", config, "alicia"}, `nothing is kept about "alicia"`},
