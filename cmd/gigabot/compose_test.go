@@ -15,9 +15,8 @@ import (
 
 // composeProject loads the repository's docker-compose.yml as Compose
 // itself does (compose-go), in a copy of the repository layout where
-// deploy/gigabot.env holds envFile (absent when envFile is empty); opts
-// add to the loading (profiles, the shell's variables).
-func composeProject(t *testing.T, envFile string, opts ...cli.ProjectOptionsFn) (*types.Project, error) {
+// deploy/gigabot.env holds envFile (absent when envFile is empty).
+func composeProject(t *testing.T, envFile string) (*types.Project, error) {
 	t.Helper()
 	dir := t.TempDir()
 	compose, err := os.ReadFile("../../docker-compose.yml")
@@ -37,12 +36,12 @@ func composeProject(t *testing.T, envFile string, opts ...cli.ProjectOptionsFn) 
 		}
 	}
 	// No shell environment: what the service gets must come from the files.
-	po, err := cli.NewProjectOptions([]string{filepath.Join(dir, "docker-compose.yml")},
-		append([]cli.ProjectOptionsFn{cli.WithWorkingDirectory(dir), cli.WithName("gigabot"), cli.WithEnv(nil)}, opts...)...)
+	opts, err := cli.NewProjectOptions([]string{filepath.Join(dir, "docker-compose.yml")},
+		cli.WithWorkingDirectory(dir), cli.WithName("gigabot"), cli.WithEnv(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return po.LoadProject(context.Background())
+	return opts.LoadProject(context.Background())
 }
 
 func readFile(t *testing.T, path string) string {

@@ -324,7 +324,6 @@ func (a *Adapter) Report() Report { return a.report }
 // ends Run waits up to ShutdownGrace for the events in flight, then
 // cancels them.
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
-	a.announceMembers(ctx, h)
 	var err error
 	if a.cfg.SocketMode() {
 		err = a.runSocket(ctx, h)

@@ -92,7 +92,9 @@ func (s *Server) client(tb testing.TB, user id.UserID, token string) *mautrix.Cl
 	return c
 }
 
-func (u *User) ctx() context.Context { return u.tb.Context() }
+// ctx is the context of a call: not the test's, so that a cleanup may still
+// read the rooms.
+func (u *User) ctx() context.Context { return context.Background() }
 
 func (u *User) check(what string, err error) {
 	u.tb.Helper()

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/jonboulle/clockwork"
+
+	"github.com/gigabot/gigabot/integrations/matrix/matrixtest"
+	"github.com/gigabot/gigabot/internal/safebuf"
+	"github.com/gigabot/gigabot/redis/redistest"
+)
+
+// matrixRun is one "gigabot run" on the Matrix platform.
+type matrixRun struct {
+	addr   string
+	logs   *safebuf.Buffer
+	cancel context.CancelFunc
+	done   chan int
+}
+
+func startMatrix(t *testing.T, config string, clock clockwork.Clock, env map[string]string) *matrixRun {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	r := &matrixRun{logs: &safebuf.Buffer{}, cancel: cancel, done: make(chan int, 1)}
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &safebuf.Buffer{}, Stderr: r.logs, Getenv: func(k string) string { return env[k] }, Clock: clock, Ready: ready}
+	go func() { r.done <- m.Run(ctx, []string{"run", "--config", config}) }()
+	select {
+	case r.addr = <-ready:
+	case code := <-r.done:
+		t.Fatalf("gigabot run exited %d before serving:\n%s", code, r.logs.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("gigabot run did not start")
+	}
+	return r
+}
+
+func (r *matrixRun) stop(t *testing.T) {
+	t.Helper()
+	r.cancel()
+	select {
+	case code := <-r.done:
+		if code != 0 {
+			t.Errorf("gigabot run exited %d:\n%s", code, r.logs.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("gigabot run did not stop")
+	}
+}
+
+// TestMatrixEndToEnd runs "gigabot run" on a real Matrix homeserver
+// (Dendrite, from scripts/dendrite/start.sh): the défi once in each team
+// room (named by full alias, alias localpart and room id), ✅ reactions
+// and their redactions counted, commands by mention, pill and direct
+// message with the roles checked, @room never repeated, and a restart
+// mid-day with reactions and a command made while the bot was down:
+// handled once, and no second défi.
+func TestMatrixEndToEnd(t *testing.T) {
+	s := matrixtest.Start(t)
+	url := os.Getenv("REDIS_URL")
+	if url == "" {
+		url = "redis://" + miniredis.RunT(t).Addr()
+	}
+	rdb, _ := redistest.Redis(t)
+	id := redistest.Campaign(t)
+	t.Cleanup(func() { redistest.Drop(rdb, id) })
+
+	gigabot := s.Register(t, "gigabot", false)
+	coord, dg := s.Register(t, "coord", true), s.Register(t, "dg", true)
+	alice, bob, emma, gaby := s.Register(t, "alice", true), s.Register(t, "bob", true), s.Register(t, "emma", true), s.Register(t, "gaby", true)
+	rooms := map[string]string{}
+	for _, team := range []string{"routes", "colleges", "culture"} {
+		rooms[team] = coord.CreateRoom("equipe-" + team + "-" + s.Suffix)
+	}
+	alice.Join(rooms["routes"])
+	bob.Join(rooms["routes"])
+	emma.Join(rooms["colleges"])
+	gaby.Join(rooms["culture"])
+	config := writeConfig(t, fmt.Sprintf(`
+campaign:
+  name: Giga Déstockage Matrix
+  id: %s
+  start: 2027-03-22
+teams:
+  - {id: routes, name: Direction des routes, channel: "#equipe-routes-%s:localhost", members: [%s, "%s"]}
+  - {id: colleges, name: Direction des collèges, channel: equipe-colleges-%s, members: [%s]}
+  - {id: culture, name: Culture et patrimoine, channel: "%s", members: [%s]}
+roles:
+  dgs: [%s]
+  coordinators: ["%s"]
+display_names:
+  %s: Claire Martin
+`, id, s.Suffix, alice.Localpart, bob.ID, s.Suffix, emma.Localpart, rooms["culture"], gaby.Localpart, dg.Localpart, coord.ID, dg.Localpart))
+	env := map[string]string{
+		"GIGABOT_PLATFORM": "matrix", "MATRIX_HOMESERVER_URL": s.URL, "MATRIX_USER_ID": gigabot.ID,
+		"MATRIX_ACCESS_TOKEN": gigabot.Token, "REDIS_URL": url, "GIGABOT_HTTP_ADDR": "127.0.0.1:0",
+	}
+	loc, _ := time.LoadLocation("Europe/Paris")
+	clock := clockwork.NewFakeClockAt(time.Date(2027, 3, 22, 9, 30, 0, 0, loc)) // day 1, after the défi's time
+	run := startMatrix(t, config, clock, env)
+	p := &process{addr: run.addr}
+
+	bySender := func(team string) []matrixtest.Message { return coord.From(rooms[team], gigabot.ID) }
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		for team, room := range rooms {
+			for _, m := range coord.Messages(room) {
+				t.Logf("%s: %s %s %q", team, m.Sender, m.MsgType, m.Body)
+			}
+		}
+		t.Logf("the last run's logs:\n%s", run.logs.String())
+	})
+	defi := map[string]string{}
+	for team := range rooms {
+		matrixtest.Eventually(t, "the défi in "+team, func() bool {
+			return len(matrixtest.Containing(bySender(team), "Défi du jour 1/15")) > 0
+		})
+		defis := matrixtest.Containing(bySender(team), "Défi du jour 1/15")
+		if len(defis) != 1 || !strings.Contains(defis[0].HTML, "<strong>Défi du jour 1/15") {
+			t.Fatalf("défis in %s: %+v, want one, in HTML", team, defis)
+		}
+		defi[team] = defis[0].ID
+	}
+
+	// Reactions: ✅ in both its spellings counts, 👍 does not; a redaction
+	// takes it back.
+	alice.React(rooms["routes"], defi["routes"], "✅")
+	bobsCheck := bob.React(rooms["routes"], defi["routes"], "✅\ufe0f")
+	emma.React(rooms["colleges"], defi["colleges"], "👍")
+	gaby.React(rooms["culture"], defi["culture"], "✅")
+	matrixtest.Eventually(t, "the reactions counted", func() bool {
+		st := p.standings(t)
+		return participations(st, "routes") == 2 && participations(st, "culture") == 1
+	})
+	bob.Redact(rooms["routes"], bobsCheck)
+	matrixtest.Eventually(t, "the redaction counted", func() bool { return participations(p.standings(t), "routes") == 1 })
+	if got := participations(p.standings(t), "colleges"); got != 0 {
+		t.Errorf("colleges: %d défis done after a 👍, want 0", got)
+	}
+
+	// Commands: by mention, by pill, and in a direct message; roles.
+	alice.Say(rooms["routes"], alice.Localpart+" a fini") // not for the bot
+	alice.Say(rooms["routes"], gigabot.Localpart+": classement")
+	emma.Mention(rooms["colleges"], gigabot.ID, "Gigabot", "moi")
+	alice.Say(rooms["routes"], gigabot.Localpart+": mobilisation @room Allez !")
+	alice.Say(rooms["routes"], gigabot.Localpart+": @room au secours")
+	matrixtest.Eventually(t, "the answers", func() bool {
+		return len(matrixtest.Containing(bySender("routes"), "Classement aux points")) == 1 &&
+			len(matrixtest.Containing(bySender("colleges"), emma.Localpart)) == 1 &&
+			len(matrixtest.Containing(bySender("routes"), "est réservée")) == 1 &&
+			len(matrixtest.Containing(bySender("routes"), "@\u200broom")) == 1
+	})
+	for _, m := range bySender("routes") {
+		if m.Room || strings.Contains(m.Body, "@room") {
+			t.Errorf("an answer in routes pings the room: %+v", m)
+		}
+		if strings.Contains(m.Body, "Classement") && m.MsgType != "m.notice" {
+			t.Errorf("an answer is a %s, want m.notice", m.MsgType)
+		}
+	}
+	dm := dg.DirectMessage(gigabot.ID)
+	matrixtest.Eventually(t, "the bot in the DGS's direct message", func() bool { return len(dg.Members(dm)) == 2 })
+	dg.Say(dm, "mobilisation @room Tous au ménage !")
+	for team := range rooms {
+		matrixtest.Eventually(t, "the call to mobilisation in "+team, func() bool {
+			return len(matrixtest.Containing(bySender(team), "— Claire Martin")) == 1
+		})
+		if m := matrixtest.Containing(bySender(team), "— Claire Martin")[0]; !m.Room {
+			t.Errorf("the DGS's call in %s does not ping the room (m.mentions.room): %+v", team, m)
+		}
+	}
+	run.stop(t)
+
+	// While the bot is down: a ✅, a redaction of one made before, and a
+	// command.
+	emma.React(rooms["colleges"], defi["colleges"], "✅")
+	bob.React(rooms["routes"], defi["routes"], "✅")
+	coord.Say(rooms["routes"], gigabot.Localpart+": equipe culture")
+	clock.Advance(2 * time.Hour)
+	run = startMatrix(t, config, clock, env)
+	p = &process{addr: run.addr}
+	matrixtest.Eventually(t, "what happened meanwhile", func() bool {
+		st := p.standings(t)
+		return participations(st, "colleges") == 1 && participations(st, "routes") == 2 &&
+			len(matrixtest.Containing(bySender("routes"), "Culture et patrimoine (1 agent)")) > 0
+	})
+	gaby.Say(rooms["culture"], gigabot.Localpart+": aide") // after the restart: answered last
+	matrixtest.Eventually(t, "the last answer", func() bool { return len(matrixtest.Containing(bySender("culture"), "aide")) > 0 })
+	if n := len(matrixtest.Containing(bySender("routes"), "Culture et patrimoine (1 agent)")); n != 1 {
+		t.Errorf("the command made while the bot was down was answered %d times, want once", n)
+	}
+	for team := range rooms {
+		if n := len(matrixtest.Containing(bySender(team), "Défi du jour 1/15")); n != 1 {
+			t.Errorf("%d défis in %s after the restart, want 1", n, team)
+		}
+	}
+	run.stop(t)
+	if logs := run.logs.String(); strings.Contains(logs, gigabot.Token) {
+		t.Error("the access token is in the logs")
+	}
+}
