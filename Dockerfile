@@ -1,7 +1,9 @@
 # Multi-stage build: a static gigabot binary on a distroless base.
 # The time-zone database is embedded in the binary (time/tzdata), so the
 # slim image needs no zoneinfo.
-FROM golang:1.26 AS build
+# Images are pinned: Go by its exact version, and both by digest once
+# deploy/pin-images.sh has asked the registry (README, "Docker compose").
+FROM golang:1.26.8 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download

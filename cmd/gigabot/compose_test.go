@@ -15,8 +15,9 @@ import (
 
 // composeProject loads the repository's docker-compose.yml as Compose
 // itself does (compose-go), in a copy of the repository layout where
-// deploy/gigabot.env holds envFile (absent when envFile is empty).
-func composeProject(t *testing.T, envFile string) (*types.Project, error) {
+// deploy/gigabot.env holds envFile (absent when envFile is empty); opts
+// add to the loading (profiles, the shell's variables).
+func composeProject(t *testing.T, envFile string, opts ...cli.ProjectOptionsFn) (*types.Project, error) {
 	t.Helper()
 	dir := t.TempDir()
 	compose, err := os.ReadFile("../../docker-compose.yml")
@@ -36,12 +37,12 @@ func composeProject(t *testing.T, envFile string) (*types.Project, error) {
 		}
 	}
 	// No shell environment: what the service gets must come from the files.
-	opts, err := cli.NewProjectOptions([]string{filepath.Join(dir, "docker-compose.yml")},
-		cli.WithWorkingDirectory(dir), cli.WithName("gigabot"), cli.WithEnv(nil))
+	po, err := cli.NewProjectOptions([]string{filepath.Join(dir, "docker-compose.yml")},
+		append([]cli.ProjectOptionsFn{cli.WithWorkingDirectory(dir), cli.WithName("gigabot"), cli.WithEnv(nil)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return opts.LoadProject(context.Background())
+	return po.LoadProject(context.Background())
 }
 
 func readFile(t *testing.T, path string) string {
