@@ -93,6 +93,9 @@ func (c *Config) readRoster(dir string) []Problem {
 	}
 	rows, problems := ReadRosterFile(path)
 	if len(problems) > 0 {
+		for i := range problems {
+			problems[i].File = c.Roster // as the config names it
+		}
 		return problems
 	}
 	teams := map[string]int{}
@@ -261,3 +264,7 @@ func isHeader(user, team string) bool {
 	return (u == "user" || u == "utilisateur" || u == "agent" || u == "email" || u == "e-mail" || u == "courriel") &&
 		(t == "team" || t == "equipe")
 }
+
+// FromRoster counts the team's members the roster file added (the last
+// of Members).
+func (t Team) FromRoster() int { return t.fromRoster }

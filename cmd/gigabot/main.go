@@ -242,7 +242,11 @@ func (m *Main) check(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(m.Stdout, "  %3d  %s  %-28s %s\n", d.N, d.Date.Format(time.DateOnly), loc.Date(d.Date), d.Defi.Title)
 	}
-	if err := m.checkLeftTeams(ctx, cfg); err != nil {
+	m.printAgents(cfg)
+	if err := m.checkStore(ctx, cfg); err != nil {
+		return err
+	}
+	if err := m.checkNames(ctx, cfg); err != nil {
 		return err
 	}
 	fmt.Fprintln(m.Stdout, "configuration OK")
@@ -299,6 +303,10 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return err
 	}
 	warnLeftTeams(ctx, log, cfg, store)
+	previous, err := loadPrevious(ctx, rdb, cfg)
+	if err != nil {
+		return err
+	}
 	clock := m.Clock
 	if clock == nil {
 		clock = clockwork.NewRealClock()
@@ -308,7 +316,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	b, err := bot.New(ctx, bot.Options{Config: cfg, Calendar: cal, Store: store, Chat: p.chat, Clock: clock, Logger: log, Owner: own, Metrics: mx})
+	b, err := bot.New(ctx, bot.Options{Config: cfg, Calendar: cal, Store: store, Chat: p.chat, Clock: clock, Logger: log, Owner: own, Metrics: mx, Previous: previous})
 	if err != nil {
 		return err
 	}
