@@ -494,7 +494,7 @@ func (c *Config) validateTeams(v *validator) {
 		}
 		for j, m := range t.Members {
 			mat := fmt.Sprintf("%s.members[%d]", at, j)
-			if strings.TrimSpace(m) == "" || strings.ContainsAny(m, " \t:") {
+			if strings.TrimSpace(m) == "" || (strings.ContainsAny(m, " \t:") && !matrixUserID.MatchString(m)) {
 				v.add(mat, "%q is not a user name", m)
 				continue
 			}
@@ -506,6 +506,11 @@ func (c *Config) validateTeams(v *validator) {
 		}
 	}
 }
+
+// matrixUserID matches a full Matrix user id ("@dave:example.fr"), the
+// one user name a colon may be part of: its localpart as the spec allows
+// for new accounts, then a host name and an optional port.
+var matrixUserID = regexp.MustCompile(`^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:[0-9]{1,5})?$`)
 
 // validateRetired checks retired_teams: ids, once each, none of them a
 // running team.
