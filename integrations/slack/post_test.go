@@ -3,12 +3,15 @@ package slack
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/redis"
 )
 
 func TestPostReturnsTheIDReactionsCarry(t *testing.T) {
@@ -62,8 +65,8 @@ func TestPostHonoursRetryAfter(t *testing.T) {
 
 func TestRateLimitPausesTheMethodEverywhere(t *testing.T) {
 	ft := newFakeTime()
-	l := newLimiter(ft.Now, ft.Sleep, time.Second, 0)
-	l.pause("chat.postMessage", 30*time.Second)
+	l := newLimiter(ft.Now, ft.Sleep, time.Second, 0, nil, slog.New(slog.DiscardHandler))
+	l.pause(t.Context(), "chat.postMessage", 30*time.Second)
 	start := ft.Now()
 	if err := l.wait(t.Context(), "chat.postMessage", "C0OTHER01"); err != nil {
 		t.Fatal(err)
@@ -71,13 +74,60 @@ func TestRateLimitPausesTheMethodEverywhere(t *testing.T) {
 	if got := ft.Now().Sub(start); got != 30*time.Second {
 		t.Fatalf("a post to another channel waited %s, want the 30s pause", got)
 	}
-	l.pause("chat.postMessage", 30*time.Second)
+	l.pause(t.Context(), "chat.postMessage", 30*time.Second)
 	start = ft.Now()
 	if err := l.wait(t.Context(), "users.info", ""); err != nil {
 		t.Fatal(err)
 	}
 	if got := ft.Now().Sub(start); got != 0 {
 		t.Fatalf("another method waited %s, want no wait", got)
+	}
+}
+
+// Two replicas posting in one channel keep Slack's pace between
+// them (one post a second per channel), and a 429 one of them meets holds
+// the other's posts too: the pace lives in the store, not in a process.
+func TestTwoReplicasKeepOnePace(t *testing.T) {
+	shared := func(_ *Config, o *Options) { o.Slots = o.Deliveries.(*redis.Store) }
+	f := newFixture(t, shared)
+	second, err := New(t.Context(), Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: f.slack.apiURL()}, Options{
+		Roster: bot.NewRoster(f.cfg), Deliveries: f.store, Slots: f.store, Owner: "replica-2",
+		HTTPClient: f.slack.srv.Client(), Clock: f.time, Sleep: f.time.Sleep,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One after the other on the shared fake clock (a replica's sleep moves
+	// it), so that each post's time is the time its slot was taken.
+	const each = 5
+	for i := range each {
+		for _, a := range []*Adapter{f.a, second} {
+			if _, err := a.Post(t.Context(), "equipe-routes", bot.Message{Kind: bot.KindReply, Text: fmt.Sprint("post ", i)}); err != nil {
+				t.Fatalf("Post: %v", err)
+			}
+		}
+	}
+	reqs := f.slack.Requests("chat.postMessage")
+	if len(reqs) != 2*each {
+		t.Fatalf("%d posts, want %d", len(reqs), 2*each)
+	}
+	for i := 1; i < len(reqs); i++ {
+		if gap := reqs[i].At.Sub(reqs[i-1].At); gap < time.Second {
+			t.Fatalf("posts %d and %d in one channel %v apart, want at least 1s:\n%v", i-1, i, gap, reqs)
+		}
+	}
+
+	f.slack.fail("chat.postMessage", fakeFailure{Status: http.StatusTooManyRequests, RetryAfter: "30"})
+	if _, err := f.a.Post(t.Context(), "equipe-routes", bot.Message{Kind: bot.KindReply, Text: "ralenti"}); err != nil {
+		t.Fatal(err)
+	}
+	limited := f.slack.Requests("chat.postMessage")[2*each].At
+	if _, err := second.Post(t.Context(), "equipe-colleges", bot.Message{Kind: bot.KindReply, Text: "ailleurs"}); err != nil {
+		t.Fatal(err)
+	}
+	reqs = f.slack.Requests("chat.postMessage")
+	if got := reqs[len(reqs)-1].At.Sub(limited); got < 30*time.Second {
+		t.Fatalf("the other replica posted %v after the 429, want Retry-After (30s)", got)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"sync"
@@ -12,83 +13,125 @@ import (
 	"github.com/slack-go/slack"
 )
 
+// Slots are pacing slots, named by the adapter: Reserve takes every named
+// slot at now if each is free then, slot i staying busy for gaps[i] (0:
+// checked, not taken), or takes none and says how long until the last
+// frees; Hold keeps a slot busy until an instant. The store's are shared
+// by every replica (redis.Store.Reserve and Hold).
+type Slots interface {
+	Reserve(ctx context.Context, now time.Time, names []string, gaps []time.Duration) (time.Duration, error)
+	Hold(ctx context.Context, name string, now, until time.Time) error
+}
+
 // limiter spaces Web API calls: posts one ChannelInterval apart in a
 // channel and one PostInterval apart overall, and every call of a method
 // after Slack answered 429 for it until its Retry-After has passed (Slack's
-// limits are per method and workspace, so one 429 holds every replica's
-// later calls of that method in this process, not just the one retried).
+// limits are per method and workspace). It paces with the shared Slots,
+// so that N replicas post at the pace of one; without them, or while they
+// fail (Redis unreachable), with slots in this process's memory.
 type limiter struct {
-	mu          sync.Mutex
-	now         func() time.Time
-	sleep       func(context.Context, time.Duration) error
-	perChannel  time.Duration
-	perPost     time.Duration
-	nextChannel map[string]time.Time
-	nextPost    time.Time
-	paused      map[string]time.Time
+	now        func() time.Time
+	sleep      func(context.Context, time.Duration) error
+	perChannel time.Duration
+	perPost    time.Duration
+	shared     Slots // nil: this process only
+	local      *localSlots
+	log        *slog.Logger
 }
 
-func newLimiter(now func() time.Time, sleep func(context.Context, time.Duration) error, perChannel, perPost time.Duration) *limiter {
-	return &limiter{
-		now: now, sleep: sleep, perChannel: perChannel, perPost: perPost,
-		nextChannel: map[string]time.Time{}, paused: map[string]time.Time{},
-	}
+func newLimiter(now func() time.Time, sleep func(context.Context, time.Duration) error, perChannel, perPost time.Duration, shared Slots, log *slog.Logger) *limiter {
+	return &limiter{now: now, sleep: sleep, perChannel: perChannel, perPost: perPost,
+		shared: shared, local: &localSlots{busy: map[string]time.Time{}}, log: log}
 }
 
 // wait blocks until a call of method may go, and for a post (channel set)
 // takes its slot in the channel and overall.
 func (l *limiter) wait(ctx context.Context, method, channel string) error {
+	names, gaps := []string{"slack:method:" + method}, []time.Duration{0}
+	if channel != "" {
+		names = append(names, "slack:channel:"+channel, "slack:posts")
+		gaps = append(gaps, l.perChannel, l.perPost)
+	}
 	for {
-		l.mu.Lock()
-		now := l.now()
-		at := l.paused[method]
-		if channel != "" {
-			at = latest(at, l.nextChannel[channel], l.nextPost)
+		d, err := l.reserve(ctx, l.now(), names, gaps)
+		if err != nil || d <= 0 {
+			return err
 		}
-		if !at.After(now) {
-			if channel != "" {
-				l.forget(now)
-				l.nextChannel[channel] = now.Add(l.perChannel)
-				l.nextPost = now.Add(l.perPost)
-			}
-			l.mu.Unlock()
-			return nil
-		}
-		l.mu.Unlock()
-		if err := l.sleep(ctx, at.Sub(now)); err != nil {
+		if err := l.sleep(ctx, d); err != nil {
 			return err
 		}
 	}
 }
 
-// pause holds every call of method for d.
-func (l *limiter) pause(method string, d time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.paused[method] = latest(l.paused[method], l.now().Add(d))
+// reserve takes the slots from the shared ones, or from this process's
+// when those fail.
+func (l *limiter) reserve(ctx context.Context, now time.Time, names []string, gaps []time.Duration) (time.Duration, error) {
+	if l.shared != nil {
+		d, err := l.shared.Reserve(ctx, now, names, gaps)
+		if err == nil {
+			return d, nil
+		}
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		l.log.Warn("slack: shared pacing unavailable: pacing this process alone", "err", err)
+	}
+	return l.local.Reserve(ctx, now, names, gaps)
 }
 
-// forget drops the channel slots already past, so that the map stays as
-// small as the channels posted to in the last second.
-func (l *limiter) forget(now time.Time) {
-	if len(l.nextChannel) < 256 {
-		return
-	}
-	for ch, t := range l.nextChannel {
-		if !t.After(now) {
-			delete(l.nextChannel, ch)
+// pause holds every call of method for d, here and, when it can, in every
+// replica.
+func (l *limiter) pause(ctx context.Context, method string, d time.Duration) {
+	now := l.now()
+	name := "slack:method:" + method
+	_ = l.local.Hold(ctx, name, now, now.Add(d))
+	if l.shared != nil {
+		if err := l.shared.Hold(ctx, name, now, now.Add(d)); err != nil {
+			l.log.Warn("slack: could not share a rate limit with the other replicas", "method", method, "err", err)
 		}
 	}
 }
 
-func latest(ts ...time.Time) time.Time {
-	var m time.Time
-	for _, t := range ts {
-		if t.After(m) {
-			m = t
+// localSlots are Slots in this process's memory.
+type localSlots struct {
+	mu   sync.Mutex
+	busy map[string]time.Time
+}
+
+func (s *localSlots) Reserve(_ context.Context, now time.Time, names []string, gaps []time.Duration) (time.Duration, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var at time.Time
+	for _, n := range names {
+		if b := s.busy[n]; b.After(at) {
+			at = b
 		}
 	}
-	return m
+	if at.After(now) {
+		return at.Sub(now), nil
+	}
+	if len(s.busy) >= 256 { // forget the slots already free
+		for n, b := range s.busy {
+			if !b.After(now) {
+				delete(s.busy, n)
+			}
+		}
+	}
+	for i, n := range names {
+		if gaps[i] > 0 {
+			s.busy[n] = now.Add(gaps[i])
+		}
+	}
+	return 0, nil
+}
+
+func (s *localSlots) Hold(_ context.Context, name string, _, until time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if until.After(s.busy[name]) {
+		s.busy[name] = until
+	}
+	return nil
 }
 
 // call runs one Web API call under the limiter (channel set: a post, paced
@@ -112,7 +155,7 @@ func (a *Adapter) callAtMost(ctx context.Context, attempts int, method, channel 
 		}
 		if rl, ok := errors.AsType[*slack.RateLimitedError](err); ok {
 			wait := max(rl.RetryAfter, time.Second)
-			a.limits.pause(method, wait)
+			a.limits.pause(ctx, method, wait)
 			if attempt == attempts {
 				return err
 			}
