@@ -75,6 +75,10 @@ const (
 	ReactionAdded
 	// ReactionRemoved is a reaction taken off a post.
 	ReactionRemoved
+	// MemberJoined and MemberLeft say that User joined or left Channel
+	// (the whole list comes through Handler.ListMembers).
+	MemberJoined
+	MemberLeft
 )
 
 // Event is a platform event translated by an adapter.
@@ -207,6 +211,9 @@ type Options struct {
 	// store tells what an outage is if it fits Outages.
 	RetryQueue int
 	RetryFor   time.Duration
+	// Members keeps the agents of the teams whose members are their
+	// channel's (nil: the Store, which must then fit if a team does).
+	Members ChannelMembers
 }
 
 // Bot is the campaign's core.
@@ -226,6 +233,7 @@ type Bot struct {
 	equiv    scoring.Equivalences
 	limiter  limiter
 	outages  Outages
+	members  ChannelMembers // nil unless a team's members are its channel's
 	retries  *retryQueue
 	commands []command
 	metrics  Metrics
@@ -285,6 +293,13 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		hist:    scoring.NewHistory(o.Calendar.Start()),
 	}
 	b.outages, _ = o.Store.(Outages)
+	if channelTeams(cfg) {
+		if b.members = o.Members; b.members == nil {
+			if b.members, _ = o.Store.(ChannelMembers); b.members == nil {
+				return nil, errors.New("bot: New: a team takes its members from its channel, and the store cannot keep them")
+			}
+		}
+	}
 	b.retries = newRetryQueue(o, b.unavailable)
 	for _, t := range cfg.Milestones.Thresholds {
 		b.miles.Thresholds = append(b.miles.Thresholds, int64(t))
@@ -320,6 +335,8 @@ func (b *Bot) Handle(ctx context.Context, ev Event) error {
 		err = b.handleMessage(ctx, ev)
 	case ReactionAdded, ReactionRemoved:
 		err = b.handleReaction(ctx, ev)
+	case MemberJoined, MemberLeft:
+		err = b.handleMembers(ctx, ev)
 	default:
 		err = fmt.Errorf("unknown event kind %d", ev.Kind)
 	}
@@ -343,13 +360,22 @@ func (b *Bot) handleReaction(ctx context.Context, ev Event) error {
 		return nil
 	}
 	team, ok := b.cfg.TeamOf(ev.User)
-	if !ok {
+	if !ok && b.members == nil {
 		return nil
 	}
 	// A reaction that meets a store outage waits for the store, in order
 	// with the others (see retryQueue), and keeps the time it arrived.
 	at := b.clock.Now()
-	return b.retries.do(ctx, ev, at, func(ctx context.Context) error { return b.countReaction(ctx, ev, team.ID, at) })
+	return b.retries.do(ctx, ev, at, func(ctx context.Context) error {
+		if !ok { // a channel team's agent, perhaps
+			t, found, err := b.teamOf(ctx, ev.User)
+			if err != nil || !found {
+				return err
+			}
+			team = t
+		}
+		return b.countReaction(ctx, ev, team.ID, at)
+	})
 }
 
 // countReaction records a reaction that arrived at, if it is on a défi post.

@@ -64,7 +64,9 @@ type ClickOutcome struct {
 // handled all the same (Handle decides, and may keep it for when the
 // store is back) and answered as counted.
 func (b *Bot) Click(ctx context.Context, c Click) (ClickOutcome, error) {
-	if _, ok := b.cfg.TeamOf(c.User); !ok {
+	if _, ok, err := b.teamOf(ctx, c.User); err != nil {
+		return b.clickOutcome(ClickFailed, 0), err
+	} else if !ok {
 		return b.clickOutcome(ClickOutsider, 0), nil
 	}
 	day, known := b.defiOf(ctx, c.PostID)

@@ -307,7 +307,10 @@ func (b *Bot) cmdTeam(ctx context.Context, ev Event, args string) error {
 	var team challenges.Team
 	var ok bool
 	if args == "" {
-		if team, ok = b.cfg.TeamOf(ev.User); !ok {
+		var err error
+		if team, ok, err = b.teamOf(ctx, ev.User); err != nil {
+			return err
+		} else if !ok {
 			return b.reply(ctx, ev, b.loc.T("team.none"))
 		}
 	} else if team, ok = b.findTeam(args); !ok {
@@ -353,8 +356,10 @@ func (b *Bot) adviceText(ctx context.Context, team string) (string, error) {
 }
 
 func (b *Bot) cmdMe(ctx context.Context, ev Event, _ string) error {
-	team, ok := b.cfg.TeamOf(ev.User)
-	if !ok {
+	team, ok, err := b.teamOf(ctx, ev.User)
+	if err != nil {
+		return err
+	} else if !ok {
 		return b.reply(ctx, ev, b.loc.T("me.outside"))
 	}
 	days, err := b.store.AgentDays(ctx, ev.User)

@@ -73,12 +73,16 @@ func (b *Bot) Export(ctx context.Context, w io.Writer, dialect CSVDialect) (int,
 		}
 		return s
 	}
+	teams, err := b.rankedTeams(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
 	rows := 0
 	b.histMu.Lock()
 	defer b.histMu.Unlock()
 	prev := map[string]scoring.Figures{}
 	for _, d := range days {
-		st := scoring.Compute(b.teams, d.figures, b.weights, d.day.N)
+		st := scoring.Compute(teams, d.figures, b.weights, d.day.N)
 		for _, s := range st.Teams {
 			done := b.hist.Done(s.ID, d.day.N)
 			part := 0.0

@@ -12,6 +12,9 @@ type Handler interface {
 	// Click counts a click on a défi button and returns what to tell the
 	// clicker (see Bot.Click).
 	Click(ctx context.Context, c Click) (ClickOutcome, error)
+	// ListMembers gives every member of a channel, as the platform lists
+	// them (see Bot.ListMembers).
+	ListMembers(ctx context.Context, channel string, members []string) error
 }
 
 var _ Handler = (*Bot)(nil)

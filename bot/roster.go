@@ -39,6 +39,10 @@ type RosterTeam struct {
 	// platform user name, or an e-mail address where the platform can
 	// look people up by it ("alice", "alice@calvados.fr").
 	Members []string
+	// FromChannel says that the team's agents are the members of its
+	// channel ("members: channel"): the adapter lists them for the core
+	// (a MembersListed event) and tells who joins and leaves.
+	FromChannel bool
 }
 
 // NewRoster returns the roster of a campaign's config. It copies what it
@@ -50,7 +54,7 @@ func NewRoster(cfg *challenges.Config) Roster {
 		Reaction:     cfg.Campaign.Reaction, Language: cfg.Campaign.Language,
 	}
 	for _, t := range cfg.Teams {
-		r.Teams = append(r.Teams, RosterTeam{ID: t.ID, Channel: t.Channel, Members: slices.Clone(t.Members)})
+		r.Teams = append(r.Teams, RosterTeam{ID: t.ID, Channel: t.Channel, Members: slices.Clone(t.Members), FromChannel: t.MembersFromChannel})
 	}
 	return r
 }
@@ -60,6 +64,17 @@ func (r Roster) Channels() []string {
 	var chans []string
 	for _, t := range r.Teams {
 		if t.Channel != "" && !slices.Contains(chans, t.Channel) {
+			chans = append(chans, t.Channel)
+		}
+	}
+	return chans
+}
+
+// MemberChannels returns the channels whose members are a team's agents.
+func (r Roster) MemberChannels() []string {
+	var chans []string
+	for _, t := range r.Teams {
+		if t.FromChannel {
 			chans = append(chans, t.Channel)
 		}
 	}

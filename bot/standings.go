@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/gigabot/gigabot/scoring"
@@ -17,6 +18,15 @@ import (
 // log's length, one round trip, as a health check.
 func (b *Bot) Standings(ctx context.Context) (scoring.Standings, error) {
 	key := standingsKey{elapsed: b.cal.Elapsed(b.clock.Now())}
+	// A channel team's size changes without a record in the log: it is
+	// read each time, and is part of the state.
+	teams, err := b.rankedTeams(ctx)
+	if err != nil {
+		return scoring.Standings{}, fmt.Errorf("standings: %w", err)
+	}
+	if b.members != nil {
+		key.sizes = sizesKey(teams)
+	}
 	if b.following.Load() {
 		key.changes = b.changes.Load()
 	} else {
@@ -33,7 +43,7 @@ func (b *Bot) Standings(ctx context.Context) (scoring.Standings, error) {
 	if err != nil {
 		return scoring.Standings{}, fmt.Errorf("standings: %w", err)
 	}
-	st := scoring.Compute(b.teams, figs, b.weights, key.elapsed)
+	st := scoring.Compute(teams, figs, b.weights, key.elapsed)
 	// What a team freed before it left the config (retired_teams) stays
 	// freed: it counts in the campaign's total, as in the milestones,
 	// though the team is no longer ranked.
@@ -61,10 +71,23 @@ type cachedStandings struct {
 type standingsKey struct {
 	changes, records int64
 	elapsed          int
+	// sizes are the channel teams' sizes (sizesKey), if any.
+	sizes string
 }
 
 func (k standingsKey) String() string {
-	return "c" + strconv.FormatInt(k.changes, 10) + "r" + strconv.FormatInt(k.records, 10) + "d" + strconv.Itoa(k.elapsed)
+	return "c" + strconv.FormatInt(k.changes, 10) + "r" + strconv.FormatInt(k.records, 10) + "d" + strconv.Itoa(k.elapsed) + k.sizes
+}
+
+// sizesKey names the teams' sizes ("s4.2.1").
+func sizesKey(teams []scoring.Team) string {
+	var b strings.Builder
+	sep := "s"
+	for _, t := range teams {
+		b.WriteString(sep + strconv.Itoa(t.Members))
+		sep = "."
+	}
+	return b.String()
 }
 
 // changeCounter is the bot's store: it counts the changes this process

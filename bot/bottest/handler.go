@@ -25,6 +25,7 @@ type Handler struct {
 	events  []bot.Event
 	handled []bot.Event
 	clicks  []bot.Click
+	lists   map[string][]string
 }
 
 var _ bot.Handler = (*Handler)(nil)
@@ -65,10 +66,37 @@ func (h *Handler) Click(ctx context.Context, c bot.Click) (bot.ClickOutcome, err
 	h.mu.Lock()
 	h.clicks = append(h.clicks, c)
 	h.mu.Unlock()
-	if next, ok := h.Next.(bot.Handler); ok {
+	if next, ok := h.Next.(interface {
+		Click(context.Context, bot.Click) (bot.ClickOutcome, error)
+	}); ok {
 		return next.Click(ctx, c)
 	}
 	return bot.ClickOutcome{Result: bot.ClickCounted, Text: bot.ClickCounted.Text(bot.NewLocale("fr"))}, nil
+}
+
+// ListMembers records a channel's members, and hands them to Next when
+// it takes them.
+func (h *Handler) ListMembers(ctx context.Context, channel string, members []string) error {
+	h.mu.Lock()
+	if h.lists == nil {
+		h.lists = map[string][]string{}
+	}
+	h.lists[channel] = append([]string(nil), members...)
+	h.mu.Unlock()
+	if next, ok := h.Next.(interface {
+		ListMembers(context.Context, string, []string) error
+	}); ok {
+		return next.ListMembers(ctx, channel, members)
+	}
+	return nil
+}
+
+// Members returns the members last listed for a channel, and whether any were.
+func (h *Handler) Members(channel string) ([]string, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	m, ok := h.lists[channel]
+	return append([]string(nil), m...), ok
 }
 
 // Events returns every event handed to Handle, failed ones too.

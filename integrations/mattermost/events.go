@@ -56,6 +56,8 @@ func (a *Adapter) onSocketEvent(ctx context.Context, h bot.Handler, ev *model.We
 		}
 		added := ev.EventType() == model.WebsocketEventReactionAdded
 		a.emitReaction(ctx, h, &r, added, a.trackReaction(&r, added), at)
+	case model.WebsocketEventUserAdded, model.WebsocketEventUserRemoved:
+		a.onMembership(ctx, h, ev)
 	}
 }
 

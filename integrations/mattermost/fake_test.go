@@ -96,6 +96,9 @@ func newFakeMM(t testing.TB, botIsBot bool) *fakeMM {
 		"GET /api/v4/users/{id}":                       f.getUser,
 		"GET /api/v4/users/username/{name}":            f.getUserByName,
 		"POST /api/v4/users/usernames":                 f.getUsersByNames,
+		"POST /api/v4/users/ids":                       f.getUsersByIDs,
+		"GET /api/v4/users/email/{email}":              f.getUserByEmail,
+		"GET /api/v4/channels/{cid}/members":           f.getMembers,
 		"GET /api/v4/teams/{path...}":                  f.teams,
 		"GET /api/v4/users/{uid}/teams/{tid}/channels": f.getMyChannels,
 		"POST /api/v4/channels/{cid}/members":          f.addMember,
@@ -243,6 +246,72 @@ func (f *fakeMM) getUsersByNames(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+func (f *fakeMM) getUsersByIDs(w http.ResponseWriter, r *http.Request) {
+	var ids []string
+	if err := json.NewDecoder(r.Body).Decode(&ids); err != nil {
+		appError(w, http.StatusBadRequest, "bad body")
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := []*model.User{}
+	for _, id := range ids {
+		if u, ok := f.users[id]; ok {
+			out = append(out, u)
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (f *fakeMM) getUserByEmail(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, u := range f.users {
+		if u.Email != "" && strings.EqualFold(u.Email, r.PathValue("email")) {
+			writeJSON(w, http.StatusOK, u)
+			return
+		}
+	}
+	appError(w, http.StatusNotFound, "app.user.missing_account.const")
+}
+
+// getMembers lists a channel's members, a page of per_page (sorted by id).
+func (f *fakeMM) getMembers(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ids []string
+	for id := range f.members[r.PathValue("cid")] {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
+	out := model.ChannelMembers{}
+	for i := page * per; i < min((page+1)*per, len(ids)); i++ {
+		out = append(out, model.ChannelMember{ChannelId: r.PathValue("cid"), UserId: ids[i]})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// join puts user in a channel, or takes them out, and broadcasts it as
+// the server does (user_added, user_removed).
+func (f *fakeMM) join(user, channelID string, in bool) {
+	u := f.user(user)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	typ := model.WebsocketEventUserAdded
+	if in {
+		f.members[channelID][u.Id] = true
+	} else {
+		typ = model.WebsocketEventUserRemoved
+	}
+	ev := model.NewWebSocketEvent(typ, "", channelID, "", nil, "").SetData(map[string]any{"user_id": u.Id, "team_id": f.team.Id})
+	f.broadcastLocked(ev, channelID)
+	if !in {
+		delete(f.members[channelID], u.Id)
+	}
 }
 
 // teams routes /teams/name/{name}, /teams/{tid}/channels and

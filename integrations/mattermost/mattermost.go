@@ -468,6 +468,9 @@ func findChannel(chans []*model.Channel, teamID, name string) *model.Channel {
 
 // resolveUsers maps the campaign's user names to Mattermost accounts.
 func (a *Adapter) resolveUsers(ctx context.Context, rep *Report) error {
+	if err := a.resolveEmails(ctx, rep); err != nil {
+		return err
+	}
 	names := a.dir.campaignUsers()
 	const batch = 100
 	for i := 0; i < len(names); i += batch {
@@ -479,7 +482,7 @@ func (a *Adapter) resolveUsers(ctx context.Context, rep *Report) error {
 			return fmt.Errorf("mattermost: %w", err)
 		}
 		for _, u := range users {
-			a.dir.addUser(u.Id, u.Username)
+			a.dir.addAccount(u)
 			if u.DeleteAt != 0 {
 				rep.Problems = append(rep.Problems, fmt.Sprintf("user %q: the account is deactivated", u.Username))
 			}

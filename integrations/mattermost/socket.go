@@ -92,6 +92,7 @@ func (a *Adapter) session(ctx context.Context, h bot.Handler) (stable bool, err 
 	if err := a.catchUp(ctx, h); err != nil {
 		return false, fmt.Errorf("catch up: %w", err)
 	}
+	a.listMembers(ctx, h)
 	for _, ev := range early {
 		a.onSocketEvent(ctx, h, ev)
 	}

@@ -3,12 +3,15 @@ package slack
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/slack-go/slack"
+
+	"github.com/gigabot/gigabot/bot"
 )
 
 // Report is what start-up could not match or join, each entry as the
@@ -81,18 +84,20 @@ var slackID = regexp.MustCompile(`^[CGD][A-Z0-9]{6,}$`)
 type directory struct {
 	mu       sync.RWMutex
 	botUser  string
-	channels map[string]string // normalized name of every channel the bot can see → ID
-	config   map[string]string // channel ID → config channel name
-	members  map[string]string // user ID → config member name
-	people   map[string]person // user ID → the user
-	byKey    map[string]string // normalized user name, e-mail or ID → user ID
-	pending  []string          // config member names not matched yet
+	channels map[string]string   // normalized name of every channel the bot can see → ID
+	config   map[string]string   // channel ID → config channel name
+	members  map[string]string   // user ID → config member name
+	people   map[string]person   // user ID → the user
+	byKey    map[string]string   // normalized user name, e-mail or ID → user ID
+	pending  []string            // config member names not matched yet
+	listed   map[string][]string // config channel name → its members, for "members: channel" teams
 }
 
 func newDirectory() *directory {
 	return &directory{
 		channels: map[string]string{}, config: map[string]string{},
 		members: map[string]string{}, people: map[string]person{}, byKey: map[string]string{},
+		listed: map[string][]string{},
 	}
 }
 
@@ -257,6 +262,7 @@ func (a *Adapter) resolve(ctx context.Context) (Report, error) {
 			}
 		}
 	}
+	a.listMembers(ctx)
 	if err := ctx.Err(); err != nil {
 		return Report{}, fmt.Errorf("slack: resolve names: %w", err)
 	}
@@ -387,4 +393,96 @@ func (a *Adapter) user(ctx context.Context, id string) (name, display string, er
 		return name, "", nil // the core signs with the configured name
 	}
 	return name, p.display, nil
+}
+
+// listMembers lists the members of the team channels whose members are a
+// team's agents ("members: channel"), once their IDs are known, and keeps
+// them for Run to hand to the core (announceMembers). A channel it cannot
+// list is logged: its team has no agents until the next start.
+func (a *Adapter) listMembers(ctx context.Context) {
+	for _, name := range a.roster.MemberChannels() {
+		id, ok := a.dir.channelID(name)
+		if !ok {
+			continue // already reported: the channel is not found
+		}
+		var ids []string
+		params := &slack.GetUsersInConversationParameters{ChannelID: id, Limit: 500}
+		for {
+			var page []string
+			var cursor string
+			err := a.call(ctx, "conversations.members", "", func(ctx context.Context) (err error) {
+				page, cursor, err = a.api.GetUsersInConversationContext(ctx, params)
+				return err
+			})
+			if err != nil {
+				a.log.Error("slack: cannot list the members of a team channel: its team has no agents until the bot restarts", "channel", name, "err", describe(err))
+				ids = nil
+				break
+			}
+			ids = append(ids, page...)
+			if cursor == "" {
+				break
+			}
+			params.Cursor = cursor
+		}
+		if ids == nil {
+			continue
+		}
+		names := make([]string, 0, len(ids))
+		for _, uid := range ids {
+			if n, ok := a.memberName(uid); ok {
+				names = append(names, n)
+			}
+		}
+		a.dir.mu.Lock()
+		a.dir.listed[name] = names
+		a.dir.mu.Unlock()
+		a.log.Info("slack: team channel members listed", "channel", name, "members", len(names))
+	}
+}
+
+// memberName is the name the core knows a channel member by: their config
+// name, else their Slack ID. The bot, other bots and deleted accounts are
+// nobody's agents.
+func (a *Adapter) memberName(id string) (string, bool) {
+	if id == a.dir.botUser {
+		return "", false
+	}
+	if p, known := a.dir.person(id); known && !p.active {
+		return "", false
+	}
+	if name, ok := a.dir.member(id); ok {
+		return name, true
+	}
+	return id, true
+}
+
+// announceMembers hands the core the channel members listed at start-up.
+func (a *Adapter) announceMembers(ctx context.Context, h bot.Handler) {
+	a.dir.mu.Lock()
+	listed := maps.Clone(a.dir.listed)
+	a.dir.mu.Unlock()
+	for _, name := range slices.Sorted(maps.Keys(listed)) {
+		if err := h.ListMembers(ctx, name, listed[name]); err != nil {
+			a.log.Error("slack: the core could not record a channel's members", "channel", name, "err", err)
+		}
+	}
+}
+
+// membership translates a member joining or leaving a channel. Only the
+// team channels whose members are agents matter; the person is named as
+// for their reactions.
+func (a *Adapter) membership(ctx context.Context, kind bot.EventKind, userID, channelID string) (bot.Event, bool, error) {
+	channel := a.dir.channelName(channelID)
+	if !slices.Contains(a.roster.MemberChannels(), channel) || userID == a.dir.botUser {
+		return bot.Event{}, false, nil
+	}
+	name, _, err := a.user(ctx, userID)
+	if err != nil {
+		return bot.Event{}, false, err
+	}
+	if p, known := a.dir.person(userID); known && !p.active {
+		return bot.Event{}, false, nil
+	}
+	return bot.Event{Kind: kind, User: name, Channel: channel}, true, nil
 }

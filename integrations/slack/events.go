@@ -63,7 +63,8 @@ func (a *Adapter) receive(h bot.Handler, e slackevents.EventsAPIEvent, retry int
 func wanted(inner slackevents.EventsAPIInnerEvent) bool {
 	switch inner.Data.(type) {
 	case *slackevents.AppMentionEvent, *slackevents.MessageEvent,
-		*slackevents.ReactionAddedEvent, *slackevents.ReactionRemovedEvent:
+		*slackevents.ReactionAddedEvent, *slackevents.ReactionRemovedEvent,
+		*slackevents.MemberJoinedChannelEvent, *slackevents.MemberLeftChannelEvent:
 		return true
 	}
 	return false
@@ -172,6 +173,10 @@ func (a *Adapter) translate(ctx context.Context, inner slackevents.EventsAPIInne
 		return a.reaction(ctx, bot.ReactionAdded, e.User, e.Reaction, e.Item)
 	case *slackevents.ReactionRemovedEvent:
 		return a.reaction(ctx, bot.ReactionRemoved, e.User, e.Reaction, e.Item)
+	case *slackevents.MemberJoinedChannelEvent:
+		return a.membership(ctx, bot.MemberJoined, e.User, e.Channel)
+	case *slackevents.MemberLeftChannelEvent:
+		return a.membership(ctx, bot.MemberLeft, e.User, e.Channel)
 	}
 	return bot.Event{}, false, nil
 }

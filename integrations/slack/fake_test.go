@@ -56,6 +56,8 @@ type fakeChannel struct {
 	Private, Member bool
 	// RefuseJoin makes conversations.join fail with this error code.
 	RefuseJoin string
+	// Members are the user IDs conversations.members lists.
+	Members []string
 }
 
 type fakeUser struct {
@@ -289,6 +291,22 @@ func (f *fakeSlack) answer(method string, form url.Values) map[string]any {
 			return map[string]any{"ok": true, "channel": map[string]any{"id": c.ID, "name": c.Name}}
 		}
 		return fail("channel_not_found")
+	case "conversations.members":
+		for _, c := range f.channels {
+			if c.ID == form.Get("channel") {
+				var list []map[string]any
+				for _, m := range c.Members {
+					list = append(list, map[string]any{"id": m})
+				}
+				page, next := f.page(list, form.Get("cursor"))
+				ids := []string{}
+				for _, p := range page {
+					ids = append(ids, p["id"].(string))
+				}
+				return map[string]any{"ok": true, "members": ids, "response_metadata": map[string]any{"next_cursor": next}}
+			}
+		}
+		return fail("channel_not_found")
 	case "users.list":
 		var list []map[string]any
 		for _, u := range f.users {
@@ -476,7 +494,7 @@ func (f *fakeSlack) workspace() *fakeSlack {
 	f.channels = []fakeChannel{
 		{ID: "C0ROUTES1", Name: "equipe-routes", Member: true},
 		{ID: "C0GENERAL", Name: "general", Member: true},
-		{ID: "C0COLLEGE", Name: "equipe-colleges"},
+		{ID: "C0COLLEGE", Name: "equipe-colleges", Members: []string{"U0EMMA001", "U0NEWBIE1", "UBOT", "U0OLD0001", "U0FARID01"}},
 		{ID: "C0RANDOM1", Name: "random"},
 	}
 	f.users = []fakeUser{

@@ -176,9 +176,6 @@ type Options struct {
 	// Sleep waits d or until ctx ends. Default: a timer. Tests pass one
 	// that advances a fake clock.
 	Sleep func(ctx context.Context, d time.Duration) error
-	// Slots paces posts and Slack's Retry-After for every replica at once
-	// (the store fits). Nil: this process alone.
-	Slots Slots
 	// ChannelInterval is the least time between two posts in one channel
 	// (Slack: about one message a second per channel). Default 1s.
 	ChannelInterval time.Duration
@@ -290,7 +287,7 @@ func newAdapter(cfg Config, o Options) *Adapter {
 	return &Adapter{
 		api: slack.New(cfg.BotToken, opts...), cfg: cfg, roster: o.Roster, once: bot.NewOnce(o.Deliveries, o.Owner, deliveryKeep),
 		log: o.Logger, http: o.HTTPClient, clock: o.Clock, sleep: o.Sleep,
-		limits:  newLimiter(o.Clock.Now, o.Sleep, o.ChannelInterval, o.PostInterval, o.Slots, o.Logger),
+		limits:  newLimiter(o.Clock.Now, o.Sleep, o.ChannelInterval, o.PostInterval),
 		dir:     newDirectory(),
 		replies: newReplies(),
 		loc:     bot.NewLocale(o.Roster.Language),
@@ -327,6 +324,7 @@ func (a *Adapter) Report() Report { return a.report }
 // ends Run waits up to ShutdownGrace for the events in flight, then
 // cancels them.
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
+	a.announceMembers(ctx, h)
 	var err error
 	if a.cfg.SocketMode() {
 		err = a.runSocket(ctx, h)

@@ -1,0 +1,64 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/bot/bottest"
+	"github.com/gigabot/gigabot/challenges"
+)
+
+func memberJSON(kind, user, channel string) string {
+	return fmt.Sprintf(`{"type":%q,"user":%q,"channel":%q,"channel_type":"C","team":"T1","event_ts":"1711098400.000100"}`, kind, user, channel)
+}
+
+// A team whose members are its channel's: the adapter lists the channel's
+// members (page by page; not the bot, nor a deleted account) and hands
+// them to the core when it runs, then tells who joins and leaves that
+// channel, and nobody else's comings and goings.
+func TestChannelMembers(t *testing.T) {
+	cfg, err := challenges.Parse([]byte(strings.Replace(testConfig, "members: [emma, farid]", "members: channel", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, func(_ *Config, o *Options) { o.Roster = bot.NewRoster(cfg) })
+	h := &bottest.Handler{}
+	f.a.Mount(f.mux, h)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() { done <- f.a.Run(ctx, h) }()
+	bottest.Eventually(t, "the channel's members", func() bool { _, ok := h.Members("#equipe-colleges"); return ok })
+	got, _ := h.Members("#equipe-colleges")
+	if want := []string{"U0EMMA001", "U0NEWBIE1", "U0FARID01"}; !slices.Equal(got, want) {
+		t.Errorf("members %q, want %q", got, want)
+	}
+	if n := len(f.slack.Requests("conversations.members")); n != 3 {
+		t.Errorf("%d conversations.members calls, want 3 (pages of 2)", n)
+	}
+
+	f.send(t, "/slack/events", eventJSON("EvJ1", memberJSON("member_joined_channel", "U0GABY001", "C0COLLEGE")))
+	f.send(t, "/slack/events", eventJSON("EvJ2", memberJSON("member_left_channel", "U0FARID01", "C0COLLEGE")))
+	f.send(t, "/slack/events", eventJSON("EvJ3", memberJSON("member_joined_channel", "U0ALICE01", "C0ROUTES1")))
+	f.send(t, "/slack/events", eventJSON("EvJ4", memberJSON("member_joined_channel", "UBOT", "C0COLLEGE")))
+	bottest.Eventually(t, "two membership events", func() bool { return len(h.Handled()) >= 2 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	want := []bot.Event{
+		{Kind: bot.MemberJoined, User: "gaby", Channel: "#equipe-colleges"},
+		{Kind: bot.MemberLeft, User: "U0FARID01", Channel: "#equipe-colleges"},
+	}
+	var events []bot.Event
+	for _, ev := range h.Handled() {
+		events = append(events, bot.Event{Kind: ev.Kind, User: ev.User, Channel: ev.Channel})
+	}
+	slices.SortFunc(events, func(a, b bot.Event) int { return int(a.Kind) - int(b.Kind) })
+	if !slices.Equal(events, want) {
+		t.Errorf("events %+v, want %+v", events, want)
+	}
+}
