@@ -176,6 +176,9 @@ type Options struct {
 	// Sleep waits d or until ctx ends. Default: a timer. Tests pass one
 	// that advances a fake clock.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Slots paces posts and Slack's Retry-After for every replica at once
+	// (the store fits). Nil: this process alone.
+	Slots Slots
 	// ChannelInterval is the least time between two posts in one channel
 	// (Slack: about one message a second per channel). Default 1s.
 	ChannelInterval time.Duration
@@ -287,7 +290,7 @@ func newAdapter(cfg Config, o Options) *Adapter {
 	return &Adapter{
 		api: slack.New(cfg.BotToken, opts...), cfg: cfg, roster: o.Roster, once: bot.NewOnce(o.Deliveries, o.Owner, deliveryKeep),
 		log: o.Logger, http: o.HTTPClient, clock: o.Clock, sleep: o.Sleep,
-		limits:  newLimiter(o.Clock.Now, o.Sleep, o.ChannelInterval, o.PostInterval),
+		limits:  newLimiter(o.Clock.Now, o.Sleep, o.ChannelInterval, o.PostInterval, o.Slots, o.Logger),
 		dir:     newDirectory(),
 		replies: newReplies(),
 		loc:     bot.NewLocale(o.Roster.Language),
