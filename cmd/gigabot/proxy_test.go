@@ -25,6 +25,7 @@ import (
 
 	"github.com/gigabot/gigabot/bot/bottest"
 	"github.com/gigabot/gigabot/internal/egresstest"
+	"github.com/gigabot/gigabot/internal/safebuf"
 	"github.com/gigabot/gigabot/scanner"
 )
 
@@ -416,23 +417,24 @@ func TestNginxConfigTests(t *testing.T) {
 	}
 }
 
-// TestNginxInFrontOfTheBot runs the nginx recipe in front of a real
-// "gigabot run": the public routes reach the bot and the internal ones get
-// nginx's own 404 (while the bot serves them on its port), the live feed's
-// first event comes through while the stream is open, a signed scan is
-// accepted, the export answers with the token.
-func TestNginxInFrontOfTheBot(t *testing.T) {
-	nginx := tool(t, "nginx")
-	const secret, token = "a-scanner-secret-of-the-test", "an-export-token-of-the-test"
+// startBotForProxy runs "gigabot run" on the console with a scanner secret
+// and an export token, for a proxy to stand in front of.
+func startBotForProxy(t *testing.T) (*process, *clockwork.FakeClock) {
+	t.Helper()
 	loc, _ := time.LoadLocation("Europe/Paris")
 	clock := clockwork.NewFakeClockAt(time.Date(2027, 3, 22, 8, 30, 0, 0, loc))
-	p := startWith(t, writeConfig(t, bottest.ConfigYAML), clock, map[string]string{"GIGABOT_SCANNER_SECRET": secret, "GIGABOT_API_TOKEN": token})
-	defer p.stop(t)
+	p := startWith(t, writeConfig(t, bottest.ConfigYAML), clock, map[string]string{"GIGABOT_SCANNER_SECRET": proxySecret, "GIGABOT_API_TOKEN": proxyToken})
+	t.Cleanup(func() { p.stop(t) })
+	return p, clock
+}
 
-	dir := t.TempDir()
-	conf, addr, ca := nginxSetup(t, dir, p.addr)
-	cmd := exec.Command(nginx, "-c", conf, "-p", dir, "-e", filepath.Join(dir, "error.log"))
-	cmd.Stderr = os.Stderr
+// The bot's secrets in the tests of a proxy in front of it.
+const proxySecret, proxyToken = "a-scanner-secret-of-the-test", "an-export-token-of-the-test"
+
+// startProxy starts a proxy's command, stopped when the test ends, and
+// waits until addr accepts connections; logs gives its log on failure.
+func startProxy(t *testing.T, cmd *exec.Cmd, addr string, logs func() string) {
+	t.Helper()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -443,15 +445,23 @@ func TestNginxInFrontOfTheBot(t *testing.T) {
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
-			break
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("nginx does not listen on %s:\n%s", addr, readFile(t, filepath.Join(dir, "error.log")))
+			t.Fatalf("%s does not listen on %s:\n%s", cmd.Path, addr, logs())
 		}
 	}
+}
+
+// checkInFront checks a proxy at base (https, its certificate from ca) in
+// front of the bot p: the public routes reach the bot and the internal
+// ones get the proxy's own 404 (own tells it from the bot's), while the
+// bot serves them on its port; the live feed's first event comes through
+// while the stream is open; a signed scan is accepted; the export answers
+// with the token.
+func checkInFront(t *testing.T, p *process, clock clockwork.Clock, base string, ca *egresstest.CA, own func(status int, body string) bool) {
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool()}}}
 	defer client.CloseIdleConnections()
-	base := "https://" + addr
 	do := func(t *testing.T, method, url string) (int, string) {
 		t.Helper()
 		req, err := http.NewRequest(method, url, nil)
@@ -474,9 +484,8 @@ func TestNginxInFrontOfTheBot(t *testing.T) {
 				continue // a stream: below
 			}
 			status, body := do(t, method, base+path)
-			ownPage := status == http.StatusNotFound && strings.Contains(body, "<center>nginx")
-			if _, public := publicRoutes[r]; public == ownPage {
-				t.Errorf("%s through nginx: %d %q (public: %v)", r, status, body, public)
+			if _, public := publicRoutes[r]; public == own(status, body) {
+				t.Errorf("%s through the proxy: %d %q (public: %v)", r, status, body, public)
 			}
 			if _, internal := internalRoutes[r]; internal {
 				if status, body := do(t, method, "http://"+p.addr+path); status != http.StatusOK {
@@ -499,33 +508,74 @@ func TestNginxInFrontOfTheBot(t *testing.T) {
 			t.Fatalf("GET /api/v1/live: %d %s", resp.StatusCode, ct)
 		}
 		// The bot keeps the stream open: the first event can only arrive
-		// here if nginx passes it on as it comes.
+		// here if the proxy passes it on as it comes.
 		sc := bufio.NewScanner(resp.Body)
 		for sc.Scan() && sc.Text() != "event: board" {
 		}
 		if !sc.Scan() || !strings.HasPrefix(sc.Text(), "data: {") {
-			t.Fatalf("no board event through nginx: %v", sc.Err())
+			t.Fatalf("no board event through the proxy: %v", sc.Err())
 		}
 	})
 
 	t.Run("scan intake", func(t *testing.T) {
-		sc := &scanner.Client{URL: base + scanner.IntakePath, Secret: []byte(secret), HTTP: client, Now: clock.Now, Attempts: 1}
-		r := scanner.Report{ScanID: "nginx-1", Team: "routes", Source: "share", Root: `\\srv\routes`, ScannedAt: clock.Now().Add(-time.Hour), Files: 10, Bytes: 1e9}
+		sc := &scanner.Client{URL: base + scanner.IntakePath, Secret: []byte(proxySecret), HTTP: client, Now: clock.Now, Attempts: 1}
+		id := "proxy-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		r := scanner.Report{ScanID: id, Team: "routes", Source: "share", Root: `\\srv\routes`, ScannedAt: clock.Now().Add(-time.Hour), Files: 10, Bytes: 1e9}
 		if status, err := sc.Send(context.Background(), r); err != nil || status != "accepted" {
-			t.Errorf("a scan through nginx: %q, %v", status, err)
+			t.Errorf("a scan through the proxy: %q, %v", status, err)
 		}
 	})
 
 	t.Run("export", func(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/export.csv", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Authorization", "Bearer "+proxyToken)
 		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
 		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
-			t.Errorf("the export through nginx with the token: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+			t.Errorf("the export through the proxy with the token: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
+	})
+}
+
+// TestNginxInFrontOfTheBot runs the nginx recipe in front of a real
+// "gigabot run" (checkInFront).
+func TestNginxInFrontOfTheBot(t *testing.T) {
+	nginx := tool(t, "nginx")
+	p, clock := startBotForProxy(t)
+	dir := t.TempDir()
+	conf, addr, ca := nginxSetup(t, dir, p.addr)
+	cmd := exec.Command(nginx, "-c", conf, "-p", dir, "-e", filepath.Join(dir, "error.log"))
+	startProxy(t, cmd, addr, func() string { return readFile(t, filepath.Join(dir, "error.log")) })
+	checkInFront(t, p, clock, "https://"+addr, ca, func(status int, body string) bool {
+		return status == http.StatusNotFound && strings.Contains(body, "<center>nginx")
+	})
+}
+
+// TestCaddyInFrontOfTheBot runs deploy/Caddyfile in front of a real
+// "gigabot run" (checkInFront), with the intranet CA's certificate (its
+// paths moved into a temporary directory) and the settings compose gives
+// it, plus global options for a test: loopback only, no admin endpoint,
+// no redirect listener on port 80.
+func TestCaddyInFrontOfTheBot(t *testing.T) {
+	caddy := tool(t, "caddy")
+	p, clock := startBotForProxy(t)
+	dir := t.TempDir()
+	ca := egresstest.NewCA(t)
+	_, chain, key := ca.Leaf(t, "127.0.0.1")
+	addr := "127.0.0.1:" + freePort(t)
+	conf := replaceOnce(t, readFile(t, "../../deploy/Caddyfile"), "/etc/caddy/tls/", dir+"/", 2)
+	global := "{\n\tadmin off\n\tdefault_bind 127.0.0.1\n\tdefault_sni 127.0.0.1\n\tauto_https disable_redirects\n\thttps_port " + strings.TrimPrefix(addr, "127.0.0.1:") + "\n}\n"
+	writeFiles(t, dir, map[string]string{"Caddyfile": global + conf, "gigabot.crt": string(chain), "gigabot.key": string(key)})
+	logs := &safebuf.Buffer{}
+	cmd := exec.Command(caddy, "run", "--adapter", "caddyfile", "--config", filepath.Join(dir, "Caddyfile"))
+	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir,
+		"GIGABOT_PUBLIC_URL=https://"+addr, "GIGABOT_TLS=files", "GIGABOT_UPSTREAM="+p.addr)
+	cmd.Stdout, cmd.Stderr = logs, logs
+	startProxy(t, cmd, addr, logs.String)
+	checkInFront(t, p, clock, "https://"+addr, ca, func(status int, body string) bool {
+		return status == http.StatusNotFound && body == ""
 	})
 }
