@@ -2,13 +2,20 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
+	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/bot/bottest"
 	"github.com/gigabot/gigabot/internal/egresstest"
 	"github.com/gigabot/gigabot/redis/redistest"
 )
@@ -19,60 +26,131 @@ const egressAPIURL = "https://slack.test/api/"
 
 // TestEgress: built as gigabot run builds it (no HTTP client given), the
 // adapter reaches a Slack whose certificate only the intranet's CA signed
-// (SSL_CERT_FILE) through the outbound proxy (HTTPS_PROXY), and NO_PROXY
-// takes a host off the proxy. Each case runs TestEgressChild in a child
-// process, since Go reads these variables once per process.
+// (SSL_CERT_FILE) through the outbound proxy (HTTPS_PROXY), for the Web API
+// and for Socket Mode's WebSocket; NO_PROXY takes a host off the proxy.
+// Each case runs a child test in a child process, since Go reads these
+// variables once per process.
 func TestEgress(t *testing.T) {
 	if egresstest.InChild() {
-		t.Skip("the child runs TestEgressChild only")
+		t.Skip("the child runs the child tests only")
 	}
 	ca := egresstest.NewCA(t)
 	fake := newFakeSlack(t).workspace()
 	srv := ca.Server(t, "slack.test", fake.srv.Config.Handler)
+	// apps.connections.open gives the socket's URL on the fake's address.
+	fake.srv.URL = "https://slack.test"
+	var acked atomic.Int32
+	fake.ws = egressSocket(t, &acked)
 	proxy := egresstest.NewProxy(t, srv.Listener.Addr().String())
 	caFile := ca.WriteFile(t)
+	through := []string{"SSL_CERT_FILE=" + caFile, "HTTPS_PROXY=" + proxy.URL}
 	tests := []struct {
-		name    string
-		env     []string
-		pass    bool
-		want    string // in the child's output
-		proxied bool
+		name, child string
+		env         []string
+		pass        bool
+		want        string // in the child's output
+		tunnels     int    // to slack.test:443, at least (a failed call is retried)
+		acked       int32  // Socket Mode envelopes acknowledged
 	}{
-		{"the intranet CA and the proxy", []string{"SSL_CERT_FILE=" + caFile, "HTTPS_PROXY=" + proxy.URL}, true, "slack: connected", true},
-		{"without the intranet CA", []string{"HTTPS_PROXY=" + proxy.URL}, false, "x509: certificate signed by unknown authority", true},
-		{"NO_PROXY names Slack", []string{"SSL_CERT_FILE=" + caFile, "HTTPS_PROXY=" + proxy.URL, "NO_PROXY=slack.test"}, false, "lookup slack.test", false},
+		{"the intranet CA and the proxy", "TestEgressChild", through, true, "slack: connected", 1, 0},
+		{"Socket Mode", "TestEgressSocketChild", through, true, "slack: connected", 2, 1},
+		{"without the intranet CA", "TestEgressChild", []string{"HTTPS_PROXY=" + proxy.URL}, false, "x509: certificate signed by unknown authority", 1, 0},
+		{"NO_PROXY names Slack", "TestEgressChild", append(slices.Clone(through), "NO_PROXY=slack.test"), false, "lookup slack.test", 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := len(proxy.Asked())
-			out, passed := egresstest.Run(t, "TestEgressChild", tt.env...)
+			before, ackedBefore := len(proxy.Asked()), acked.Load()
+			out, passed := egresstest.Run(t, tt.child, tt.env...)
 			if passed != tt.pass || !strings.Contains(out, tt.want) {
 				t.Fatalf("child passed=%v, want %v and %q in its output:\n%s", passed, tt.pass, tt.want, out)
 			}
 			asked := proxy.Asked()[before:]
-			if proxied := slices.Contains(asked, "slack.test:443"); proxied != tt.proxied {
-				t.Errorf("the proxy was asked for %q; through the proxy: %v, want %v", asked, proxied, tt.proxied)
+			tunnels := len(slices.DeleteFunc(slices.Clone(asked), func(h string) bool { return h != "slack.test:443" }))
+			if len(asked) != tunnels || tunnels < tt.tunnels || (tt.tunnels == 0 && tunnels != 0) {
+				t.Errorf("the proxy was asked for %q, want slack.test:443 (%d connections at least)", asked, tt.tunnels)
+			}
+			if got := acked.Load() - ackedBefore; got != tt.acked {
+				t.Errorf("%d envelopes acknowledged over Socket Mode, want %d", got, tt.acked)
 			}
 		})
 	}
 }
 
-// TestEgressChild runs in TestEgress's child: New checks the token and
-// resolves the workspace at egressAPIURL, with the process's environment.
-func TestEgressChild(t *testing.T) {
-	if !egresstest.InChild() {
-		t.Skip("run by TestEgress in a child process")
-	}
+// egressSocket is Slack's side of Socket Mode for TestEgress: hello, then a
+// reaction, whose acknowledgement it counts in acked.
+func egressSocket(t *testing.T, acked *atomic.Int32) http.Handler {
+	upgrader := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := upgrader.Upgrade(w, r, nil)
+		if err != nil {
+			t.Errorf("upgrade: %v", err)
+			return
+		}
+		defer c.Close()
+		reaction := eventJSON("EvEgress", reactionJSON("reaction_added", "U0ALICE01", "white_check_mark", "C0ROUTES1", "1711098000.000001"))
+		for _, m := range []map[string]any{{"type": "hello", "num_connections": 1}, envelope("events_api", "env-egress", reaction, 0)} {
+			if err := c.WriteJSON(m); err != nil {
+				return
+			}
+		}
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		var ack struct {
+			EnvelopeID string `json:"envelope_id"`
+		}
+		if err := c.ReadJSON(&ack); err == nil && ack.EnvelopeID == "env-egress" {
+			acked.Add(1)
+		}
+		for {
+			if _, _, err := c.ReadMessage(); err != nil {
+				return
+			}
+		}
+	})
+}
+
+// newEgressAdapter is the adapter of TestEgress's child, with the
+// process's environment, logging to stderr for the parent to read. The
+// adapter retries a call that failed on the network until ctx ends: the
+// first failure is logged.
+func newEgressAdapter(t *testing.T, ctx context.Context, c Config) *Adapter {
+	t.Helper()
 	store, _, _ := redistest.NewStore(t)
-	// The adapter retries a call that failed on the network until ctx
-	// ends: the first failure is logged, which is what the parent reads.
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	c := Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: egressAPIURL}
 	o := Options{Roster: mustRoster(t), Deliveries: store, Owner: "egress", Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}
 	a, err := New(ctx, c, o)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	a.http.CloseIdleConnections()
+	t.Cleanup(a.http.CloseIdleConnections)
+	return a
+}
+
+// TestEgressChild runs in TestEgress's child: New checks the token and
+// resolves the workspace at egressAPIURL.
+func TestEgressChild(t *testing.T) {
+	if !egresstest.InChild() {
+		t.Skip("run by TestEgress in a child process")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	newEgressAdapter(t, ctx, Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: egressAPIURL})
+}
+
+// TestEgressSocketChild runs in TestEgress's child: the adapter opens
+// Socket Mode at the URL the fake gives and receives a reaction there.
+func TestEgressSocketChild(t *testing.T) {
+	if !egresstest.InChild() {
+		t.Skip("run by TestEgress in a child process")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	a := newEgressAdapter(t, ctx, Config{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: egressAPIURL})
+	received, stop := context.WithCancel(ctx)
+	rec := &bottest.Handler{}
+	rec.SetFail(func(bot.Event) error { stop(); return nil })
+	if err := a.Run(received, rec); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if !errors.Is(context.Cause(received), context.Canceled) || ctx.Err() != nil {
+		t.Fatal("no event came through the socket")
+	}
 }
