@@ -37,6 +37,10 @@ type Board struct {
 	GoalPercent float64 `json:"goal_percent"`
 	// GoalLabel reads "42 % de l'objectif de 2 To".
 	GoalLabel string `json:"goal_label"`
+	// Previous is the previous edition's total (campaign.previous; nil:
+	// none), PreviousLabel reads "l’an dernier : 1,7 To".
+	Previous      *Figure `json:"previous,omitempty"`
+	PreviousLabel string  `json:"previous_label,omitempty"`
 	// Equivalences turn Total into pages, cabinets and CO2e.
 	Equivalences []Equivalence `json:"equivalences"`
 	// Rankings are the points, volume, percent and participation rankings.
@@ -206,6 +210,7 @@ func (b *Bot) board(now time.Time, st scoring.Standings, days []dayFigures) Boar
 		bd.GoalPercent = round2(100 * float64(st.TotalFreed) / float64(goal))
 		bd.GoalLabel = l.T("board.goal", l.Percent(bd.GoalPercent), l.Bytes(goal))
 	}
+	bd.Previous, bd.PreviousLabel = b.previousFigure()
 	for _, c := range boardRankings {
 		bd.Rankings = append(bd.Rankings, b.ranking(st, c))
 	}

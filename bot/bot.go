@@ -214,10 +214,15 @@ type Options struct {
 	// Members keeps the agents of the teams whose members are their
 	// channel's (nil: the Store, which must then fit if a team does).
 	Members ChannelMembers
+	// Previous is the campaign's previous edition (campaign.previous),
+	// which the standings, the board, the recap and the podium compare
+	// with (nil: none).
+	Previous *scoring.Edition
 }
 
 // Bot is the campaign's core.
 type Bot struct {
+	previous *scoring.Edition
 	cfg      *challenges.Config
 	cal      *challenges.Calendar
 	store    Store
@@ -283,7 +288,7 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	b := &Bot{
 		cfg: cfg, cal: o.Calendar, chat: countingChat{o.Chat, o.Metrics}, clock: o.Clock, log: o.Logger,
 		metrics: o.Metrics, noCharts: o.NoCharts, follow: o.FollowBlock,
-		owner: o.Owner, lease: o.Lease, loc: NewLocale(cfg.Campaign.Language),
+		owner: o.Owner, lease: o.Lease, loc: NewLocale(cfg.Campaign.Language), previous: o.Previous,
 		weights: scoring.Weights{Defi: cfg.Scoring.Defi, Gigabyte: cfg.Scoring.Gigabyte, Percent: cfg.Scoring.Percent},
 		equiv: scoring.Equivalences{
 			PDFPagesPerTB: cfg.Equivalences.PDFPagesPerTB, CabinetsPerTB: cfg.Equivalences.CabinetsPerTB,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -167,6 +168,9 @@ func (b *Bot) postRecap(ctx context.Context, day challenges.Day) error {
 		b.loc.T("recap.freed", b.loc.Bytes(freedToday), b.loc.Bytes(st.TotalFreed)),
 		b.rankingText(st, scoring.ByPoints, 10),
 	}
+	if p := b.previousDayText(day.N); p != "" {
+		common = append(common, p)
+	}
 	if len(corrections) > 0 {
 		common = append(common, b.correctionsText(corrections))
 	}
@@ -181,6 +185,9 @@ func (b *Bot) postRecap(ctx context.Context, day challenges.Day) error {
 			lines = append(lines, b.loc.T("recap.team", b.loc.Ordinal(me.Rank), len(b.teams),
 				b.loc.Bytes(snap[t.ID].FreedBytes-prev[t.ID].FreedBytes),
 				int(snap[t.ID].Participations-prev[t.ID].Participations)))
+		}
+		if p := b.previousTeamText(t.ID); p != "" {
+			lines = append(lines, p)
 		}
 		advice, err := b.adviceText(ctx, t.ID)
 		if err != nil {
@@ -241,6 +248,9 @@ func (b *Bot) postPodium(ctx context.Context) error {
 		b.loc.T("podium.header", b.cfg.Campaign.Name),
 		b.loc.T("podium.total", len(b.teams), b.loc.Bytes(st.TotalFreed), b.equivalencesText(st.TotalFreed)),
 		b.rankingText(st, scoring.ByPoints, 3),
+	}
+	if p := b.previousPodiumText(st.TotalFreed); p != "" {
+		lines = slices.Insert(lines, 2, p) // after the total it compares with
 	}
 	if len(byPart) > 0 {
 		lines = append(lines, b.loc.T("podium.prizes",

@@ -53,6 +53,7 @@ func (b *Bot) Standings(ctx context.Context) (scoring.Standings, error) {
 		}
 	}
 	st.Version = key.String()
+	st.Previous = b.previous
 	// Figures read after the key may hold newer changes: caching them under
 	// it is harmless, the next change moves the key.
 	b.standings.Store(&cachedStandings{key: key, st: st})

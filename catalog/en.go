@@ -93,6 +93,13 @@ var english = map[string]string{
 	"recap.next":     "Next challenge on %s: \"%s\". Have a good rest!",
 	"recap.last":     "That was the last challenge: the final podium is coming!",
 
+	// The previous edition (campaign.previous), in the recap and the podium.
+	"recap.previous":       "📅 Last year on day %d: %s freed; in all: %s.",
+	"recap.previous.total": "📅 Last year, in all: %s freed.",
+	"recap.previous.team":  "Your team last year: %s freed in all.",
+	"podium.previous.more": "📅 That is %s more than last year (%s): well done!",
+	"podium.previous.less": "📅 Last year: %s freed, %s more than this year.",
+
 	"podium.header":   "🏆 *%s: it's over!*",
 	"podium.total":    "Together, the %d teams freed %s, about %s.",
 	"podium.prizes":   "🙋 Participation prize: %s (%s). 📉 Relative effort prize: %s (%s). ⚖️ Points per agent prize: %s (%s).",
@@ -106,6 +113,7 @@ var english = map[string]string{
 	"board.before":              "Starts on %s",
 	"board.over":                "Campaign over",
 	"board.goal":                "%s of the %s goal",
+	"board.previous":            "last year: %s",
 	"board.title.points":        "Ranking by points",
 	"board.title.volume":        "Volume freed",
 	"board.title.percent":       "Reduction rate (share of starting volume freed)",

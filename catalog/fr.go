@@ -98,6 +98,13 @@ var french = typeset(map[string]string{
 	"recap.next":     "Prochain défi le %s : « %s ». Bon repos !",
 	"recap.last":     "C’était le dernier défi : le podium final arrive !",
 
+	// The previous edition (campaign.previous), in the recap and the podium.
+	"recap.previous":       "📅 L’an dernier au jour %d : %s libérés ; en tout : %s.",
+	"recap.previous.total": "📅 L’an dernier, en tout : %s libérés.",
+	"recap.previous.team":  "Votre équipe l’an dernier : %s libérés en tout.",
+	"podium.previous.more": "📅 C’est %s de plus que l’an dernier (%s) : bravo !",
+	"podium.previous.less": "📅 L’an dernier : %s libérés, soit %s de plus que cette année.",
+
 	"podium.header":   "🏆 *%s : c’est fini !*",
 	"podium.total":    "Ensemble, les %d équipes ont libéré %s, soit environ %s.",
 	"podium.prizes":   "🙋 Prix de la participation : %s (%s). 📉 Prix de l’effort relatif : %s (%s). ⚖️ Prix des points par agent : %s (%s).",
@@ -111,6 +118,7 @@ var french = typeset(map[string]string{
 	"board.before":              "Début le %s",
 	"board.over":                "Campagne terminée",
 	"board.goal":                "%s de l’objectif de %s",
+	"board.previous":            "l’an dernier : %s",
 	"board.title.points":        "Classement aux points",
 	"board.title.volume":        "Volume libéré",
 	"board.title.percent":       "Taux de réduction (part du volume de départ libérée)",

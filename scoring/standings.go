@@ -93,6 +93,8 @@ type Standings struct {
 	// store sets it; "" when unknown): equal versions, equal standings, so
 	// a reader may cache what it derives from them.
 	Version string
+	// Previous is the edition the campaign compares with (nil: none).
+	Previous *Edition
 }
 
 // Compute derives every team's scores from their raw figures. elapsedDays is

@@ -30,21 +30,22 @@ func describeAll(ids []string, figs map[string]scoring.Figures) string {
 	return strings.Join(out, ", ")
 }
 
-// checkLeftTeams is gigabot check's look at the store: the teams that hold
-// figures but left the config. Without a Redis variable (REDIS_URL,
+// checkStore is gigabot check's look at the store: the teams that hold
+// figures but left the config, and the previous edition that
+// campaign.previous names. Without a Redis variable (REDIS_URL,
 // REDIS_SENTINEL_URL or REDIS_CLUSTER_URL), or when Redis cannot be
 // reached (check runs before Redis in a deployment), it says it could not
-// look; an orphaned team is an error.
-func (m *Main) checkLeftTeams(ctx context.Context, cfg *challenges.Config) error {
+// look; an orphaned team or an unknown previous edition is an error.
+func (m *Main) checkStore(ctx context.Context, cfg *challenges.Config) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	rdb, err := redis.Open(ctx, m.Getenv)
 	if errors.Is(err, redis.ErrNoServer) {
-		fmt.Fprintln(m.Stdout, "teams holding figures in Redis: not checked (REDIS_URL is not set)")
+		fmt.Fprintln(m.Stdout, "teams holding figures in Redis, campaign.previous: not checked (REDIS_URL is not set)")
 		return nil
 	}
 	if err != nil {
-		fmt.Fprintf(m.Stdout, "teams holding figures in Redis: not checked (%v)\n", err)
+		fmt.Fprintf(m.Stdout, "teams holding figures in Redis, campaign.previous: not checked (%v)\n", err)
 		return nil
 	}
 	defer rdb.Close()
@@ -58,6 +59,13 @@ func (m *Main) checkLeftTeams(ctx context.Context, cfg *challenges.Config) error
 	}
 	if len(orphans) > 0 {
 		return fmt.Errorf("teams hold figures in Redis but are not in the config: %s: %s", describeAll(orphans, figs), leftTeamsAdvice)
+	}
+	previous, err := loadPrevious(ctx, rdb, cfg)
+	if err != nil {
+		return err
+	}
+	if previous != nil {
+		fmt.Fprintf(m.Stdout, "previous edition %s (%s): %d bytes freed by %d teams\n", previous.Campaign, previous.Name, previous.TotalFreed, len(previous.Teams))
 	}
 	return nil
 }

@@ -201,6 +201,18 @@ func TestIndexVariants(t *testing.T) {
 				t.Errorf("goal label %q", got)
 			}
 		}},
+		{"no previous edition", func(b *bot.Board) { b.Previous, b.PreviousLabel = nil, "" }, func(t *testing.T, doc *html.Node) {
+			if p := first(t, doc, byID("previous")); !hasAttrNamed(p, "hidden") || text(p) != "" {
+				t.Errorf("#previous without a previous edition: %q", text(p))
+			}
+		}},
+		{"last year", func(b *bot.Board) {
+			b.Previous, b.PreviousLabel = &bot.Figure{Value: 1.7e12, Label: "1,7\u00a0To"}, "l’an dernier\u00a0: 1,7\u00a0To"
+		}, func(t *testing.T, doc *html.Node) {
+			if p := first(t, doc, byID("previous")); hasAttrNamed(p, "hidden") || text(p) != "l’an dernier\u00a0: 1,7\u00a0To" {
+				t.Errorf("#previous reads %q (hidden: %v)", text(p), hasAttrNamed(p, "hidden"))
+			}
+		}},
 		{"no défi", func(b *bot.Board) { b.Defi = nil }, func(t *testing.T, doc *html.Node) {
 			if got := text(first(t, doc, byID("defi-body"))); !strings.Contains(got, "Pas de défi") {
 				t.Errorf("défi reads %q", got)

@@ -91,6 +91,26 @@ type StandingsJSON struct {
 	Teams           []TeamJSON         `json:"teams"`
 	TotalFreedBytes int64              `json:"total_freed_bytes"`
 	Equivalences    scoring.Equivalent `json:"equivalences"`
+	// Previous is the campaign's previous edition (campaign.previous),
+	// absent without one.
+	Previous *PreviousJSON `json:"previous,omitempty"`
+}
+
+// PreviousJSON is the previous edition in the standings answer.
+type PreviousJSON struct {
+	// Campaign is its campaign.id.
+	Campaign        string `json:"campaign"`
+	Name            string `json:"name"`
+	TotalFreedBytes int64  `json:"total_freed_bytes"`
+	// Teams are its teams, most bytes freed first.
+	Teams []PreviousTeamJSON `json:"teams"`
+}
+
+// PreviousTeamJSON is one team of the previous edition.
+type PreviousTeamJSON struct {
+	Team       string `json:"team"`
+	Name       string `json:"name"`
+	FreedBytes int64  `json:"freed_bytes"`
 }
 
 func (s *Server) standings(w http.ResponseWriter, r *http.Request) {
@@ -136,6 +156,12 @@ func standingsJSON(st scoring.Standings, by scoring.Criterion, eq scoring.Equiva
 			Points: t.Points, PointsPerAgent: t.PointsPerAgent,
 			Participation: round(t.Participation), Participations: t.Participations,
 		})
+	}
+	if p := st.Previous; p != nil {
+		out.Previous = &PreviousJSON{Campaign: p.Campaign, Name: p.Name, TotalFreedBytes: p.TotalFreed, Teams: []PreviousTeamJSON{}}
+		for _, t := range p.Teams {
+			out.Previous.Teams = append(out.Previous.Teams, PreviousTeamJSON{Team: t.ID, Name: t.Name, FreedBytes: t.FreedBytes})
+		}
 	}
 	return out
 }

@@ -95,6 +95,7 @@
     renderUpdated(b);
     setText('#total', b.total.label);
     renderGoal(b);
+    renderPrevious(b);
     renderEquivalences(b.equivalences || []);
     renderDefi(b.defi, b.status);
     renderRankings(b.rankings || []);
@@ -130,6 +131,12 @@
     var label = el('p', { id: 'goal-label', 'class': 'goal-label', text: b.goal_label });
     if (b.goal_percent >= 100) label.append(' ', el('strong', { 'class': 'badge', text: t('goal_reached') }));
     box.append(el('progress', { id: 'goal', max: 100, value: value, 'data-percent': b.goal_percent, 'aria-labelledby': 'goal-label' }), label);
+  }
+
+  function renderPrevious(b) {
+    var p = $('#previous');
+    p.textContent = b.previous_label || '';
+    p.hidden = !b.previous_label;
   }
 
   function renderEquivalences(list) {
