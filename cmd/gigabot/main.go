@@ -410,22 +410,11 @@ func (m *Main) audit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !m.hasRedis() {
-		return errors.New("REDIS_URL (or REDIS_SENTINEL_URL, REDIS_CLUSTER_URL) is required: audit reads the campaign's Redis")
-	}
-	log, err := m.logger()
-	if err != nil {
-		return err
-	}
-	rdb, closeStore, err := m.openRedis(ctx, log)
+	store, closeStore, err := m.existingStore(ctx, cfg, "audit")
 	if err != nil {
 		return err
 	}
 	defer closeStore()
-	store := redis.NewStore(rdb, cfg.Campaign.ID)
-	if err := store.CheckLayout(ctx); err != nil {
-		return err
-	}
 	live, err := store.Figures(ctx)
 	if err != nil {
 		return err
@@ -534,6 +523,29 @@ func (m *Main) newStore(rdb goredis.UniversalClient, campaign string, log *slog.
 		log.Info("redis: every acknowledged write waits for replicas (WAIT)", "replicas", wait.Replicas, "timeout", wait.Timeout)
 	}
 	return redis.NewStore(rdb, campaign, wait.Option()), nil
+}
+
+// existingStore opens the campaign's store in the Redis the environment
+// names, for a command (what) that reads what a running bot wrote: the
+// embedded store would be empty. The caller closes it.
+func (m *Main) existingStore(ctx context.Context, cfg *challenges.Config, what string) (*redis.Store, func(), error) {
+	if !m.hasRedis() {
+		return nil, nil, fmt.Errorf("REDIS_URL (or REDIS_SENTINEL_URL, REDIS_CLUSTER_URL) is required: %s reads the campaign's Redis", what)
+	}
+	log, err := m.logger()
+	if err != nil {
+		return nil, nil, err
+	}
+	rdb, closeStore, err := m.openRedis(ctx, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	store := redis.NewStore(rdb, cfg.Campaign.ID)
+	if err := store.CheckLayout(ctx); err != nil {
+		closeStore()
+		return nil, nil, err
+	}
+	return store, closeStore, nil
 }
 
 // owner names this process in post leases.

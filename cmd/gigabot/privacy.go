@@ -57,22 +57,11 @@ func (m *Main) privacy(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !m.hasRedis() {
-		return errors.New("REDIS_URL (or REDIS_SENTINEL_URL, REDIS_CLUSTER_URL) is required: privacy reads the campaign's Redis")
-	}
-	log, err := m.logger()
-	if err != nil {
-		return err
-	}
-	rdb, closeStore, err := m.openRedis(ctx, log)
+	store, closeStore, err := m.existingStore(ctx, cfg, "privacy "+verb)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
-	store := redis.NewStore(rdb, cfg.Campaign.ID)
-	if err := store.CheckLayout(ctx); err != nil {
-		return err
-	}
 	inConfig := configOf(cfg, user)
 	if verb == "export" {
 		data, err := store.PersonalData(ctx, user)
