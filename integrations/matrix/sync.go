@@ -260,6 +260,9 @@ func (a *Adapter) addressed(msg *event.MessageEventContent) (string, bool) {
 	if m := a.pill.FindStringSubmatch(msg.FormattedBody); m != nil {
 		names = append([]string{html.UnescapeString(m[1])}, names...) // the pill's text, as the body spells it
 	}
+	// The longest first: "Gigabot Calvados: …" is the display name, not
+	// the localpart "gigabot" followed by a word.
+	slices.SortStableFunc(names, func(x, y string) int { return len(y) - len(x) })
 	for _, name := range names {
 		if rest, ok := cutName(text, name); ok {
 			text, mentioned = rest, true

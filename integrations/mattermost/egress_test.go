@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"os"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -28,36 +27,12 @@ func TestEgress(t *testing.T) {
 	if egresstest.InChild() {
 		t.Skip("the child runs TestEgressChild only")
 	}
-	ca := egresstest.NewCA(t)
-	fake := newFakeMM(t, true)
-	srv := ca.Server(t, "mattermost.test", fake.srv.Config.Handler)
-	proxy := egresstest.NewProxy(t, srv.Listener.Addr().String())
-	caFile := ca.WriteFile(t)
-	tests := []struct {
-		name    string
-		env     []string
-		pass    bool
-		want    string // in the child's output
-		proxied int    // tunnels to mattermost.test:443
-	}{
-		{"the intranet CA and the proxy", []string{"SSL_CERT_FILE=" + caFile, "HTTPS_PROXY=" + proxy.URL}, true, "socket open", 2},
-		{"without the intranet CA", []string{"HTTPS_PROXY=" + proxy.URL}, false, "x509: certificate signed by unknown authority", 1},
-		{"NO_PROXY names Mattermost", []string{"SSL_CERT_FILE=" + caFile, "HTTPS_PROXY=" + proxy.URL, "NO_PROXY=.test"}, false, "lookup mattermost.test", 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			before := len(proxy.Asked())
-			out, passed := egresstest.Run(t, "TestEgressChild", tt.env...)
-			if passed != tt.pass || !strings.Contains(out, tt.want) {
-				t.Fatalf("child passed=%v, want %v and %q in its output:\n%s", passed, tt.pass, tt.want, out)
-			}
-			asked := proxy.Asked()[before:]
-			n := len(slices.DeleteFunc(slices.Clone(asked), func(h string) bool { return h != "mattermost.test:443" }))
-			if n != tt.proxied || len(asked) != n {
-				t.Errorf("the proxy was asked for %q, want mattermost.test:443 %d times", asked, tt.proxied)
-			}
-		})
-	}
+	e := egresstest.New(t, "mattermost.test", newFakeMM(t, true).srv.Config.Handler)
+	e.RunCases(t, []egresstest.Case{
+		{Name: "the intranet CA and the proxy", Child: "TestEgressChild", Env: e.Through, Pass: true, Want: "socket open", Tunnels: 2},
+		{Name: "without the intranet CA", Child: "TestEgressChild", Env: []string{"HTTPS_PROXY=" + e.Proxy.URL}, Want: "x509: certificate signed by unknown authority", Tunnels: 1},
+		{Name: "NO_PROXY names Mattermost", Child: "TestEgressChild", Env: append(slices.Clone(e.Through), "NO_PROXY=.test"), Want: "lookup mattermost.test"},
+	})
 }
 
 // TestEgressChild runs in TestEgress's child: Connect checks the token and

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"slices"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -34,46 +33,23 @@ func TestEgress(t *testing.T) {
 	if egresstest.InChild() {
 		t.Skip("the child runs the child tests only")
 	}
-	ca := egresstest.NewCA(t)
 	fake := newFakeSlack(t).workspace()
-	srv := ca.Server(t, "slack.test", fake.srv.Config.Handler)
+	e := egresstest.New(t, "slack.test", fake.srv.Config.Handler)
 	// apps.connections.open gives the socket's URL on the fake's address.
 	fake.srv.URL = "https://slack.test"
 	var acked atomic.Int32
 	fake.ws = egressSocket(t, &acked)
-	proxy := egresstest.NewProxy(t, srv.Listener.Addr().String())
-	caFile := ca.WriteFile(t)
-	through := []string{"SSL_CERT_FILE=" + caFile, "HTTPS_PROXY=" + proxy.URL}
-	tests := []struct {
-		name, child string
-		env         []string
-		pass        bool
-		want        string // in the child's output
-		tunnels     int    // to slack.test:443, at least (a failed call is retried)
-		acked       int32  // Socket Mode envelopes acknowledged
-	}{
-		{"the intranet CA and the proxy", "TestEgressChild", through, true, "slack: connected", 1, 0},
-		{"Socket Mode", "TestEgressSocketChild", through, true, "slack: connected", 2, 1},
-		{"without the intranet CA", "TestEgressChild", []string{"HTTPS_PROXY=" + proxy.URL}, false, "x509: certificate signed by unknown authority", 1, 0},
-		{"NO_PROXY names Slack", "TestEgressChild", append(slices.Clone(through), "NO_PROXY=slack.test"), false, "lookup slack.test", 0, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			before, ackedBefore := len(proxy.Asked()), acked.Load()
-			out, passed := egresstest.Run(t, tt.child, tt.env...)
-			if passed != tt.pass || !strings.Contains(out, tt.want) {
-				t.Fatalf("child passed=%v, want %v and %q in its output:\n%s", passed, tt.pass, tt.want, out)
-			}
-			asked := proxy.Asked()[before:]
-			tunnels := len(slices.DeleteFunc(slices.Clone(asked), func(h string) bool { return h != "slack.test:443" }))
-			if len(asked) != tunnels || tunnels < tt.tunnels || (tt.tunnels == 0 && tunnels != 0) {
-				t.Errorf("the proxy was asked for %q, want slack.test:443 (%d connections at least)", asked, tt.tunnels)
-			}
-			if got := acked.Load() - ackedBefore; got != tt.acked {
-				t.Errorf("%d envelopes acknowledged over Socket Mode, want %d", got, tt.acked)
-			}
-		})
-	}
+	e.RunCases(t, []egresstest.Case{
+		{Name: "the intranet CA and the proxy", Child: "TestEgressChild", Env: e.Through, Pass: true, Want: "slack: connected", Tunnels: 1},
+		{Name: "Socket Mode", Child: "TestEgressSocketChild", Env: e.Through, Pass: true, Want: "slack: connected", Tunnels: 2,
+			Check: func(t *testing.T) {
+				if n := acked.Load(); n != 1 {
+					t.Errorf("%d envelopes acknowledged over Socket Mode, want 1", n)
+				}
+			}},
+		{Name: "without the intranet CA", Child: "TestEgressChild", Env: []string{"HTTPS_PROXY=" + e.Proxy.URL}, Want: "x509: certificate signed by unknown authority", Tunnels: 1},
+		{Name: "NO_PROXY names Slack", Child: "TestEgressChild", Env: append(slices.Clone(e.Through), "NO_PROXY=slack.test"), Want: "lookup slack.test"},
+	})
 }
 
 // egressSocket is Slack's side of Socket Mode for TestEgress: hello, then a

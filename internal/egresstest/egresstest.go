@@ -235,3 +235,68 @@ func Run(t testing.TB, test string, env ...string) (output string, passed bool) 
 	}
 	return string(out), err == nil
 }
+
+// Case is one run of a child test in an egress test.
+type Case struct {
+	Name string
+	// Child is the test the child process runs.
+	Child string
+	// Env is added to the child's environment ("KEY=value").
+	Env []string
+	// Pass tells whether the child must pass; Want is in its output.
+	Pass bool
+	Want string
+	// Tunnels is how many connections to the host the proxy must carry, at
+	// least (a failed call may be retried); 0: none.
+	Tunnels int
+	// Check, when set, checks more once the child has run.
+	Check func(t *testing.T)
+}
+
+// Egress is the way out of the intranet to one host: its fake, with a
+// certificate from the intranet's CA, behind the outbound proxy.
+type Egress struct {
+	// Host is the fake's name (port 443).
+	Host  string
+	Proxy *Proxy
+	// CAFile holds the intranet CA's certificate, for SSL_CERT_FILE.
+	CAFile string
+	// Through is the environment of a child that goes through the proxy
+	// and trusts the CA.
+	Through []string
+}
+
+// New serves h as host, over TLS with a certificate a new CA signed,
+// behind a proxy that tunnels every request to it.
+func New(t testing.TB, host string, h http.Handler) *Egress {
+	t.Helper()
+	ca := NewCA(t)
+	srv := ca.Server(t, host, h)
+	e := &Egress{Host: host, Proxy: NewProxy(t, srv.Listener.Addr().String()), CAFile: ca.WriteFile(t)}
+	e.Through = []string{"SSL_CERT_FILE=" + e.CAFile, "HTTPS_PROXY=" + e.Proxy.URL}
+	return e
+}
+
+// RunCases runs each case, in order, as a subtest: the child's outcome,
+// and the tunnels the proxy opened meanwhile, every one to the host.
+func (e *Egress) RunCases(t *testing.T, cases []Case) {
+	t.Helper()
+	p, host := e.Proxy, e.Host+":443"
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			before := len(p.Asked())
+			out, passed := Run(t, c.Child, c.Env...)
+			if passed != c.Pass || !strings.Contains(out, c.Want) {
+				t.Fatalf("child passed=%v, want %v and %q in its output:\n%s", passed, c.Pass, c.Want, out)
+			}
+			asked := p.Asked()[before:]
+			tunnels := len(slices.DeleteFunc(slices.Clone(asked), func(h string) bool { return h != host }))
+			if len(asked) != tunnels || tunnels < c.Tunnels || (c.Tunnels == 0 && tunnels != 0) {
+				t.Errorf("the proxy was asked for %q, want %s (%d times at least)", asked, host, c.Tunnels)
+			}
+			if c.Check != nil {
+				c.Check(t)
+			}
+		})
+	}
+}
