@@ -87,6 +87,10 @@ gigabot COMMAND -h lists a command's options and their defaults.
 
 Environment (secrets never live in FILE):
   REDIS_URL                   the store; unset: an embedded in-memory one, whose scores die with the process
+  REDIS_SENTINEL_URL          or the master that Sentinel names (…?master_name=NAME&addr=…)
+  REDIS_CLUSTER_URL           or a Redis Cluster (one node or more: …?addr=…)
+  REDIS_WAIT_REPLICAS         replicas an acknowledged write waits for (default 1 with Sentinel, else 0)
+  REDIS_WAIT_TIMEOUT          and for how long (default 1s, at most 2s)
   GIGABOT_PLATFORM            console (the default: stdin and stdout), slack or mattermost
   GIGABOT_HTTP_ADDR           the dashboard's and the API's address (default 127.0.0.1:8080)
   GIGABOT_PUBLIC_URL          where Mattermost reaches the bot (button, /giga)
