@@ -211,3 +211,13 @@ func TestPinImages(t *testing.T) {
 		}
 	}
 }
+
+// TestProxyKeyStaysOut: the proxy's private key (deploy/tls) stays out of
+// git and out of the image's build context, as the env file does.
+func TestProxyKeyStaysOut(t *testing.T) {
+	for file, line := range map[string]string{"../../.dockerignore": "deploy/tls", "../../.gitignore": "/deploy/tls/"} {
+		if !slices.Contains(strings.Split(readFile(t, file), "\n"), line) {
+			t.Errorf("%s does not list %s", file, line)
+		}
+	}
+}
