@@ -214,6 +214,12 @@ type Options struct {
 	// Members keeps the agents of the teams whose members are their
 	// channel's (nil: the Store, which must then fit if a team does).
 	Members ChannelMembers
+	// Postponements keeps the postponed days (nil: the Store if it fits;
+	// without, the reporter command fails).
+	Postponements Postponements
+	// OnCalendar is called once a postponement changed the calendar, so
+	// that the owner builds the bot again on it (Live.Refresh).
+	OnCalendar func(ctx context.Context)
 	// Previous is the campaign's previous edition (campaign.previous),
 	// which the standings, the board, the recap and the podium compare
 	// with (nil: none).
@@ -258,6 +264,10 @@ type Bot struct {
 	hist     *scoring.History
 	histKey  histKey
 	histDays []dayFigures
+
+	// postponed and onCalendar: Options.Postponements and OnCalendar.
+	postponed  Postponements
+	onCalendar func(ctx context.Context)
 }
 
 // New builds a bot and records the campaign's teams in the store.
@@ -292,12 +302,15 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		weights: scoring.Weights{Defi: cfg.Scoring.Defi, Gigabyte: cfg.Scoring.Gigabyte, Percent: cfg.Scoring.Percent},
 		equiv: scoring.Equivalences{
 			PDFPagesPerTB: cfg.Equivalences.PDFPagesPerTB, CabinetsPerTB: cfg.Equivalences.CabinetsPerTB,
-			CO2eTonnesPerTBYear: cfg.Equivalences.CO2eTonnesPerTBYear,
+			CO2eTonnesPerTBYear: cfg.Equivalences.CO2eTonnesPerTBYear, StorageDoublingYears: cfg.Equivalences.StorageDoublingYears,
 		},
 		limiter: lim,
 		hist:    scoring.NewHistory(o.Calendar.Start()),
 	}
 	b.outages, _ = o.Store.(Outages)
+	if b.postponed, b.onCalendar = o.Postponements, o.OnCalendar; b.postponed == nil {
+		b.postponed, _ = o.Store.(Postponements)
+	}
 	if channelTeams(cfg) {
 		if b.members = o.Members; b.members == nil {
 			if b.members, _ = o.Store.(ChannelMembers); b.members == nil {

@@ -48,6 +48,7 @@ func (b *Bot) commandTable() []command {
 		{names: []string{"attente", "en", "en-attente", "pending", "held"}, role: roleCoordinator, run: b.cmdHeld},
 		{names: []string{"valider", "validate", "accept"}, role: roleCoordinator, usage: "valider <scan_id>", run: b.cmdValidate},
 		{names: []string{"rejeter", "reject"}, role: roleCoordinator, usage: "rejeter <scan_id>", run: b.cmdReject},
+		{names: []string{"reporter", "postpone"}, role: roleCoordinator, usage: "reporter [motif]", run: b.cmdPostpone},
 		{names: []string{"mobilisation", "rally"}, role: roleDGS, usage: "mobilisation <texte>", run: b.cmdMobilisation},
 	}
 }
@@ -280,7 +281,7 @@ func (b *Bot) cmdRanking(ctx context.Context, ev Event, args string) error {
 		return err
 	}
 	text := b.rankingText(st, c, len(b.teams)) + "\n" +
-		b.loc.T("ranking.total", b.loc.Bytes(st.TotalFreed), b.equivalencesText(st.TotalFreed))
+		b.loc.T("ranking.total", b.loc.Bytes(st.TotalFreed), b.equivalencesText(st.TotalFreed)) + b.monthsText(st.TotalFreed, st.TotalScanned)
 	return b.reply(ctx, ev, text)
 }
 

@@ -16,7 +16,7 @@ var english = map[string]string{
 
 	"help.header":      "*Gigabot commands*",
 	"help.agent":       "• `challenge`: today's challenge\n• `schedule`: the campaign's challenges\n• `ranking [points|volume|rate|participation|agent]`: the standings\n• `team [id]`: a team's figures\n• `me`: the challenges you completed\n• `help`: this help",
-	"help.coordinator": "• `announce <text>`: post an announcement in every team channel\n• `correction <team> <points> <reason>`: correct a score (shown in the recap)\n• `export`: the campaign's table (teams × days) as CSV\n• `pending`: the suspicious scan reports, to `validate <id>` or `reject <id>`",
+	"help.coordinator": "• `announce <text>`: post an announcement in every team channel\n• `correction <team> <points> <reason>`: correct a score (shown in the recap)\n• `export`: the campaign's table (teams × days) as CSV\n• `pending`: the suspicious scan reports, to `validate <id>` or `reject <id>`\n• `postpone [reason]`: move today's challenge to the next working day (a strike, a closure)",
 	"help.dgs":         "• `rally <text>`: send the call to action to every team",
 	"help.react":       "When you have completed today's challenge, react with :%s: on its message.",
 
@@ -86,6 +86,14 @@ var english = map[string]string{
 	"announce.already":     "This announcement was already sent to the team channels today: I am not sending it twice. To post it again, change its text.",
 	"mobilisation.already": "This call to action was already sent to the team channels today: I am not sending it twice. To post it again, change its text.",
 
+	// A coordinator moves today's challenge to the next working day (postpone).
+	"postpone.post":    "⏸️ *Challenge %d is postponed*: \"%s\" will take place on %s, and the following challenges move on by one working day. The ✅ already given today count.\n— %s",
+	"postpone.reason":  "Reason: %s",
+	"postpone.done":    "Done: challenge %d will take place on %s, announced in %d team channels.",
+	"postpone.none":    "No challenge today: there is nothing to postpone.",
+	"postpone.late":    "The recap of day %d went out at %s: the day is closed and can no longer be postponed.",
+	"postpone.already": "Challenge %d is already postponed: nothing more to do.",
+
 	"recap.header":   "📊 *Recap of day %d/%d*",
 	"recap.freed":    "Today the teams freed %s; since the start: %s.",
 	"recap.team":     "Your team: %s of %d, %s freed today, %d challenge(s) completed today.",
@@ -106,6 +114,12 @@ var english = map[string]string{
 	"podium.thanks":   "Thank you all: let's keep these good habits!",
 	"milestone.post":  "🎉 *Milestone reached: %s freed!*\nThat is about %s.",
 	"equivalences":    "%s PDF pages, %s archive cabinets and %s t CO2e a year of storage avoided",
+	"equivalences.months":    "That is %s of the organisation's own data production.",
+	"equivalences.months.of": "_(A year of data: storage doubles in %s years, as in the Calvados (\"the volume of stored data doubled in only four years\"); of the %s scanned, the last year produced %s.)_",
+	"months":                 "%s months",
+	"month.one":              "1 month",
+	"board.months":           "%s of the organisation's data production",
+	"board.source.doubling":  "storage doubles in %s years (%s scanned)",
 	"equivalences.of": "_(Assumptions: 1 TB ≈ 6.5 million PDF pages of about 150 kB and 1,300 cabinets of 5,000 pages, figures of the Calvados campaign; CO2e: about 0.2 t per TB stored for a year, German Environment Agency, \"Green Cloud Computing\", 2021.)_",
 	"medal.other":     "▫️",
 

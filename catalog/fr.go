@@ -20,7 +20,7 @@ var french = typeset(map[string]string{
 
 	"help.header":      "*Gigabot : les commandes*",
 	"help.agent":       "• `defi` : le défi du jour\n• `programme` : les défis de la campagne\n• `classement [points|volume|taux|participation|agent]` : le classement\n• `equipe [id]` : les chiffres d’une équipe\n• `moi` : vos défis relevés\n• `aide` : cette aide",
-	"help.coordinator": "• `annonce <texte>` : publier une annonce dans tous les canaux d’équipe\n• `correction <équipe> <points> <motif>` : corriger un score (tracé dans le bilan)\n• `export` : le tableau de la campagne (équipes × jours) en CSV\n• `en attente` : les rapports de scan suspects, à `valider <id>` ou `rejeter <id>`",
+	"help.coordinator": "• `annonce <texte>` : publier une annonce dans tous les canaux d’équipe\n• `correction <équipe> <points> <motif>` : corriger un score (tracé dans le bilan)\n• `export` : le tableau de la campagne (équipes × jours) en CSV\n• `en attente` : les rapports de scan suspects, à `valider <id>` ou `rejeter <id>`\n• `reporter [motif]` : reporter le défi du jour au jour ouvré suivant (grève, fermeture)",
 	"help.dgs":         "• `mobilisation <texte>` : envoyer l’appel à la mobilisation à toutes les équipes",
 	"help.react":       "Quand vous avez relevé le défi du jour, réagissez avec :%s: sur son message.",
 
@@ -91,6 +91,14 @@ var french = typeset(map[string]string{
 	"announce.already":     "Cette annonce a déjà été envoyée aujourd’hui dans les canaux d’équipe : je ne l’envoie pas une seconde fois. Pour la publier de nouveau, changez son texte.",
 	"mobilisation.already": "Cet appel à la mobilisation a déjà été envoyé aujourd’hui dans les canaux d’équipe : je ne l’envoie pas une seconde fois. Pour le publier de nouveau, changez son texte.",
 
+	// A coordinator moves today's défi to the next working day (reporter).
+	"postpone.post":    "⏸️ *Le défi du jour %d est reporté* : « %s » aura lieu le %s, et les défis suivants sont décalés d’un jour ouvré. Les ✅ déjà posés aujourd’hui comptent.\n— %s",
+	"postpone.reason":  "Motif : %s",
+	"postpone.done":    "C’est fait : le défi du jour %d aura lieu le %s, annoncé dans %d canaux d’équipe.",
+	"postpone.none":    "Pas de défi aujourd’hui : il n’y a rien à reporter.",
+	"postpone.late":    "Le bilan du jour %d est parti à %s : la journée est close, elle ne peut plus être reportée.",
+	"postpone.already": "Le défi du jour %d est déjà reporté : rien de plus à faire.",
+
 	"recap.header":   "📊 *Bilan du jour %d/%d*",
 	"recap.freed":    "Aujourd’hui, les équipes ont libéré %s ; depuis le début : %s.",
 	"recap.team":     "Votre équipe : %s sur %d, %s libérés aujourd’hui, %d défi(s) relevé(s) aujourd’hui.",
@@ -111,6 +119,12 @@ var french = typeset(map[string]string{
 	"podium.thanks":   "Merci à toutes et à tous : ces bonnes habitudes, gardons-les !",
 	"milestone.post":  "🎉 *Palier franchi : %s libérés !*\nC’est l’équivalent d’environ %s.",
 	"equivalences":    "%s pages PDF, %s armoires d’archives et %s t CO2e par an de stockage évités",
+	"equivalences.months":    "Soit l’équivalent de %s de données produites par la collectivité.",
+	"equivalences.months.of": "_(Un an de données : le stockage double en %s ans, comme au Calvados (« le volume de données stockées a doublé en seulement quatre ans ») ; sur les %s analysés, la dernière année en a produit %s.)_",
+	"months":                 "%s mois",
+	"month.one":              "1 mois",
+	"board.months":           "%s de données produites par la collectivité",
+	"board.source.doubling":  "le stockage double en %s ans (%s analysés)",
 	"equivalences.of": "_(Hypothèses : 1 To ≈ 6,5 millions de pages PDF d’environ 150 Ko et 1 300 armoires de 5 000 pages, chiffres de la campagne du Calvados ; CO2e : environ 0,2 t par To stocké pendant un an, Umweltbundesamt, « Green Cloud Computing », 2021.)_",
 	"medal.other":     "▫️",
 

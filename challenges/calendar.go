@@ -27,6 +27,9 @@ type Day struct {
 	// Date is midnight of the day in the campaign's time zone.
 	Date time.Time
 	Defi Defi
+	// Moved is set on the days a postponement (NewCalendar's skip) moved
+	// later: what was posted for the day at its first date is posted again.
+	Moved bool
 }
 
 // Skip is a calendar day inside the campaign that is not a campaign day.
@@ -45,8 +48,9 @@ type Calendar struct {
 }
 
 // NewCalendar lays out the campaign: Days working days from the start date
-// (or the next working day), skipping week-ends and public holidays.
-func NewCalendar(c *Config) (*Calendar, error) {
+// (or the next working day), skipping week-ends, public holidays, and the
+// dates of skip (days whose défi a coordinator postponed), each for its reason.
+func NewCalendar(c *Config, skip ...Skip) (*Calendar, error) {
 	loc := c.Location()
 	start, err := ParseDate(c.Campaign.Start, loc)
 	if err != nil {
@@ -70,9 +74,14 @@ func NewCalendar(c *Config) (*Calendar, error) {
 		}
 		extra[t.Format(time.DateOnly)] = true
 	}
+	skipped := map[string]string{}
+	for _, s := range skip {
+		skipped[s.Date.Format(time.DateOnly)] = s.Reason
+	}
 	defiAt, _ := ParseClock(c.Campaign.Schedule.Defi)
 	recapAt, _ := ParseClock(c.Campaign.Schedule.Recap)
 	calendar := &Calendar{Location: loc, DefiAt: defiAt, RecapAt: recapAt}
+	moved := false
 	// Walk by calendar date, never by adding 24 h: a day is 23 or 25 hours
 	// long when daylight saving time changes.
 	for d := start; len(calendar.Days) < c.Campaign.Days; d = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc) {
@@ -86,13 +95,16 @@ func NewCalendar(c *Config) (*Calendar, error) {
 			reason = h.Name
 		} else if extra[d.Format(time.DateOnly)] {
 			reason = "jour non travaillé (extra_holidays)"
+		} else if r, ok := skipped[d.Format(time.DateOnly)]; ok {
+			reason = r
+			moved = true
 		}
 		if reason != "" {
 			calendar.Skipped = append(calendar.Skipped, Skip{Date: d, Reason: reason})
 			continue
 		}
 		n := len(calendar.Days) + 1
-		calendar.Days = append(calendar.Days, Day{N: n, Date: d, Defi: defis[(n-1)%len(defis)]})
+		calendar.Days = append(calendar.Days, Day{N: n, Date: d, Defi: defis[(n-1)%len(defis)], Moved: moved})
 	}
 	return calendar, nil
 }

@@ -74,6 +74,15 @@ type PostSent struct {
 	At               time.Time
 }
 
+// DefiPostponed is a coordinator's move of a day's défi to the next
+// working day (a strike, a closure): Date (local, 2027-03-24) is no longer
+// a campaign day, and Day and the days after it move on by one.
+type DefiPostponed struct {
+	Date, By, Reason string
+	Day              int
+	At               time.Time
+}
+
 // The kinds of events, as the log's "type" field names them.
 const (
 	KindParticipation = "participation"
@@ -82,6 +91,7 @@ const (
 	KindScanDecided   = "scan_decided"
 	KindCorrection    = "correction"
 	KindPost          = "post"
+	KindPostponed     = "postponed"
 )
 
 // Kind implements Event.
@@ -102,6 +112,9 @@ func (CorrectionMade) Kind() string { return KindCorrection }
 // Kind implements Event.
 func (PostSent) Kind() string { return KindPost }
 
+// Kind implements Event.
+func (DefiPostponed) Kind() string { return KindPostponed }
+
 // Encode writes an event as the log's field/value pairs, "type" first.
 func Encode(e Event) []string {
 	f := []string{"type", e.Kind()}
@@ -121,6 +134,8 @@ func Encode(e Event) []string {
 		add("id", e.ID, "team", e.Team, "points", strconv.FormatFloat(e.Points, 'f', -1, 64), "reason", e.Reason, "by", e.By, "day", strconv.Itoa(e.Day), "at", ms(e.At))
 	case PostSent:
 		add("key", e.Key, "post", e.PostID, "ref", e.Ref, "at", ms(e.At))
+	case DefiPostponed:
+		add("date", e.Date, "day", strconv.Itoa(e.Day), "by", e.By, "reason", e.Reason, "at", ms(e.At))
 	}
 	return f
 }
@@ -149,6 +164,8 @@ func Decode(fields map[string]string) (Event, error) {
 			By: fields["by"], Day: d.day(), At: d.at()}}
 	case KindPost:
 		e = PostSent{Key: d.str("key"), PostID: fields["post"], Ref: fields["ref"], At: d.at()}
+	case KindPostponed:
+		e = DefiPostponed{Date: d.str("date"), Day: d.day(), By: fields["by"], Reason: fields["reason"], At: d.at()}
 	default:
 		return nil, fmt.Errorf("%w %q", ErrUnknownKind, kind)
 	}

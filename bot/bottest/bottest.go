@@ -254,3 +254,28 @@ func Texts(posts []Post) string {
 	}
 	return b.String()
 }
+
+// Live builds a bot.Live on the same store, clock and chat, as the
+// process named owner runs it (gigabot run): its bots follow a
+// postponement at once, and other replicas' at their Refresh.
+func (e *Env) Live(tb testing.TB, owner string) *bot.Live {
+	tb.Helper()
+	var live *bot.Live
+	build := func(ctx context.Context, cfg *challenges.Config, cal *challenges.Calendar) (*bot.Bot, error) {
+		return bot.New(ctx, bot.Options{
+			Config: cfg, Calendar: cal, Store: e.Store, Chat: e.Chat, Clock: e.Clock, Owner: owner,
+			FollowBlock: 50 * time.Millisecond,
+			OnCalendar: func(ctx context.Context) {
+				if err := live.Refresh(ctx); err != nil {
+					tb.Errorf("refresh: %v", err)
+				}
+			},
+		})
+	}
+	live, err := bot.NewLive(context.Background(), e.Config, e.Store, build, nil)
+	if err != nil {
+		tb.Fatalf("live: %v", err)
+	}
+	tb.Cleanup(live.Close)
+	return live
+}

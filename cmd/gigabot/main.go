@@ -65,6 +65,9 @@ type Main struct {
 	Clock clockwork.Clock
 	// Ready, when set, receives the HTTP address once the bot serves.
 	Ready chan<- string
+
+	// configPath is the --config file, which SIGHUP reloads.
+	configPath string
 }
 
 const usage = `gigabot runs a Giga Déstockage campaign in a chat platform.
@@ -215,6 +218,7 @@ func (m *Main) loadConfig(args []string) (*challenges.Config, *challenges.Calend
 	if *path == "" {
 		return nil, nil, errors.New("--config FILE is required")
 	}
+	m.configPath = *path
 	if fs.NArg() > 0 {
 		return nil, nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
@@ -320,11 +324,23 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	b, err := bot.New(ctx, bot.Options{Config: cfg, Calendar: cal, Store: store, Chat: p.chat, Clock: clock, Logger: log, Owner: own, Metrics: mx, Previous: previous})
+	// The bot is built again on a reloaded config (SIGHUP) and on a
+	// postponed day (reporter, by any replica), and swapped in one step.
+	var b *bot.Live
+	build := func(ctx context.Context, cfg *challenges.Config, cal *challenges.Calendar) (*bot.Bot, error) {
+		return bot.New(ctx, bot.Options{Config: cfg, Calendar: cal, Store: store, Chat: p.chat, Clock: clock, Logger: log, Owner: own, Metrics: mx, Previous: previous,
+			OnCalendar: func(ctx context.Context) {
+				if err := b.Refresh(ctx); err != nil {
+					log.Error("calendar", "err", err)
+				}
+			}})
+	}
+	b, err = bot.NewLive(ctx, cfg, store, build, log)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
+	cal = b.Current().Calendar()
 	limits, livePages, err := m.httpCaps()
 	if err != nil {
 		return err
@@ -379,24 +395,33 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	// The agents' personal data is erased campaign.retention_days after
 	// the last recap, by whichever replica's minute comes first.
 	retention := bot.NewRetention(cfg, cal, store, clock, log)
-	sched, err := challenges.NewScheduler(cal, clock, time.Minute, func(ctx context.Context) {
+	sched := &schedule{clock: clock, run: func(ctx context.Context) {
+		// Another replica's postponement reaches this one within a minute.
+		if err := b.Refresh(ctx); err != nil {
+			log.Error("calendar", "err", err)
+		}
 		if err := b.Catchup(ctx); err != nil {
 			log.Error("scheduled posts", "err", err)
 		}
 		if err := retention.Tick(ctx); err != nil {
 			log.Error("retention", "err", err)
 		}
-	})
-	if err != nil {
-		return err
-	}
+	}}
 	// Publish what is due before anything else: the bot may come back after
 	// missing a post time.
 	if err := b.Catchup(ctx); err != nil {
 		log.Error("catch up", "err", err)
 	}
-	sched.Start()
-	defer sched.Stop()
+	if err := sched.start(cal); err != nil {
+		return err
+	}
+	defer sched.stop()
+	b.OnSwap(func(nb *bot.Bot) {
+		if err := sched.start(nb.Calendar()); err != nil {
+			log.Error("scheduler", "err", err)
+		}
+	})
+	m.reloadOnHangup(ctx, m.configPath, b, log, func(cfg *challenges.Config) { p.reload(ctx, cfg, b) })
 	if m.Ready != nil {
 		m.Ready <- ln.Addr().String()
 	}

@@ -20,9 +20,12 @@ import (
 type platform struct {
 	chat bot.Chat
 	// mount adds the platform's HTTP routes, once the bot exists.
-	mount func(b *bot.Bot, api *httpapi.Server)
+	mount func(b bot.Handler, api *httpapi.Server)
 	// serve feeds the platform's events to the bot until ctx ends.
-	serve func(ctx context.Context, b *bot.Bot) error
+	serve func(ctx context.Context, b bot.Handler) error
+	// newRoster hands the adapter the roster of a reloaded config (nil:
+	// the platform takes names as they come).
+	newRoster func(ctx context.Context, r bot.Roster, h bot.Handler)
 }
 
 // platformDeps is what every platform may need.
@@ -57,8 +60,8 @@ func (m *Main) consolePlatform(d platformDeps) *platform {
 	})
 	return &platform{
 		chat:  chat,
-		mount: func(*bot.Bot, *httpapi.Server) {},
-		serve: func(ctx context.Context, b *bot.Bot) error {
+		mount: func(bot.Handler, *httpapi.Server) {},
+		serve: func(ctx context.Context, b bot.Handler) error {
 			if err := chat.Run(ctx, m.Stdin, b, m.Stderr); err != nil {
 				return err
 			}
@@ -89,11 +92,11 @@ func (m *Main) mattermostPlatform(ctx context.Context, d platformDeps) (*platfor
 	}
 	return &platform{
 		chat: mm,
-		mount: func(b *bot.Bot, api *httpapi.Server) {
+		mount: func(b bot.Handler, api *httpapi.Server) {
 			api.Handle("POST "+mattermost.CommandPath, mm.CommandHandler(b))
 			api.Handle("POST "+mattermost.ActionPath, mm.ActionHandler(b))
 		},
-		serve: func(ctx context.Context, b *bot.Bot) error { return mm.Run(ctx, b) },
+		serve: func(ctx context.Context, b bot.Handler) error { return mm.Run(ctx, b) },
 	}, nil
 }
 
@@ -137,8 +140,8 @@ func (m *Main) slackPlatform(ctx context.Context, d platformDeps) (*platform, er
 	}
 	return &platform{
 		chat:  a,
-		mount: func(b *bot.Bot, api *httpapi.Server) { a.Mount(api, b) },
-		serve: func(ctx context.Context, b *bot.Bot) error { return a.Run(ctx, b) },
+		mount: func(b bot.Handler, api *httpapi.Server) { a.Mount(api, b) },
+		serve: func(ctx context.Context, b bot.Handler) error { return a.Run(ctx, b) },
 	}, nil
 }
 
@@ -158,7 +161,7 @@ func (m *Main) matrixPlatform(ctx context.Context, d platformDeps) (*platform, e
 	}
 	return &platform{
 		chat:  a,
-		mount: func(*bot.Bot, *httpapi.Server) {},
-		serve: func(ctx context.Context, b *bot.Bot) error { return a.Run(ctx, b) },
+		mount: func(bot.Handler, *httpapi.Server) {},
+		serve: func(ctx context.Context, b bot.Handler) error { return a.Run(ctx, b) },
 	}, nil
 }
