@@ -107,6 +107,7 @@ func TestDemo(t *testing.T) {
 type process struct {
 	in     *io.PipeWriter
 	out    *safebuf.Buffer
+	logs   *safebuf.Buffer // its stderr
 	addr   string
 	cancel context.CancelFunc
 	done   chan int
@@ -124,14 +125,14 @@ func startWith(t *testing.T, config string, clock clockwork.Clock, env map[strin
 	inR, inW := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
-	p := &process{in: inW, out: &safebuf.Buffer{}, cancel: cancel, done: make(chan int, 1)}
+	p := &process{in: inW, out: &safebuf.Buffer{}, logs: &safebuf.Buffer{}, cancel: cancel, done: make(chan int, 1)}
 	env["GIGABOT_HTTP_ADDR"] = "127.0.0.1:0"
-	m := &Main{Stdin: inR, Stdout: p.out, Stderr: io.Discard, Getenv: func(k string) string { return env[k] }, Clock: clock, Ready: ready}
+	m := &Main{Stdin: inR, Stdout: p.out, Stderr: p.logs, Getenv: func(k string) string { return env[k] }, Clock: clock, Ready: ready}
 	go func() { p.done <- m.Run(ctx, []string{"run", "--config", config}) }()
 	select {
 	case p.addr = <-ready:
 	case code := <-p.done:
-		t.Fatalf("gigabot run exited %d before serving", code)
+		t.Fatalf("gigabot run exited %d before serving:\n%s", code, p.logs.String())
 	case <-time.After(10 * time.Second):
 		t.Fatal("gigabot run did not start")
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -12,47 +11,8 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/gigabot/gigabot/integrations/matrix/matrixtest"
-	"github.com/gigabot/gigabot/internal/safebuf"
 	"github.com/gigabot/gigabot/redis/redistest"
 )
-
-// matrixRun is one "gigabot run" on the Matrix platform.
-type matrixRun struct {
-	addr   string
-	logs   *safebuf.Buffer
-	cancel context.CancelFunc
-	done   chan int
-}
-
-func startMatrix(t *testing.T, config string, clock clockwork.Clock, env map[string]string) *matrixRun {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	r := &matrixRun{logs: &safebuf.Buffer{}, cancel: cancel, done: make(chan int, 1)}
-	m := &Main{Stdin: strings.NewReader(""), Stdout: &safebuf.Buffer{}, Stderr: r.logs, Getenv: func(k string) string { return env[k] }, Clock: clock, Ready: ready}
-	go func() { r.done <- m.Run(ctx, []string{"run", "--config", config}) }()
-	select {
-	case r.addr = <-ready:
-	case code := <-r.done:
-		t.Fatalf("gigabot run exited %d before serving:\n%s", code, r.logs.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("gigabot run did not start")
-	}
-	return r
-}
-
-func (r *matrixRun) stop(t *testing.T) {
-	t.Helper()
-	r.cancel()
-	select {
-	case code := <-r.done:
-		if code != 0 {
-			t.Errorf("gigabot run exited %d:\n%s", code, r.logs.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("gigabot run did not stop")
-	}
-}
 
 // TestMatrixEndToEnd runs "gigabot run" on a real Matrix homeserver
 // (Dendrite, from scripts/dendrite/start.sh): the défi once in each team
@@ -103,8 +63,7 @@ display_names:
 	}
 	loc, _ := time.LoadLocation("Europe/Paris")
 	clock := clockwork.NewFakeClockAt(time.Date(2027, 3, 22, 9, 30, 0, 0, loc)) // day 1, after the défi's time
-	run := startMatrix(t, config, clock, env)
-	p := &process{addr: run.addr}
+	p := startWith(t, config, clock, env)
 
 	bySender := func(team string) []matrixtest.Message { return coord.From(rooms[team], gigabot.ID) }
 	t.Cleanup(func() {
@@ -116,7 +75,7 @@ display_names:
 				t.Logf("%s: %s %s %q", team, m.Sender, m.MsgType, m.Body)
 			}
 		}
-		t.Logf("the last run's logs:\n%s", run.logs.String())
+		t.Logf("the last run's logs:\n%s", p.logs.String())
 	})
 	defi := map[string]string{}
 	for team := range rooms {
@@ -177,7 +136,7 @@ display_names:
 			t.Errorf("the DGS's call in %s does not ping the room (m.mentions.room): %+v", team, m)
 		}
 	}
-	run.stop(t)
+	p.stop(t)
 
 	// While the bot is down: a ✅, a redaction of one made before, and a
 	// command.
@@ -185,8 +144,7 @@ display_names:
 	bob.React(rooms["routes"], defi["routes"], "✅")
 	coord.Say(rooms["routes"], gigabot.Localpart+": equipe culture")
 	clock.Advance(2 * time.Hour)
-	run = startMatrix(t, config, clock, env)
-	p = &process{addr: run.addr}
+	p = startWith(t, config, clock, env)
 	matrixtest.Eventually(t, "what happened meanwhile", func() bool {
 		st := p.standings(t)
 		return participations(st, "colleges") == 1 && participations(st, "routes") == 2 &&
@@ -202,8 +160,28 @@ display_names:
 			t.Errorf("%d défis in %s after the restart, want 1", n, team)
 		}
 	}
-	run.stop(t)
-	if logs := run.logs.String(); strings.Contains(logs, gigabot.Token) {
+
+	// 17:00: the recap, with its chart as an m.image.
+	clock.Advance(5*time.Hour + 30*time.Minute)
+	for team := range rooms {
+		matrixtest.Eventually(t, "the recap and its chart in "+team, func() bool {
+			return len(matrixtest.Containing(bySender(team), "📊 Bilan du jour 1/15")) == 1 &&
+				len(imagesOf(bySender(team), "bilan-jour-1.png")) == 1
+		})
+	}
+	p.stop(t)
+	if strings.Contains(p.logs.String(), gigabot.Token) {
 		t.Error("the access token is in the logs")
 	}
+}
+
+// imagesOf returns the m.image messages of a file name, uploaded.
+func imagesOf(ms []matrixtest.Message, name string) []matrixtest.Message {
+	var out []matrixtest.Message
+	for _, m := range ms {
+		if m.MsgType == "m.image" && m.FileName == name && strings.HasPrefix(m.URL, "mxc://") && strings.Contains(m.Body, "Graphique") {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -32,6 +32,8 @@ func TestRender(t *testing.T) {
 		{"an unpaired backtick is text", bot.Message{Kind: bot.KindReply, Text: "a ` b"}, "a ` b", "a ` b", event.MsgNotice, false},
 		{"names with underscores are not italics", bot.Message{Kind: bot.KindDefi, Text: "réagissez white_check_mark"},
 			"réagissez white_check_mark", "réagissez white_check_mark", event.MsgText, false},
+		{"the emoji's name is the emoji", bot.Message{Kind: bot.KindDefi, Text: "Réagissez avec :white_check_mark: !"},
+			"Réagissez avec ✅ !", "Réagissez avec ✅ !", event.MsgText, false},
 		{"lines", bot.Message{Kind: bot.KindDefi, Text: "1. a\n2. b"}, "1. a\n2. b", "1. a<br>2. b", event.MsgText, false},
 		{"the DGS may ping the room", bot.Message{Kind: bot.KindMobilisation, Text: "@room allez"}, "@room allez", "@room allez", event.MsgText, true},
 		{"a reply never does", bot.Message{Kind: bot.KindReply, Text: "@room allez"}, "@room allez", "@room allez", event.MsgNotice, false},

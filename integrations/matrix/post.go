@@ -133,12 +133,15 @@ func render(msg bot.Message) *event.MessageEventContent {
 	if msg.Kind == bot.KindReply {
 		kind = event.MsgNotice
 	}
+	// The core names the emoji as Slack and Mattermost spell it; Matrix
+	// clients show the character.
+	text := strings.ReplaceAll(msg.Text, ":white_check_mark:", "✅")
 	mentions := &event.Mentions{}
 	if (msg.Kind == bot.KindAnnouncement || msg.Kind == bot.KindMobilisation) && strings.Contains(msg.Text, "@room") {
 		mentions.Room = true
 	}
 	return &event.MessageEventContent{
-		MsgType: kind, Body: plain(msg.Text), Format: event.FormatHTML, FormattedBody: toHTML(msg.Text), Mentions: mentions,
+		MsgType: kind, Body: plain(text), Format: event.FormatHTML, FormattedBody: toHTML(text), Mentions: mentions,
 	}
 }
 
