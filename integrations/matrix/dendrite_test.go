@@ -75,9 +75,9 @@ func newPeople(t *testing.T) *people {
 	return p
 }
 
-func (p *people) adapter(t *testing.T, owner string) *matrix.Adapter {
+func (p *people) adapter(t *testing.T, owner string, timeline int) *matrix.Adapter {
 	a, err := matrix.New(matrix.Config{HomeserverURL: p.srv.URL, UserID: p.gigabot.ID, AccessToken: p.gigabot.Token}, matrix.Options{
-		Roster: p.roster, Deliveries: p.store, Memory: p.store, Owner: owner, Sleep: p.waits.sleep,
+		Roster: p.roster, Deliveries: p.store, Memory: p.store, Owner: owner, Sleep: p.waits.sleep, TimelineLimit: timeline,
 		Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), SyncTimeout: time.Second,
 	})
 	if err != nil {
@@ -130,7 +130,7 @@ func eventsOf(h *bottest.Handler, kind bot.EventKind) []bot.Event {
 func TestOnDendrite(t *testing.T) {
 	p := newPeople(t)
 	ctx := t.Context()
-	a := p.adapter(t, "replica-1")
+	a := p.adapter(t, "replica-1", 0)
 	rep, err := a.Connect(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -229,12 +229,14 @@ func TestOnDendrite(t *testing.T) {
 		}
 	})
 
-	t.Run("a restart handles what happened meanwhile, once", func(t *testing.T) {
+	t.Run("a restart handles what happened meanwhile, once, however many", func(t *testing.T) {
 		stop()
 		p.alice.React(p.routes, defi, "✅")
 		p.bob.Redact(p.routes, p.bob.React(p.routes, defi, "✅")) // made and taken back while down: nothing
 		p.alice.Say(p.routes, p.gigabot.Localpart+": moi")
-		b := p.adapter(t, "replica-2")
+		// Two events a room per sync: the server cuts the timeline, and
+		// the adapter fetches the rest with /messages.
+		b := p.adapter(t, "replica-2", 2)
 		if _, err := b.Connect(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -267,7 +269,7 @@ func TestEncryptedRoomRefused(t *testing.T) {
 	secret := "equipe-secret-" + p.srv.Suffix
 	p.coord.CreateEncryptedRoom(secret)
 	p.roster.Teams = append(p.roster.Teams, bot.RosterTeam{ID: "secret", Channel: secret, Members: []string{"carol"}})
-	_, err := p.adapter(t, "replica-1").Connect(t.Context())
+	_, err := p.adapter(t, "replica-1", 0).Connect(t.Context())
 	if !errors.Is(err, matrix.ErrEncrypted) || !strings.Contains(err.Error(), `room "`+secret+`"`) {
 		t.Fatalf("Connect = %v, want ErrEncrypted naming %s", err, secret)
 	}
@@ -285,7 +287,7 @@ func TestRateLimitedStart(t *testing.T) {
 		p.coord.CreateRoom(name)
 		p.roster.Teams = append(p.roster.Teams, bot.RosterTeam{ID: fmt.Sprint(i), Channel: name, Members: []string{fmt.Sprintf("agent%d", i)}})
 	}
-	rep, err := p.adapter(t, "replica-1").Connect(t.Context())
+	rep, err := p.adapter(t, "replica-1", 0).Connect(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

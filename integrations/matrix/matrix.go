@@ -134,6 +134,10 @@ type Options struct {
 	HTTPClient *http.Client
 	// SyncTimeout is how long one /sync waits for events. Default 30 s.
 	SyncTimeout time.Duration
+	// TimelineLimit is how many events of a room one /sync returns;
+	// the server says when it left some out, and the adapter fetches them
+	// with /messages. Default 100.
+	TimelineLimit int
 	// RateLimitRetries bounds the sends of one request answered 429.
 	// Default 8.
 	RateLimitRetries int
@@ -166,6 +170,7 @@ type Adapter struct {
 	log         *slog.Logger
 	sleep       func(ctx context.Context, d time.Duration) error
 	syncTimeout time.Duration
+	timeline    int
 	reconnects  Reconnects
 	dir         *directory
 	loc         bot.Locale
@@ -207,6 +212,9 @@ func New(cfg Config, o Options) (*Adapter, error) {
 	if o.SyncTimeout <= 0 {
 		o.SyncTimeout = 30 * time.Second
 	}
+	if o.TimelineLimit <= 0 {
+		o.TimelineLimit = 100
+	}
 	if o.RateLimitRetries <= 0 {
 		o.RateLimitRetries = 8
 	}
@@ -230,7 +238,7 @@ func New(cfg Config, o Options) (*Adapter, error) {
 	}
 	return &Adapter{
 		cfg: cfg, client: client, once: once, memory: o.Memory, log: o.Logger, sleep: o.Sleep,
-		syncTimeout: o.SyncTimeout, reconnects: o.Reconnects, loc: bot.NewLocale(o.Roster.Language),
+		syncTimeout: o.SyncTimeout, timeline: o.TimelineLimit, reconnects: o.Reconnects, loc: bot.NewLocale(o.Roster.Language),
 		dir: newDirectory(o.Roster, server), me: user, server: server, pill: pillPattern(user),
 		direct: map[id.RoomID]bool{}, warned: map[id.RoomID]bool{},
 	}, nil

@@ -24,11 +24,9 @@ const (
 	reactionPrefix = "matrix:reaction:"
 )
 
-// The sizes of the event windows asked of the server: each room's
-// timeline in one /sync, and each page of a backfill when a timeline was
-// cut (limited) after a long downtime.
+// The pages of a backfill, when a timeline was cut (limited) after a long
+// downtime.
 const (
-	timelineLimit  = 100
 	backfillPage   = 100
 	backfillPages  = 50
 	deliveryPrefix = "matrix:event:"
@@ -111,7 +109,7 @@ func (a *Adapter) start(ctx context.Context) (filterID, since string, err error)
 			Ephemeral:   &mautrix.FilterPart{NotTypes: []event.Type{{Type: "*"}}},
 			AccountData: &mautrix.FilterPart{NotTypes: []event.Type{{Type: "*"}}},
 			State:       &mautrix.FilterPart{LazyLoadMembers: true},
-			Timeline: &mautrix.FilterPart{Limit: timelineLimit, Types: []event.Type{
+			Timeline: &mautrix.FilterPart{Limit: a.timeline, Types: []event.Type{
 				event.EventMessage, event.EventReaction, event.EventRedaction, event.StateMember, event.EventEncrypted,
 			}},
 		},
