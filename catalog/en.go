@@ -114,12 +114,6 @@ var english = map[string]string{
 	"podium.thanks":   "Thank you all: let's keep these good habits!",
 	"milestone.post":  "🎉 *Milestone reached: %s freed!*\nThat is about %s.",
 	"equivalences":    "%s PDF pages, %s archive cabinets and %s t CO2e a year of storage avoided",
-	"equivalences.months":    "That is %s of the organisation's own data production.",
-	"equivalences.months.of": "_(A year of data: storage doubles in %s years, as in the Calvados (\"the volume of stored data doubled in only four years\"); of the %s scanned, the last year produced %s.)_",
-	"months":                 "%s months",
-	"month.one":              "1 month",
-	"board.months":           "%s of the organisation's data production",
-	"board.source.doubling":  "storage doubles in %s years (%s scanned)",
 	"equivalences.of": "_(Assumptions: 1 TB ≈ 6.5 million PDF pages of about 150 kB and 1,300 cabinets of 5,000 pages, figures of the Calvados campaign; CO2e: about 0.2 t per TB stored for a year, German Environment Agency, \"Green Cloud Computing\", 2021.)_",
 	"medal.other":     "▫️",
 

@@ -119,12 +119,6 @@ var french = typeset(map[string]string{
 	"podium.thanks":   "Merci à toutes et à tous : ces bonnes habitudes, gardons-les !",
 	"milestone.post":  "🎉 *Palier franchi : %s libérés !*\nC’est l’équivalent d’environ %s.",
 	"equivalences":    "%s pages PDF, %s armoires d’archives et %s t CO2e par an de stockage évités",
-	"equivalences.months":    "Soit l’équivalent de %s de données produites par la collectivité.",
-	"equivalences.months.of": "_(Un an de données : le stockage double en %s ans, comme au Calvados (« le volume de données stockées a doublé en seulement quatre ans ») ; sur les %s analysés, la dernière année en a produit %s.)_",
-	"months":                 "%s mois",
-	"month.one":              "1 mois",
-	"board.months":           "%s de données produites par la collectivité",
-	"board.source.doubling":  "le stockage double en %s ans (%s analysés)",
 	"equivalences.of": "_(Hypothèses : 1 To ≈ 6,5 millions de pages PDF d’environ 150 Ko et 1 300 armoires de 5 000 pages, chiffres de la campagne du Calvados ; CO2e : environ 0,2 t par To stocké pendant un an, Umweltbundesamt, « Green Cloud Computing », 2021.)_",
 	"medal.other":     "▫️",
 
