@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -304,4 +305,82 @@ func TestRateLimitedStart(t *testing.T) {
 		t.Errorf("no wait of the server's retry_after_ms (500 ms) among %v: was the bot rate limited?", p.waits.all())
 	}
 	t.Logf("8 rooms joined after %d waits of 500 ms for the server's rate limiter", limited)
+}
+
+// TestPasswordLogin: with MATRIX_PASSWORD instead of a token the adapter
+// logs in (a new device) and runs; a wrong password is refused.
+func TestPasswordLogin(t *testing.T) {
+	p := newPeople(t)
+	cfg := matrix.Config{HomeserverURL: p.srv.URL, UserID: p.gigabot.ID, Password: p.gigabot.Password}
+	a, err := matrix.New(cfg, matrix.Options{Roster: p.roster})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := a.Connect(t.Context()); err != nil || len(rep.Rooms) != 1 {
+		t.Fatalf("Connect with the password = %+v, %v", rep, err)
+	}
+	cfg.Password = "not-" + cfg.Password
+	a, err = matrix.New(cfg, matrix.Options{Roster: p.roster})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Connect(t.Context()); !errors.Is(err, matrix.ErrInvalidToken) || strings.Contains(err.Error(), cfg.Password) {
+		t.Fatalf("Connect with a wrong password = %v, want ErrInvalidToken without the password", err)
+	}
+}
+
+// flakyMemory fails while told to, as Redis does in an outage.
+type flakyMemory struct {
+	matrix.Memory
+	fail  atomic.Bool
+	tried atomic.Int32 // calls refused
+}
+
+func (m *flakyMemory) Remember(ctx context.Context, name, value string, keep time.Duration) error {
+	if m.fail.Load() {
+		m.tried.Add(1)
+		return errors.New("redis: connection refused")
+	}
+	return m.Memory.Remember(ctx, name, value, keep)
+}
+
+// TestStoreOutage: while the store cannot keep what a reaction needs, the
+// batch is not acknowledged (its sync token is not saved) and is synced
+// again: the reaction is handed on once the store is back, once.
+func TestStoreOutage(t *testing.T) {
+	p := newPeople(t)
+	mem := &flakyMemory{Memory: p.store}
+	a, err := matrix.New(matrix.Config{HomeserverURL: p.srv.URL, UserID: p.gigabot.ID, AccessToken: p.gigabot.Token}, matrix.Options{
+		Roster: p.roster, Deliveries: p.store, Memory: mem, Owner: "replica-1", SyncTimeout: time.Second,
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			return p.waits.sleep(ctx, min(d, 100*time.Millisecond))
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Connect(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h := &bottest.Handler{}
+	run(t, a, h)
+	defi, err := a.Post(t.Context(), p.routesName, bot.Message{Kind: bot.KindDefi, Key: "defi:1:routes", Text: "défi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.alice.Say(p.routes, p.gigabot.Localpart+": aide") // the sync has started: the next batch is the outage's
+	matrixtest.Eventually(t, "the first command", func() bool { return len(h.Handled()) == 1 })
+	mem.fail.Store(true)
+	p.alice.React(p.routes, defi, "✅")
+	matrixtest.Eventually(t, "a few refusals", func() bool { return mem.tried.Load() >= 3 })
+	if n := len(eventsOf(h, bot.ReactionAdded)); n != 0 {
+		t.Fatalf("%d reactions handed on while the store was out", n)
+	}
+	mem.fail.Store(false)
+	matrixtest.Eventually(t, "the reaction", func() bool { return len(eventsOf(h, bot.ReactionAdded)) == 1 })
+	p.bob.Say(p.routes, p.gigabot.Localpart+": moi") // a later event: by then any copy would have come
+	matrixtest.Eventually(t, "the last command", func() bool { return len(eventsOf(h, bot.MessageReceived)) == 2 })
+	if n := len(eventsOf(h, bot.ReactionAdded)); n != 1 {
+		t.Errorf("the reaction was handed on %d times, want once", n)
+	}
 }

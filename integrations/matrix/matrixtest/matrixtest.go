@@ -57,10 +57,10 @@ func Start(tb testing.TB) *Server {
 type User struct {
 	// ID is the full user id, Localpart its first part.
 	ID, Localpart string
-	// Token is the account's access token.
-	Token  string
-	client *mautrix.Client
-	tb     testing.TB
+	// Token is the account's access token, Password its password.
+	Token, Password string
+	client          *mautrix.Client
+	tb              testing.TB
 }
 
 // Register creates the account localpart+"-"+Suffix. An admin is exempt
@@ -78,7 +78,7 @@ func (s *Server) Register(tb testing.TB, localpart string, admin bool) *User {
 		tb.Fatalf("register %s: %v", name, err)
 	}
 	c = s.client(tb, resp.UserID, resp.AccessToken)
-	return &User{ID: resp.UserID.String(), Localpart: name, Token: resp.AccessToken, client: c, tb: tb}
+	return &User{ID: resp.UserID.String(), Localpart: name, Token: resp.AccessToken, Password: "password-" + name, client: c, tb: tb}
 }
 
 func (s *Server) client(tb testing.TB, user id.UserID, token string) *mautrix.Client {
