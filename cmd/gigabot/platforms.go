@@ -97,6 +97,11 @@ func (m *Main) mattermostPlatform(ctx context.Context, d platformDeps) (*platfor
 			api.Handle("POST "+mattermost.ActionPath, mm.ActionHandler(b))
 		},
 		serve: func(ctx context.Context, b bot.Handler) error { return mm.Run(ctx, b) },
+		newRoster: func(ctx context.Context, r bot.Roster, h bot.Handler) {
+			if _, err := mm.Reload(ctx, r, h); err != nil {
+				d.log.Error("mattermost: the reloaded config's names could not be resolved", "err", err)
+			}
+		},
 	}, nil
 }
 
@@ -142,6 +147,11 @@ func (m *Main) slackPlatform(ctx context.Context, d platformDeps) (*platform, er
 		chat:  a,
 		mount: func(b bot.Handler, api *httpapi.Server) { a.Mount(api, b) },
 		serve: func(ctx context.Context, b bot.Handler) error { return a.Run(ctx, b) },
+		newRoster: func(ctx context.Context, r bot.Roster, h bot.Handler) {
+			if _, err := a.Reload(ctx, r, h); err != nil {
+				d.log.Error("slack: the reloaded config's names could not be resolved", "err", err)
+			}
+		},
 	}, nil
 }
 

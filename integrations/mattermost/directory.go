@@ -53,7 +53,32 @@ func newDirectory(r bot.Roster) *directory {
 }
 
 // campaignChannels returns the channel names the campaign configures.
-func (d *directory) campaignChannels() []string { return d.chanNames }
+func (d *directory) campaignChannels() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.chanNames
+}
+
+// memberChans returns the channels whose members are a team's agents.
+func (d *directory) memberChans() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.memberChannels
+}
+
+// setRoster takes a reloaded config's roster: its channels, and the
+// spelling of its people (the accounts already seen keep theirs until
+// they are looked up again).
+func (d *directory) setRoster(r bot.Roster) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.chanNames, d.memberChannels = r.Channels(), r.MemberChannels()
+	for _, n := range r.People() {
+		if _, ok := d.spelling[strings.ToLower(n)]; !ok {
+			d.spelling[strings.ToLower(n)] = n
+		}
+	}
+}
 
 // campaignUsers returns the user names the campaign configures,
 // lower-case, sorted (not the e-mail addresses: campaignEmails).
@@ -297,7 +322,7 @@ func (a *Adapter) resolveEmails(ctx context.Context, rep *Report) error {
 // missed while it was down count too. A channel it cannot list keeps the
 // members the core had.
 func (a *Adapter) listMembers(ctx context.Context, h bot.Handler) {
-	for _, name := range a.dir.memberChannels {
+	for _, name := range a.dir.memberChans() {
 		id, ok := a.dir.channel(name)
 		if !ok {
 			continue // reported at Connect: the channel is not found
@@ -374,7 +399,7 @@ func (a *Adapter) onMembership(ctx context.Context, h bot.Handler, ev *model.Web
 	}
 	userID, _ := ev.GetData()["user_id"].(string)
 	key, ok := a.dir.key(channelID)
-	if !ok || userID == "" || userID == a.botID || !slices.Contains(a.dir.memberChannels, key) {
+	if !ok || userID == "" || userID == a.botID || !slices.Contains(a.dir.memberChans(), key) {
 		return
 	}
 	name, err := a.userName(ctx, userID)
@@ -392,4 +417,27 @@ func (a *Adapter) onMembership(ctx context.Context, h bot.Handler, ev *model.Web
 	if err := h.Handle(ctx, bot.Event{Kind: kind, User: name, Channel: key}); err != nil {
 		a.log.Error("mattermost: the core could not record a channel's member", "channel", key, "user", name, "err", err)
 	}
+}
+
+// Reload takes the roster of a reloaded config (SIGHUP): it finds (and
+// joins) its channels and its people as Connect does, then lists the
+// members of the channel teams' channels for h. What matches nothing is
+// reported and logged. Connect must have succeeded.
+func (a *Adapter) Reload(ctx context.Context, r bot.Roster, h bot.Handler) (Report, error) {
+	if !a.connected.Load() {
+		return Report{}, ErrNotConnected
+	}
+	a.dir.setRoster(r)
+	rep := Report{Bot: a.botName}
+	if err := a.resolveChannels(ctx, a.botID, &model.Team{Id: a.teamID, Name: a.cfg.Team}, &rep); err != nil {
+		return Report{}, fmt.Errorf("mattermost: %w", err)
+	}
+	if err := a.resolveUsers(ctx, &rep); err != nil {
+		return Report{}, err
+	}
+	for _, p := range rep.Problems {
+		a.log.Warn("mattermost: a configured name matches nothing usable", "problem", p)
+	}
+	a.listMembers(ctx, h)
+	return rep, nil
 }

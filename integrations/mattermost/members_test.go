@@ -25,7 +25,9 @@ func TestEmailMatching(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(rep.Problems, func(p string) bool { return strings.Contains(p, `"nobody@cd14.fr": no Mattermost account has this e-mail address`) }) {
+	if !slices.ContainsFunc(rep.Problems, func(p string) bool {
+		return strings.Contains(p, `"nobody@cd14.fr": no Mattermost account has this e-mail address`)
+	}) {
 		t.Errorf("problems %q, want nobody@cd14.fr reported", rep.Problems)
 	}
 	if slices.ContainsFunc(rep.Problems, func(p string) bool { return strings.Contains(p, "bob") }) {

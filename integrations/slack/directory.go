@@ -91,6 +91,7 @@ type directory struct {
 	byKey    map[string]string   // normalized user name, e-mail or ID → user ID
 	pending  []string            // config member names not matched yet
 	listed   map[string][]string // config channel name → its members, for "members: channel" teams
+	reloaded *bot.Roster         // the roster of a reloaded config (Reload), if any
 }
 
 func newDirectory() *directory {
@@ -175,10 +176,12 @@ func (d *directory) bind(name string) (other string, ok bool) {
 	defer d.mu.Unlock()
 	id, found := d.byKey[normalize(name)]
 	if !found {
-		d.pending = append(d.pending, name)
+		if !slices.Contains(d.pending, name) {
+			d.pending = append(d.pending, name)
+		}
 		return "", false
 	}
-	if prev, taken := d.members[id]; taken {
+	if prev, taken := d.members[id]; taken && prev != name {
 		return prev, false
 	}
 	d.members[id] = name
@@ -224,7 +227,8 @@ func (a *Adapter) resolve(ctx context.Context) (Report, error) {
 	a.dir.addAll(users)
 	var rep Report
 	lookups := true // until users.lookupByEmail fails for another reason than an unknown address
-	for _, name := range a.roster.People() {
+	roster := a.rosterNow()
+	for _, name := range roster.People() {
 		other, ok := a.dir.bind(name)
 		switch {
 		case ok:
@@ -247,7 +251,7 @@ func (a *Adapter) resolve(ctx context.Context) (Report, error) {
 	for _, c := range chans {
 		byID[c.ID] = c
 	}
-	for _, name := range a.roster.Channels() {
+	for _, name := range roster.Channels() {
 		id, ok := a.dir.channelID(name)
 		c, found := byID[id]
 		if !ok || !found {
@@ -389,7 +393,7 @@ func (a *Adapter) user(ctx context.Context, id string) (name, display string, er
 	switch {
 	case !ok:
 		return id, p.display, nil
-	case a.roster.DisplayNames[name] != "":
+	case a.rosterNow().DisplayNames[name] != "":
 		return name, "", nil // the core signs with the configured name
 	}
 	return name, p.display, nil
@@ -400,7 +404,7 @@ func (a *Adapter) user(ctx context.Context, id string) (name, display string, er
 // them for Run to hand to the core (announceMembers). A channel it cannot
 // list is logged: its team has no agents until the next start.
 func (a *Adapter) listMembers(ctx context.Context) {
-	for _, name := range a.roster.MemberChannels() {
+	for _, name := range a.rosterNow().MemberChannels() {
 		id, ok := a.dir.channelID(name)
 		if !ok {
 			continue // already reported: the channel is not found
@@ -474,7 +478,7 @@ func (a *Adapter) announceMembers(ctx context.Context, h bot.Handler) {
 // for their reactions.
 func (a *Adapter) membership(ctx context.Context, kind bot.EventKind, userID, channelID string) (bot.Event, bool, error) {
 	channel := a.dir.channelName(channelID)
-	if !slices.Contains(a.roster.MemberChannels(), channel) || userID == a.dir.botUser {
+	if !slices.Contains(a.rosterNow().MemberChannels(), channel) || userID == a.dir.botUser {
 		return bot.Event{}, false, nil
 	}
 	name, _, err := a.user(ctx, userID)
@@ -485,4 +489,33 @@ func (a *Adapter) membership(ctx context.Context, kind bot.EventKind, userID, ch
 		return bot.Event{}, false, nil
 	}
 	return bot.Event{Kind: kind, User: name, Channel: channel}, true, nil
+}
+
+// rosterNow is the roster of the running config: New's, or the last
+// Reload's.
+func (a *Adapter) rosterNow() bot.Roster {
+	a.dir.mu.RLock()
+	defer a.dir.mu.RUnlock()
+	if a.dir.reloaded != nil {
+		return *a.dir.reloaded
+	}
+	return a.roster
+}
+
+// Reload takes the roster of a reloaded config (SIGHUP): it matches its
+// channels and people with Slack's as at start-up, joins the new team
+// channels, lists the members of the channel teams' channels and hands
+// them to h. What it could not match is reported and logged. (The emoji
+// and the language stay New's.)
+func (a *Adapter) Reload(ctx context.Context, r bot.Roster, h bot.Handler) (Report, error) {
+	a.dir.mu.Lock()
+	a.dir.reloaded = &r
+	a.dir.listed = map[string][]string{}
+	a.dir.mu.Unlock()
+	rep, err := a.resolve(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	a.announceMembers(ctx, h)
+	return rep, nil
 }

@@ -62,3 +62,34 @@ func TestChannelMembers(t *testing.T) {
 		t.Errorf("events %+v, want %+v", events, want)
 	}
 }
+
+// A reloaded config's roster is matched as at start-up: a person it adds
+// is named by it from then on, and a team that now takes its members from
+// its channel has them listed for the core.
+func TestReloadRoster(t *testing.T) {
+	f := newFixture(t)
+	if name, _, err := f.a.user(t.Context(), "U0MALLORY"); err != nil || name != "U0MALLORY" {
+		t.Fatalf("before the reload, mallory is %q (%v), want her Slack ID", name, err)
+	}
+	cfg, err := challenges.Parse([]byte(strings.NewReplacer("members: [gaby]", "members: [gaby, mallory]", "members: [emma, farid]", "members: channel").Replace(testConfig)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &bottest.Handler{}
+	rep, err := f.a.Reload(t.Context(), bot.NewRoster(cfg), h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(rep.Members, "mallory") || !slices.Contains(rep.Members, "dan") {
+		t.Errorf("report %+v: want dan (deleted) unmatched, mallory matched", rep)
+	}
+	if name, _, _ := f.a.user(t.Context(), "U0MALLORY"); name != "mallory" {
+		t.Errorf("after the reload, mallory is %q", name)
+	}
+	if got, ok := h.Members("#equipe-colleges"); !ok || len(got) != 3 {
+		t.Errorf("colleges' channel members %q (%v), want 3 listed", got, ok)
+	}
+	if strings.Contains(f.logs.String(), "two config names designate one Slack user") {
+		t.Errorf("matching the same names again warned:\n%s", f.logs)
+	}
+}
