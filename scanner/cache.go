@@ -70,6 +70,8 @@ type hashCache struct {
 	use       CacheUse
 	// settled: files changed before it (Unix nanoseconds) may be kept.
 	settled int64
+	// loaded counts the records of the file read, when it was trusted.
+	loaded uint64
 }
 
 func newHashCache(dir, root string) *hashCache {
@@ -95,7 +97,7 @@ func (c *hashCache) load(cands []dupCandidate) {
 	if err != nil {
 		for i := range cands {
 			d := &cands[i]
-			d.partial, d.rest, d.known = xxh3.Uint128{}, xxh3.Uint128{}, 0
+			d.partial, d.rest, d.known, d.reused = xxh3.Uint128{}, xxh3.Uint128{}, 0, 0
 		}
 		c.use.Ignored = err.Error()
 		return
@@ -131,6 +133,7 @@ func (c *hashCache) apply(r io.Reader, cands []dupCandidate) (int64, error) {
 		return 0, fmt.Errorf("for another root, %q", root[:n])
 	}
 	count := binary.LittleEndian.Uint64(root[n:])
+	c.loaded = count
 	var (
 		rec    [cacheRecord]byte
 		prev   fileID
@@ -152,7 +155,7 @@ func (c *hashCache) apply(r io.Reader, cands []dupCandidate) (int64, error) {
 		// Windows may give several paths the same ID (hard links).
 		for j := i; j < len(cands) && cands[j].f.id == e.id; j++ {
 			if d := &cands[j]; !d.failed && d.f.size == e.size && d.f.mtime == e.mtime && d.f.ctime == e.ctime {
-				d.partial, d.rest, d.known = e.partial, e.rest, e.known
+				d.partial, d.rest, d.known, d.reused = e.partial, e.rest, e.known, e.known
 				reused++
 			}
 		}
@@ -160,6 +163,7 @@ func (c *hashCache) apply(r io.Reader, cands []dupCandidate) (int64, error) {
 	want := sum.Sum64()
 	var tail [9]byte
 	if n, _ := io.ReadFull(r, tail[:]); n != 8 || binary.LittleEndian.Uint64(tail[:]) != want {
+		c.loaded = 0
 		return 0, errors.New("checksum mismatch")
 	}
 	return reused, nil
@@ -221,10 +225,17 @@ func (c *hashCache) write(cands []dupCandidate) (err error) {
 		return d.ok() && d.f.id != (fileID{}) && d.f.ctime < c.settled && (i == 0 || cands[i-1].f.id != d.f.id)
 	}
 	var count uint64
+	same := c.use.Ignored == ""
 	for i := range cands {
 		if keep(i) {
 			count++
+			same = same && cands[i].reused == cands[i].known
 		}
+	}
+	if same && count == c.loaded {
+		// Every record kept came from the file, unchanged, and it held
+		// no other: it would be written again byte for byte.
+		return nil
 	}
 	if err := os.MkdirAll(c.dir, 0o700); err != nil {
 		return err
@@ -255,10 +266,9 @@ func (c *hashCache) write(cands []dupCandidate) (err error) {
 		}
 	}
 	buf.Write(le.AppendUint64(nil, sum.Sum64()))
+	// No fsync: a cache torn by a crash fails its checksum and is rebuilt,
+	// and a scan on a busy server need not wait for the disk.
 	if err := buf.Flush(); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
 		return err
 	}
 	if err := tmp.Close(); err != nil {

@@ -71,9 +71,17 @@ func TestCachedRescanEqualsFullScan(t *testing.T) {
 		t.Fatalf("no cache written: %v", err)
 	}
 	const candidates = 11 // every non-empty file but unique, linked/b counting once with linked/a
+	written, err := os.Stat(first.Cache.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	unchanged := rescan(t, root, cacheDir)
 	if unchanged.Cache.Reused != candidates || unchanged.FilesRead != 0 {
 		t.Fatalf("unchanged tree: reused %d, read %d files; want %d reused, none read", unchanged.Cache.Reused, unchanged.FilesRead, candidates)
+	}
+	// Nothing to add to the cache: it is not written again.
+	if again, err := os.Stat(first.Cache.Path); err != nil || !os.SameFile(written, again) {
+		t.Errorf("the cache of an unchanged tree was rewritten (%v)", err)
 	}
 
 	// wantRead counts the opens of the cached walk: twice for a file read

@@ -32,7 +32,7 @@ import (
 //
 // The hash is XXH3-128: fast (several GB/s a core) and wide enough that a
 // collision between different files of the same size is out of reach
-// (below 2^-69 for a billion files). Reading is spread over o.Workers goroutines, each with one
+// (below 2^-69 for a billion files). Reading is spread over o.readers goroutines, each with one
 // buffer, in inode order, which keeps a disk's head moving forward.
 const (
 	// partialBlock: 16 KiB is four pages, which a disk reads as fast as one,
@@ -48,6 +48,7 @@ type dupCandidate struct {
 	partial xxh3.Uint128 // hash of the first partialBlock bytes
 	rest    xxh3.Uint128 // hash of the bytes after them
 	known   uint8        // knownPartial, knownRest: hashed, or reused from the cache
+	reused  uint8        // what of known came from the cache
 	failed  bool         // could not be read, or is no longer the file the walk measured
 }
 
@@ -174,7 +175,7 @@ func sameRuns[T any](items []T, key func(a, b T) int) [][]T {
 }
 
 // forEach runs a function of each worker's own (with its own buffer) on
-// the candidates that need it, with o.Workers goroutines, in inode order.
+// the candidates that need it, with o.readers goroutines, in inode order.
 // It stops early, with ctx's error, when ctx ends.
 func (w *walker) forEach(cands []*dupCandidate, need func(*dupCandidate) bool, newWorker func() func(*dupCandidate)) error {
 	var todo []*dupCandidate
@@ -186,7 +187,7 @@ func (w *walker) forEach(cands []*dupCandidate, need func(*dupCandidate) bool, n
 	slices.SortFunc(todo, func(a, b *dupCandidate) int { return a.f.id.compare(b.f.id) })
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(w.o.Workers, len(todo)) {
+	for range min(w.o.readers, len(todo)) {
 		do := newWorker()
 		wg.Go(func() {
 			for w.ctx.Err() == nil {

@@ -224,12 +224,13 @@ type fileList struct {
 }
 
 // maxFileChunk bounds a chunk; the first ones are small, for small trees.
-const maxFileChunk = 4096
+// Each worker's last chunk is partly empty: 1024 files (64 kB) bounds that.
+const maxFileChunk = 1024
 
 func (l *fileList) add(f fileRec) {
 	last := len(l.chunks) - 1
 	if last < 0 || len(l.chunks[last]) == cap(l.chunks[last]) {
-		l.chunks = append(l.chunks, make([]fileRec, 0, min(maxFileChunk, 64<<min(len(l.chunks), 6))))
+		l.chunks = append(l.chunks, make([]fileRec, 0, min(maxFileChunk, 64<<min(len(l.chunks), 4))))
 		last++
 	}
 	l.chunks[last] = append(l.chunks[last], f)
