@@ -187,7 +187,7 @@ func (b *Bot) board(now time.Time, st scoring.Standings, days []dayFigures) Boar
 	bd := Board{
 		Campaign: b.cfg.Campaign.Name, Language: l.Lang, Day: elapsed, Days: len(b.cal.Days),
 		Total:        Figure{Value: float64(st.TotalFreed), Label: l.Bytes(st.TotalFreed)},
-		Equivalences: b.equivalences(st.TotalFreed),
+		Equivalences: b.equivalences(st.TotalFreed, st.TotalScanned),
 		Curve:        b.curve(days, nil),
 		Milestones:   []Figure{},
 		UpdatedAt:    now.In(b.cal.Location),
@@ -251,8 +251,9 @@ func (b *Bot) primary(s scoring.Standing, c scoring.Criterion) string {
 }
 
 // equivalences turns bytes into the things people picture, with the
-// source of each rate.
-func (b *Bot) equivalences(bytes int64) []Equivalence {
+// source of each rate, and, once something was scanned, into months of the
+// organisation's own data production.
+func (b *Bot) equivalences(bytes, scanned int64) []Equivalence {
 	e := b.equiv.Of(bytes)
 	def := challenges.DefaultEquivalences()
 	source := func(rate, defaultRate float64, key string) string {
@@ -262,7 +263,7 @@ func (b *Bot) equivalences(bytes int64) []Equivalence {
 		return b.loc.T(key)
 	}
 	pages, cabinets := roundTo(e.PDFPages, 1000), roundTo(e.Cabinets, 1)
-	return []Equivalence{
+	list := []Equivalence{
 		{Kind: "pages", Value: float64(pages), Label: b.loc.T("board.pages", b.loc.Int(pages)),
 			Source: source(b.equiv.PDFPagesPerTB, def.PDFPagesPerTB, "board.source.calvados")},
 		{Kind: "cabinets", Value: float64(cabinets), Label: b.loc.T("board.cabinets", b.loc.Int(cabinets)),
@@ -270,6 +271,13 @@ func (b *Bot) equivalences(bytes int64) []Equivalence {
 		{Kind: "co2e", Value: round2(e.CO2eTonnesPerYear), Label: b.loc.T("board.co2e", b.loc.Decimal(e.CO2eTonnesPerYear, 2)),
 			Source: source(b.equiv.CO2eTonnesPerTBYear, def.CO2eTonnesPerTBYear, "board.source.uba")},
 	}
+	if m, ok := b.equiv.MonthsOfData(bytes, scanned); ok {
+		list = append(list, Equivalence{Kind: "months_of_data", Value: math.Round(m*10) / 10,
+			Label: b.loc.T("board.months", b.monthsLabel(m)),
+			Source: b.loc.T("board.source.doubling", b.loc.Decimal(b.equiv.StorageDoublingYears, 1), b.loc.Bytes(scanned)) + ", " +
+				source(b.equiv.StorageDoublingYears, def.StorageDoublingYears, "board.source.calvados")})
+	}
+	return list
 }
 
 // dayFigures are every team's figures at the end of one campaign day.

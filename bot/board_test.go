@@ -112,7 +112,9 @@ func TestBoard(t *testing.T) {
 	if v := bd.Rankings[1]; v.Teams[0].Team != "colleges" || v.Teams[0].Label != "20\u00a0Go" {
 		t.Errorf("volume ranking: %+v", v.Teams[0])
 	}
-	if len(bd.Equivalences) != 3 || bd.Equivalences[0].Kind != "pages" || bd.Equivalences[0].Label != "228\u202f000 pages PDF" {
+	// 35 Go freed of 150 Go scanned: 12 × 35 / (150 × (1 − 2^(−1/4))) ≈ 17,6 months.
+	if len(bd.Equivalences) != 4 || bd.Equivalences[0].Kind != "pages" || bd.Equivalences[0].Label != "228\u202f000 pages PDF" ||
+		bd.Equivalences[3].Kind != "months_of_data" || bd.Equivalences[3].Value != 17.6 {
 		t.Errorf("equivalences: %+v", bd.Equivalences)
 	}
 }

@@ -302,7 +302,7 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		weights: scoring.Weights{Defi: cfg.Scoring.Defi, Gigabyte: cfg.Scoring.Gigabyte, Percent: cfg.Scoring.Percent},
 		equiv: scoring.Equivalences{
 			PDFPagesPerTB: cfg.Equivalences.PDFPagesPerTB, CabinetsPerTB: cfg.Equivalences.CabinetsPerTB,
-			CO2eTonnesPerTBYear: cfg.Equivalences.CO2eTonnesPerTBYear,
+			CO2eTonnesPerTBYear: cfg.Equivalences.CO2eTonnesPerTBYear, StorageDoublingYears: cfg.Equivalences.StorageDoublingYears,
 		},
 		limiter: lim,
 		hist:    scoring.NewHistory(o.Calendar.Start()),

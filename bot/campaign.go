@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -246,7 +247,7 @@ func (b *Bot) postPodium(ctx context.Context) error {
 	byAgent := st.Ranking(scoring.ByPerAgent)
 	lines := []string{
 		b.loc.T("podium.header", b.cfg.Campaign.Name),
-		b.loc.T("podium.total", len(b.teams), b.loc.Bytes(st.TotalFreed), b.equivalencesText(st.TotalFreed)),
+		b.loc.T("podium.total", len(b.teams), b.loc.Bytes(st.TotalFreed), b.equivalencesText(st.TotalFreed)) + b.monthsText(st.TotalFreed, st.TotalScanned),
 		b.rankingText(st, scoring.ByPoints, 3),
 	}
 	if p := b.previousPodiumText(st.TotalFreed); p != "" {
@@ -258,7 +259,7 @@ func (b *Bot) postPodium(ctx context.Context) error {
 			byPct[0].Name, b.labelled(byPct[0], figPercent),
 			byAgent[0].Name, b.labelled(byAgent[0], figPerAgent)))
 	}
-	lines = append(lines, b.loc.T("equivalences.of"), b.loc.T("podium.thanks"))
+	lines = append(lines, b.loc.T("equivalences.of")+b.monthsSource(st.TotalScanned), b.loc.T("podium.thanks"))
 	msg := sync.OnceValue(func() Message {
 		return Message{Kind: KindPodium, Text: strings.Join(lines, "\n"), Day: len(b.cal.Days), Days: len(b.cal.Days),
 			Files: b.chartFiles(ctx, st, b.cfg.Campaign.Name, b.loc.T("chart.podium.file"))}
@@ -287,7 +288,12 @@ func (b *Bot) AnnounceMilestone(ctx context.Context) error {
 	if highest, err := b.store.RaiseMilestone(ctx, m); err != nil || !highest {
 		return err
 	}
-	msg := Message{Kind: KindMilestone, Text: b.loc.T("milestone.post", b.loc.Bytes(m), b.equivalencesText(m)) + "\n" + b.loc.T("equivalences.of")}
+	st, err := b.Standings(ctx)
+	if err != nil {
+		return err
+	}
+	msg := Message{Kind: KindMilestone, Text: b.loc.T("milestone.post", b.loc.Bytes(m), b.equivalencesText(m)) + b.monthsText(m, st.TotalScanned) +
+		"\n" + b.loc.T("equivalences.of") + b.monthsSource(st.TotalScanned)}
 	if _, err := b.broadcast(ctx, "milestone:"+strconv.FormatInt(m, 10), "", func(challenges.Team) (Message, error) { return msg, nil }); err != nil {
 		return err
 	}
@@ -299,6 +305,37 @@ func (b *Bot) AnnounceMilestone(ctx context.Context) error {
 func (b *Bot) equivalencesText(bytes int64) string {
 	e := b.equiv.Of(bytes)
 	return b.loc.T("equivalences", b.loc.Int(roundTo(e.PDFPages, 1000)), b.loc.Int(roundTo(e.Cabinets, 1)), b.loc.Decimal(e.CO2eTonnesPerYear, 2))
+}
+
+// monthsText says, after a sentence of equivalences, how many months of the
+// organisation's data production bytes are ("" while nothing was scanned).
+func (b *Bot) monthsText(bytes, scanned int64) string {
+	m, ok := b.equiv.MonthsOfData(bytes, scanned)
+	if !ok {
+		return ""
+	}
+	return " " + b.loc.T("equivalences.months", b.monthsLabel(m))
+}
+
+// monthsLabel is a number of months, whole from 2 on, to a tenth below.
+func (b *Bot) monthsLabel(m float64) string {
+	if m >= 2 {
+		return b.loc.T("months", b.loc.Int(int64(math.Round(m))))
+	}
+	if r := math.Round(m*10) / 10; r == 1 {
+		return b.loc.T("month.one")
+	}
+	return b.loc.T("months", b.loc.Decimal(m, 1))
+}
+
+// monthsSource writes out monthsText's assumption ("" while nothing was
+// scanned), to follow the other equivalences' sources.
+func (b *Bot) monthsSource(scanned int64) string {
+	year := b.equiv.YearOfData(scanned)
+	if year <= 0 {
+		return ""
+	}
+	return "\n" + b.loc.T("equivalences.months.of", b.loc.Decimal(b.equiv.StorageDoublingYears, 1), b.loc.Bytes(scanned), b.loc.Bytes(int64(year)))
 }
 
 // roundTo rounds x to a multiple of unit, so that "about 650 000 pages" does

@@ -281,7 +281,7 @@ func (b *Bot) cmdRanking(ctx context.Context, ev Event, args string) error {
 		return err
 	}
 	text := b.rankingText(st, c, len(b.teams)) + "\n" +
-		b.loc.T("ranking.total", b.loc.Bytes(st.TotalFreed), b.equivalencesText(st.TotalFreed))
+		b.loc.T("ranking.total", b.loc.Bytes(st.TotalFreed), b.equivalencesText(st.TotalFreed)) + b.monthsText(st.TotalFreed, st.TotalScanned)
 	return b.reply(ctx, ev, text)
 }
 

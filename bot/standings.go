@@ -50,6 +50,7 @@ func (b *Bot) Standings(ctx context.Context) (scoring.Standings, error) {
 	for id, f := range figs {
 		if _, ok := b.cfg.Team(id); !ok {
 			st.TotalFreed += f.FreedBytes
+			st.TotalScanned += f.BaselineBytes
 		}
 	}
 	st.Version = key.String()

@@ -108,6 +108,13 @@ var english = map[string]string{
 	"podium.previous.more": "📅 That is %s more than last year (%s): well done!",
 	"podium.previous.less": "📅 Last year: %s freed, %s more than this year.",
 
+	"equivalences.months":    "That is %s of the organisation's own data production.",
+	"equivalences.months.of": "_(A year of data: storage doubles in %s\u00a0years, as in the Calvados (\"the volume of stored data doubled in only four years\"); of the %s scanned, the last year produced %s.)_",
+	"months":                 "%s\u00a0months",
+	"month.one":              "1\u00a0month",
+	"board.months":           "%s of the organisation's data production",
+	"board.source.doubling":  "storage doubles in %s\u00a0years (%s scanned)",
+
 	"podium.header":   "🏆 *%s: it's over!*",
 	"podium.total":    "Together, the %d teams freed %s, about %s.",
 	"podium.prizes":   "🙋 Participation prize: %s (%s). 📉 Relative effort prize: %s (%s). ⚖️ Points per agent prize: %s (%s).",

@@ -113,6 +113,13 @@ var french = typeset(map[string]string{
 	"podium.previous.more": "📅 C’est %s de plus que l’an dernier (%s) : bravo !",
 	"podium.previous.less": "📅 L’an dernier : %s libérés, soit %s de plus que cette année.",
 
+	"equivalences.months":    "Soit l’équivalent de %s de données produites par la collectivité.",
+	"equivalences.months.of": "_(Un an de données : le stockage double en %s\u00a0ans, comme au Calvados (« le volume de données stockées a doublé en seulement quatre ans ») ; sur les %s analysés, la dernière année en a produit %s.)_",
+	"months":                 "%s\u00a0mois",
+	"month.one":              "1\u00a0mois",
+	"board.months":           "%s de données produites par la collectivité",
+	"board.source.doubling":  "le stockage double en %s\u00a0ans (%s analysés)",
+
 	"podium.header":   "🏆 *%s : c’est fini !*",
 	"podium.total":    "Ensemble, les %d équipes ont libéré %s, soit environ %s.",
 	"podium.prizes":   "🙋 Prix de la participation : %s (%s). 📉 Prix de l’effort relatif : %s (%s). ⚖️ Prix des points par agent : %s (%s).",

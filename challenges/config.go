@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -134,6 +135,9 @@ type Equivalences struct {
 	PDFPagesPerTB       float64 `yaml:"pdf_pages_per_tb"`
 	CabinetsPerTB       float64 `yaml:"cabinets_per_tb"`
 	CO2eTonnesPerTBYear float64 `yaml:"co2e_tonnes_per_tb_year"`
+	// StorageDoublingYears: the organisation's storage doubles in that
+	// many years, which makes a year of its data production.
+	StorageDoublingYears float64 `yaml:"storage_doubling_years"`
 }
 
 // RateLimit bounds the commands of one user: Burst commands, then one every Every.
@@ -168,8 +172,11 @@ const DefaultHoldDrop = 0.5
 //     per archive cabinet (6 500 000 / 1 300).
 //   - 0,2 t CO2e per To stored for a year (range 0,17–0,28): German
 //     Environment Agency (Umweltbundesamt), "Green Cloud Computing", 2021.
+//   - storage doubling in 4 years: the Calvados's own figure ("le volume
+//     de données stockées a doublé en seulement quatre ans"), which made its
+//     1,7 To freed "l'équivalent d'une année de données produites".
 func DefaultEquivalences() Equivalences {
-	return Equivalences{PDFPagesPerTB: 6_500_000, CabinetsPerTB: 1_300, CO2eTonnesPerTBYear: 0.2}
+	return Equivalences{PDFPagesPerTB: 6_500_000, CabinetsPerTB: 1_300, CO2eTonnesPerTBYear: 0.2, StorageDoublingYears: 4}
 }
 
 // Load reads and validates the configuration file at path.
@@ -319,6 +326,9 @@ func (c *Config) applyDefaults() {
 	}
 	if eq.CO2eTonnesPerTBYear == 0 {
 		eq.CO2eTonnesPerTBYear = def.CO2eTonnesPerTBYear
+	}
+	if eq.StorageDoublingYears == 0 {
+		eq.StorageDoublingYears = def.StorageDoublingYears
 	}
 	if c.RateLimit.Burst == 0 {
 		c.RateLimit.Burst = 5
@@ -582,6 +592,9 @@ func (c *Config) validateScoring(v *validator) {
 		if x < 0 {
 			v.add(name, "must not be negative, got %g", x)
 		}
+	}
+	if d := eq.StorageDoublingYears; d < 0.5 || d > 100 || math.IsNaN(d) {
+		v.add("equivalences.storage_doubling_years", "must be between 0.5 and 100 years (the Calvados: 4), got %g", d)
 	}
 }
 

@@ -169,7 +169,7 @@ func TestParseAppliesDefaults(t *testing.T) {
 		{"milestones.thresholds", cfg.Milestones.Thresholds, []challenges.Bytes{100 * challenges.GB, 250 * challenges.GB, 500 * challenges.GB, challenges.TB}},
 		{"milestones.every", cfg.Milestones.Every, challenges.TB / 2},
 		{"equivalences", cfg.Equivalences, challenges.DefaultEquivalences()},
-		{"equivalences values", cfg.Equivalences, challenges.Equivalences{PDFPagesPerTB: 6_500_000, CabinetsPerTB: 1_300, CO2eTonnesPerTBYear: 0.2}},
+		{"equivalences values", cfg.Equivalences, challenges.Equivalences{PDFPagesPerTB: 6_500_000, CabinetsPerTB: 1_300, CO2eTonnesPerTBYear: 0.2, StorageDoublingYears: 4}},
 		{"rate_limit", cfg.RateLimit, challenges.RateLimit{Burst: 5, Every: 10 * time.Second}},
 		{"display_names is usable", cfg.DisplayNames != nil, true},
 		{"defis", len(cfg.Defis), 0},

@@ -1,5 +1,7 @@
 package scoring
 
+import "math"
+
 // Milestones are campaign-wide thresholds of freed bytes, each announced once.
 type Milestones struct {
 	// Thresholds in ascending order.
@@ -47,6 +49,9 @@ type Equivalences struct {
 	PDFPagesPerTB       float64
 	CabinetsPerTB       float64
 	CO2eTonnesPerTBYear float64
+	// StorageDoublingYears is how long the organisation's storage takes to
+	// double (MonthsOfData).
+	StorageDoublingYears float64
 }
 
 // Equivalent is what a number of bytes amounts to.
@@ -55,6 +60,44 @@ type Equivalent struct {
 	Cabinets float64 `json:"cabinets"`
 	// CO2eTonnesPerYear is the carbon footprint of storing the bytes for a year.
 	CO2eTonnesPerYear float64 `json:"co2e_tonnes_per_year"`
+	// MonthsOfData is how many months of the organisation's own data
+	// production the bytes are (Equivalences.MonthsOfData); absent while
+	// nothing was scanned.
+	MonthsOfData *float64 `json:"months_of_data,omitempty"`
+}
+
+// MonthsOfData is how many months of the organisation's own production of
+// data freed bytes amount to. Its storage, scanned in total, doubles every
+// StorageDoublingYears (d), so it stored scanned × 2^(−1/d) a year ago and
+// produced scanned × (1 − 2^(−1/d)) in the last year: the freed bytes are
+// 12 × freed / that many months. False when nothing was scanned or no
+// doubling time is set.
+func (e Equivalences) MonthsOfData(freed, scanned int64) (float64, bool) {
+	yearly := e.YearOfData(scanned)
+	if yearly <= 0 {
+		return 0, false
+	}
+	return 12 * float64(freed) / yearly, true
+}
+
+// YearOfData is the bytes the organisation produced in the last year,
+// scanned × (1 − 2^(−1/d)), or 0 when nothing was scanned or no doubling
+// time is set.
+func (e Equivalences) YearOfData(scanned int64) float64 {
+	if scanned <= 0 || e.StorageDoublingYears <= 0 {
+		return 0
+	}
+	return float64(scanned) * (1 - math.Exp2(-1/e.StorageDoublingYears))
+}
+
+// OfScanned converts freed bytes to their equivalents, months of data
+// included when scanned is known.
+func (e Equivalences) OfScanned(freed, scanned int64) Equivalent {
+	eq := e.Of(freed)
+	if m, ok := e.MonthsOfData(freed, scanned); ok {
+		eq.MonthsOfData = &m
+	}
+	return eq
 }
 
 // Of converts bytes to their equivalents.

@@ -89,6 +89,9 @@ func (s Standing) Value(c Criterion) float64 {
 type Standings struct {
 	Teams      []Standing
 	TotalFreed int64
+	// TotalScanned is the sum of the baselines, what the campaign's scans
+	// found before it started (0: nothing scanned yet).
+	TotalScanned int64
 	// Version names the state of the figures they were computed from (the
 	// store sets it; "" when unknown): equal versions, equal standings, so
 	// a reader may cache what it derives from them.
@@ -118,6 +121,7 @@ func Compute(teams []Team, figures map[string]Figures, w Weights, elapsedDays in
 			s.PointsPerAgent = round2(s.Points / float64(t.Members))
 		}
 		out.TotalFreed += f.FreedBytes
+		out.TotalScanned += f.BaselineBytes
 		out.Teams = append(out.Teams, s)
 	}
 	return out

@@ -148,7 +148,7 @@ func (s *Server) standings(w http.ResponseWriter, r *http.Request) {
 
 // standingsJSON is the API's view of the standings ranked by one criterion.
 func standingsJSON(st scoring.Standings, by scoring.Criterion, eq scoring.Equivalences) StandingsJSON {
-	out := StandingsJSON{By: by, Teams: []TeamJSON{}, TotalFreedBytes: st.TotalFreed, Equivalences: eq.Of(st.TotalFreed)}
+	out := StandingsJSON{By: by, Teams: []TeamJSON{}, TotalFreedBytes: st.TotalFreed, Equivalences: eq.OfScanned(st.TotalFreed, st.TotalScanned)}
 	for _, t := range st.Ranking(by) {
 		out.Teams = append(out.Teams, TeamJSON{
 			Team: t.ID, Name: t.Name, Rank: t.Rank, Members: t.Members,
