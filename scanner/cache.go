@@ -70,8 +70,9 @@ type hashCache struct {
 	use       CacheUse
 	// settled: files changed before it (Unix nanoseconds) may be kept.
 	settled int64
-	// loaded counts the records of the file read, when it was trusted.
-	loaded uint64
+	// loaded counts the records of the file read, when trusted is set.
+	loaded  uint64
+	trusted bool
 }
 
 func newHashCache(dir, root string) *hashCache {
@@ -102,7 +103,7 @@ func (c *hashCache) load(cands []dupCandidate) {
 		c.use.Ignored = err.Error()
 		return
 	}
-	c.use.Reused = reused
+	c.use.Reused, c.trusted = reused, true
 }
 
 // apply reads a cache file and gives the candidates that match a record
@@ -225,7 +226,7 @@ func (c *hashCache) write(cands []dupCandidate) (err error) {
 		return d.ok() && d.f.id != (fileID{}) && d.f.ctime < c.settled && (i == 0 || cands[i-1].f.id != d.f.id)
 	}
 	var count uint64
-	same := c.use.Ignored == ""
+	same := c.trusted
 	for i := range cands {
 		if keep(i) {
 			count++

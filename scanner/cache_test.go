@@ -233,6 +233,10 @@ func TestCacheKeepsOnlySettledFiles(t *testing.T) {
 		if r.Cache.Reused != 0 || r.FilesRead != 2 || r.DupGroups != 1 {
 			t.Errorf("reused %d, read %d files, %d groups: want 0, 2, 1", r.Cache.Reused, r.FilesRead, r.DupGroups)
 		}
+		// Written all the same, empty: the next scan finds a cache.
+		if _, err := os.Stat(r.Cache.Path); err != nil {
+			t.Error(err)
+		}
 	}
 }
 
