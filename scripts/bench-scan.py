@@ -5,6 +5,12 @@ Builds a synthetic share with scripts/benchtree (default: 100 000 files,
 about 12 GB), warms the page cache, then runs each command several times
 and prints the median wall time and the peak RSS as a Markdown table.
 
+Rescans: gigascan's cached rescan of the unchanged tree (its hash cache
+filled by a first run) and rmlint's --xattr rescan (checksums kept in
+extended attributes, written by a first run). With strace installed, it
+also counts the files of the tree the cached rescan opens (it should open
+none: only folders).
+
     python3 scripts/bench-scan.py --dir /tmp/gigascan-bench --runs 5
     (apt-get install jdupes rmlint fdupes time  for the peers and GNU time)
 
@@ -12,20 +18,21 @@ The floor is what no tool can beat: `find -printf` for the walk alone, and
 reading every candidate for duplicates (non-empty files whose size another
 file shares) once with cat.
 """
-import argparse, collections, os, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, collections, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
 def run(cmd, shell=False):
-    """Runs cmd once under GNU time, returns (wall seconds, peak RSS in MB).
+    """Runs cmd once under GNU time, returns (wall seconds, CPU seconds, peak RSS in MB).
 
     GNU time reports the command's own peak RSS; rusage from Python would
-    count the forked Python process too."""
+    count the forked Python process too. CPU time (user + system) moves
+    less than wall time when other work shares the machine."""
     with tempfile.NamedTemporaryFile("r") as out:
-        timed = ["/usr/bin/time", "-o", out.name, "-f", "%e %M"] + (["sh", "-c", cmd] if shell else cmd)
+        timed = ["/usr/bin/time", "-o", out.name, "-f", "%e %U %S %M"] + (["sh", "-c", cmd] if shell else cmd)
         status = subprocess.run(timed, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
         if status not in (0, 1):  # fdupes/jdupes exit 1 on some findings
             sys.exit(f"command failed ({status}): {cmd}")
-        wall, kb = out.read().split()[-2:]
-    return float(wall), int(kb) / 1024
+        wall, user, system, kb = out.read().split()[-4:]
+    return float(wall), float(user) + float(system), int(kb) / 1024
 
 def candidates(root, out):
     """Writes the same-size candidates (NUL-separated) and returns their count and bytes."""
@@ -46,6 +53,19 @@ def candidates(root, out):
                     size += s
     return count, size
 
+def opened_files(gigascan, cache, root, work):
+    """Counts the regular files under root that a cached rescan opens."""
+    log = os.path.join(work, "strace.log")
+    subprocess.run(["strace", "-f", "-qq", "-e", "trace=openat", "-o", log, gigascan, "scan", "--team", "bench", "--cache", cache, root],
+                   stdout=subprocess.DEVNULL, check=True)
+    n = 0
+    with open(log) as f:
+        for line in f:
+            m = re.search(r'openat\([^,]*, "([^"]*)".*= (-?\d+)', line)
+            if m and m.group(1).startswith(root + "/") and int(m.group(2)) >= 0 and os.path.isfile(m.group(1)):
+                n += 1
+    return n
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", default="/tmp/gigascan-bench")
@@ -53,6 +73,7 @@ def main():
     ap.add_argument("--large", type=int, default=40)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--keep", action="store_true", help="reuse an existing tree")
+    ap.add_argument("--only", default="", help="comma-separated words: run only the commands whose name holds one (e.g. gigascan,jdupes,find)")
     a = ap.parse_args()
     if not os.path.exists("/usr/bin/time"):
         sys.exit("GNU time is needed: apt-get install time")
@@ -67,25 +88,42 @@ def main():
     n, size = candidates(a.dir, listing)
     print(f"tree: {a.dir}; same-size candidates: {n} files, {size/1e9:.2f} GB; {os.cpu_count()} CPUs")
     subprocess.run(f"find {a.dir} -type f -print0 | xargs -0 cat > /dev/null", shell=True, check=True)  # warm the cache
+    # rmlint --xattr first: writing its extended attributes changes every
+    # file's ctime, which makes gigascan read them all again. gigascan keeps
+    # no file changed within 2 s of its start.
+    if shutil.which("rmlint"):
+        subprocess.run(f"cd {work} && rmlint --xattr -o fdupes:/dev/null {a.dir}", shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(3)
+    cache = os.path.join(work, "cache")
+    subprocess.run([gigascan, "scan", "--team", "bench", "--cache", cache, a.dir], stdout=subprocess.DEVNULL, check=True)  # fills the cache
+    if shutil.which("strace"):
+        opened = opened_files(gigascan, cache, a.dir, work)
+        print(f"files of the tree the cached rescan opens: {opened}")
     commands = [
-        ("gigascan scan (full report)", [gigascan, "scan", "--team", "bench", a.dir], False),
+        ("gigascan scan (full report, no cache)", [gigascan, "scan", "--team", "bench", "--no-cache", a.dir], False),
+        ("gigascan scan, cached rescan (unchanged tree)", [gigascan, "scan", "--team", "bench", "--cache", cache, a.dir], False),
+        ("gigascan scan --size-only (reads no file)", [gigascan, "scan", "--team", "bench", "--size-only", a.dir], False),
         ("jdupes -r (duplicates only)", ["jdupes", "-r", "-q", a.dir], False),
         ("rmlint (duplicates and other lint)", f"cd {work} && rmlint -o fdupes:/dev/null {a.dir}", True),
+        ("rmlint --xattr rescan", f"cd {work} && rmlint --xattr -o fdupes:/dev/null {a.dir}", True),
         ("fdupes -r (duplicates only)", ["fdupes", "-r", "-q", a.dir], False),
         ("floor: find -printf (walk only)", f"find {a.dir} -printf '%s %i %p\\n' > /dev/null", True),
         ("floor: cat every candidate once", f"xargs -0 cat < {listing} > /dev/null", True),
     ]
-    print(f"\n| command | median wall (s) | min–max (s) | peak RSS (MB) |\n|---|---|---|---|")
+    print(f"load average: {os.getloadavg()[0]:.1f}")
+    print(f"\n| command | median wall (s) | min–max (s) | median CPU (s) | peak RSS (MB) |\n|---|---|---|---|---|")
     for name, cmd, shell in commands:
+        if a.only and not any(w in name for w in a.only.split(",")):
+            continue
         if not shell and shutil.which(cmd[0]) is None:
-            print(f"| {name} | not installed | | |")
+            print(f"| {name} | not installed | | | |")
             continue
         run(cmd, shell)  # warm-up
-        walls, rss = [], []
+        walls, cpus, rss = [], [], []
         for _ in range(a.runs):
-            w, r = run(cmd, shell)
-            walls.append(w); rss.append(r)
-        print(f"| {name} | {statistics.median(walls):.2f} | {min(walls):.2f}–{max(walls):.2f} | {max(rss):.0f} |", flush=True)
+            w, c, r = run(cmd, shell)
+            walls.append(w); cpus.append(c); rss.append(r)
+        print(f"| {name} | {statistics.median(walls):.2f} | {min(walls):.2f}–{max(walls):.2f} | {statistics.median(cpus):.2f} | {max(rss):.0f} |", flush=True)
     shutil.rmtree(work)
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ import (
 
 	"github.com/gigabot/gigabot/locale"
 	"github.com/gigabot/gigabot/scanner"
+	"github.com/gigabot/gigabot/scanner/process"
 )
 
 func main() {
@@ -42,7 +43,8 @@ func main() {
 		debug.SetGCPercent(25)
 	}
 	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Now: time.Now, NewID: uuid.NewString,
-		Progress: term.IsTerminal(int(os.Stderr.Fd()))}
+		Progress: term.IsTerminal(int(os.Stderr.Fd())), UserCacheDir: os.UserCacheDir,
+		LowerPriority: process.LowerPriority, EnableBackup: process.EnableBackup}
 	os.Exit(m.Run(ctx, os.Args[1:]))
 }
 
@@ -54,6 +56,11 @@ type Main struct {
 	NewID          func() string
 	// Progress shows a progress line on Stderr (when it is a terminal).
 	Progress bool
+	// UserCacheDir is the folder the hash cache goes in, under gigascan/,
+	// unless --cache or --no-cache says otherwise.
+	UserCacheDir func() (string, error)
+	// LowerPriority (--nice) and EnableBackup (--backup) change the process.
+	LowerPriority, EnableBackup func() error
 }
 
 const usage = `gigascan measures file shares for a Giga Déstockage campaign.
@@ -73,7 +80,11 @@ added), or its intake's full URL; F holds the bot's GIGABOT_SCANNER_SECRET.
 Options of scan, send and report (before or after the PATHs):
   --source share|mailbox   (default share)      --stale-days N   (default 1095)
   --large-bytes SIZE       (default 100 MiB)    --exclude GLOB   (repeatable)
-  --workers N              (default: CPUs)      --cross-devices  (enter other file systems)
+  --workers N              (default: 32 walk, CPUs read)   --cross-devices (enter other file systems)
+  --cache DIR | --no-cache (default: the user's cache folder, gigascan/)
+  --max-read-rate RATE     (e.g. 50Mo/s)        --nice           (lower CPU and I/O priority)
+  --size-only              (read nothing: duplicates are same-size files, an upper bound)
+  --backup                 (Windows: read with the backup privilege)
   report only: --format (default md), --top N (default 20)
 
 gigascan COMMAND -h lists a command's options.
@@ -148,6 +159,33 @@ func (s *size) Set(v string) error {
 	return nil
 }
 
+// readRate is a --max-read-rate flag: bytes a second, as "50Mo/s",
+// "50MB/s" or "50 Mo" (decimal units).
+type readRate int64
+
+func (r *readRate) String() string {
+	if r == nil || *r == 0 {
+		return ""
+	}
+	return fmt.Sprint(int64(*r))
+}
+
+func (r *readRate) Set(v string) error {
+	s := strings.TrimSpace(v)
+	if len(s) > 2 && strings.EqualFold(s[len(s)-2:], "/s") {
+		s = s[:len(s)-2]
+	}
+	n, err := locale.ParseBytes(s)
+	if err != nil {
+		return err
+	}
+	if n < scanner.MinReadRate {
+		return fmt.Errorf("%q is below %s a second (units: 50Mo/s, 50MB/s)", v, locale.New("fr").Bytes(scanner.MinReadRate))
+	}
+	*r = readRate(n)
+	return nil
+}
+
 // newFlags returns the flag set of a subcommand, whose -h shows how to call
 // it (synopsis, after "gigascan ") and what it does.
 func newFlags(synopsis, what string) *flag.FlagSet {
@@ -197,6 +235,12 @@ type walkFlags struct {
 	excludes     globs
 	workers      int
 	crossDevices bool
+	cacheDir     string
+	noCache      bool
+	maxReadRate  readRate
+	nice         bool
+	sizeOnly     bool
+	backup       bool
 }
 
 func newWalkFlags(synopsis, what string) *walkFlags {
@@ -206,8 +250,14 @@ func newWalkFlags(synopsis, what string) *walkFlags {
 	w.fs.IntVar(&w.staleDays, "stale-days", scanner.DefaultStaleDays, "files not modified for `N` days are stale")
 	w.fs.Var(&w.large, "large-bytes", "files above `SIZE` are large: bytes, or decimal units as in 500Mo or 2Go (default 104857600 = 100 MiB)")
 	w.fs.Var(&w.excludes, "exclude", "skip the names or relative paths that match `GLOB`, e.g. '~snapshot' (repeatable)")
-	w.fs.IntVar(&w.workers, "workers", 0, "`N` parallel workers, 1 to 256 (default: the number of CPUs)")
+	w.fs.IntVar(&w.workers, "workers", 0, "`N` parallel workers that walk and read, 1 to 256 (default: 32 walk, as many as CPUs read; on a share far away, try 64 or 128)")
 	w.fs.BoolVar(&w.crossDevices, "cross-devices", false, "enter mount points of other file systems (by default a scan stays on the PATH's)")
+	w.fs.StringVar(&w.cacheDir, "cache", "", "keep the hashes of the files compared in `DIR`, to read only the files changed at the next scan (default: the user's cache folder, gigascan/)")
+	w.fs.BoolVar(&w.noCache, "no-cache", false, "keep no hashes: every scan reads every candidate again")
+	w.fs.Var(&w.maxReadRate, "max-read-rate", "read at most `RATE` a second to compare files, e.g. 50Mo/s or 50MB/s (decimal units; at least 100 ko/s)")
+	w.fs.BoolVar(&w.nice, "nice", false, "run at a lower CPU and I/O priority (Linux: nice 10, I/O best-effort 7; Windows: below normal)")
+	w.fs.BoolVar(&w.sizeOnly, "size-only", false, "a first estimate that reads no file: files of the same size count as duplicates (an upper bound); not with send")
+	w.fs.BoolVar(&w.backup, "backup", false, "Windows: read with the \"back up files\" privilege (SeBackupPrivilege) what the account's rights would refuse")
 	return w
 }
 
@@ -227,6 +277,39 @@ func (m *Main) parseWalk(w *walkFlags, args []string, needTeam bool) error {
 		return fmt.Errorf("--workers: %d is out of range (1 to 256)", w.workers)
 	case len(w.paths) == 0:
 		return errors.New("give at least one PATH to scan")
+	case w.noCache && w.cacheDir != "":
+		return errors.New("--cache DIR and --no-cache contradict each other: choose one")
+	}
+	return nil
+}
+
+// prepare applies the options that change the process, and chooses the
+// hash cache's folder.
+func (m *Main) prepare(w *walkFlags) error {
+	if w.nice {
+		if err := m.LowerPriority(); err != nil {
+			return fmt.Errorf("--nice: %w", err)
+		}
+	}
+	if w.backup {
+		if err := m.EnableBackup(); err != nil {
+			return fmt.Errorf("--backup: %w", err)
+		}
+	}
+	switch {
+	case w.noCache || w.sizeOnly:
+		w.cacheDir = ""
+	case w.cacheDir != "":
+		if err := os.MkdirAll(w.cacheDir, 0o700); err != nil {
+			return fmt.Errorf("--cache: %w", err)
+		}
+	default:
+		dir, err := m.UserCacheDir()
+		if err != nil {
+			fmt.Fprintf(m.Stderr, "gigascan: no cache folder (%v): every file is read; give --cache DIR to keep hashes\n", err)
+			return nil
+		}
+		w.cacheDir = filepath.Join(dir, "gigascan")
 	}
 	return nil
 }
@@ -235,6 +318,7 @@ func (m *Main) options(w *walkFlags, top int) scanner.WalkOptions {
 	o := scanner.WalkOptions{
 		StaleDays: w.staleDays, LargeBytes: int64(w.large), Excludes: w.excludes, Workers: w.workers,
 		CrossDevices: w.crossDevices, Now: m.Now(), Top: top,
+		CacheDir: w.cacheDir, MaxReadRate: int64(w.maxReadRate), SizeOnly: w.sizeOnly,
 	}
 	if m.Progress {
 		l := locale.New("fr")
@@ -249,6 +333,9 @@ func (m *Main) options(w *walkFlags, top int) scanner.WalkOptions {
 
 // walk scans each root in turn and hands its result to each.
 func (m *Main) walk(ctx context.Context, w *walkFlags, top int, each func(root string, o scanner.WalkOptions, res *scanner.WalkResult) error) error {
+	if err := m.prepare(w); err != nil {
+		return err
+	}
 	var failed []string
 	for _, path := range w.paths {
 		root, err := filepath.Abs(path)
@@ -264,6 +351,7 @@ func (m *Main) walk(ctx context.Context, w *walkFlags, top int, each func(root s
 			if res.Errors > 0 {
 				fmt.Fprintf(m.Stderr, "gigascan: %s: %d entries could not be read (first: %s)\n", root, res.Errors, strings.Join(res.ErrorSamples, "; "))
 			}
+			m.cacheNotes(root, w, res)
 			err = each(root, o, res)
 		}
 		if err != nil {
@@ -295,6 +383,9 @@ func (m *Main) scan(ctx context.Context, args []string, send bool) error {
 	if err := m.parseWalk(w, args, true); err != nil {
 		return err
 	}
+	if send && w.sizeOnly {
+		return errors.New("--size-only is a first estimate, never sent: use it with scan or report")
+	}
 	var client *scanner.Client
 	if send {
 		var err error
@@ -310,6 +401,20 @@ func (m *Main) scan(ctx context.Context, args []string, send bool) error {
 		}
 		return m.send(ctx, client, r)
 	})
+}
+
+// cacheNotes tells on Stderr what the user should know of a walk's cache
+// and estimate.
+func (m *Main) cacheNotes(root string, w *walkFlags, res *scanner.WalkResult) {
+	if w.sizeOnly {
+		fmt.Fprintf(m.Stderr, "gigascan: %s: --size-only: the duplicates are files of the same size, an upper bound\n", root)
+	}
+	if c := res.Cache; c.Ignored != "" {
+		fmt.Fprintf(m.Stderr, "gigascan: %s: hash cache %s ignored (%s): rebuilt\n", root, c.Path, c.Ignored)
+	}
+	if err := res.Cache.SaveError; err != nil {
+		fmt.Fprintf(m.Stderr, "gigascan: %s: %v (the report does not depend on it)\n", root, err)
+	}
 }
 
 // Usages of the flags that send.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,11 +22,30 @@ import (
 
 var now = time.Date(2027, 3, 23, 18, 0, 0, 0, time.UTC)
 
+// userCacheDir stands for the user's cache folder in the tests.
+var userCacheDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gigascan-cache-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	userCacheDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 func newMain() (*Main, *bytes.Buffer, *bytes.Buffer) {
 	var out, errOut bytes.Buffer
 	n := 0
 	return &Main{Stdout: &out, Stderr: &errOut, Now: func() time.Time { return now },
-		NewID: func() string { n++; return "id-" + string(rune('0'+n)) }}, &out, &errOut
+		NewID:         func() string { n++; return "id-" + string(rune('0'+n)) },
+		UserCacheDir:  func() (string, error) { return userCacheDir, nil },
+		LowerPriority: func() error { return nil },
+		EnableBackup:  func() error { return errors.New("no backup privilege here") },
+	}, &out, &errOut
 }
 
 // tree builds a small share: two copies of a file, a unique file, an empty
@@ -275,6 +295,13 @@ func TestBadInput(t *testing.T) {
 		{"bad format", []string{"report", "--format", "pdf", root}, "--format"},
 		{"bad top", []string{"report", "--top", "0", root}, "--top"},
 		{"mailbox without files", []string{"mailbox"}, "--csv EXPORT and --map USERS are required"},
+		{"cache and no cache", []string{"scan", "--team", "routes", "--cache", root, "--no-cache", root}, "--cache DIR and --no-cache contradict"},
+		{"cache in a file", []string{"scan", "--team", "routes", "--cache", filepath.Join(short, "cache"), root}, "--cache: mkdir"},
+		{"rate without unit", []string{"scan", "--team", "routes", "--max-read-rate", "50", root}, `"50" is below 100`},
+		{"rate in a bad unit", []string{"scan", "--team", "routes", "--max-read-rate", "50MiB/s", root}, `unknown unit "MiB"`},
+		{"rate not a number", []string{"scan", "--team", "routes", "--max-read-rate", "fast", root}, `"fast" is not a size`},
+		{"size-only sent", []string{"send", "--to", "http://127.0.0.1:1", "--secret-file", short, "--size-only", "--team", "routes", root}, "--size-only is a first estimate, never sent"},
+		{"backup without the privilege", []string{"scan", "--team", "routes", "--backup", root}, "--backup: no backup privilege here"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -283,5 +310,80 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("exit %d, stderr %q, want %q", code, errOut, tt.want)
 			}
 		})
+	}
+}
+
+func TestMaxReadRateUnits(t *testing.T) {
+	for in, want := range map[string]readRate{
+		"50MB/s": 50_000_000, "50Mo/s": 50_000_000, "50 Mo/s": 50_000_000, "50mo/S": 50_000_000,
+		"0,5 Go/s": 500_000_000, "2.5MB": 2_500_000, "100 ko/s": 100_000,
+	} {
+		var r readRate
+		if err := r.Set(in); err != nil || r != want {
+			t.Errorf("%q: %d, %v; want %d", in, r, err, want)
+		}
+	}
+}
+
+// scanJSON runs gigascan scan with args and returns its report, less its id.
+func scanJSON(t *testing.T, args ...string) (map[string]any, string) {
+	t.Helper()
+	m, out, errOut := newMain()
+	if code := m.Run(t.Context(), append([]string{"scan", "--team", "routes"}, args...)); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r map[string]any
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	delete(r, "scan_id")
+	return r, errOut.String()
+}
+
+func TestScanCache(t *testing.T) {
+	root, dir := tree(t), filepath.Join(t.TempDir(), "cache")
+	plain, _ := scanJSON(t, "--no-cache", root)
+	for i := range 2 {
+		r, stderr := scanJSON(t, "--cache", dir, root)
+		if fmt.Sprint(r) != fmt.Sprint(plain) || stderr != "" {
+			t.Errorf("scan %d with the cache: %v (stderr %q), want %v", i, r, stderr, plain)
+		}
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*.hashes")); len(files) != 1 {
+		t.Fatalf("cache folder holds %q, want one cache", files)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.hashes"))
+	if err := os.WriteFile(files[0], []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r, stderr := scanJSON(t, "--cache", dir, root); fmt.Sprint(r) != fmt.Sprint(plain) || !strings.Contains(stderr, "ignored (not a gigascan hash cache): rebuilt") {
+		t.Errorf("corrupt cache: %v, stderr %q", r, stderr)
+	}
+	// By default, in the user's cache folder.
+	scanJSON(t, root)
+	if files, _ := filepath.Glob(filepath.Join(userCacheDir, "gigascan", "*.hashes")); len(files) == 0 {
+		t.Error("no cache in the user's cache folder")
+	}
+}
+
+func TestScanSizeOnlyAndNice(t *testing.T) {
+	root := tree(t)
+	m, out, errOut := newMain()
+	niced := false
+	m.LowerPriority = func() error { niced = true; return nil }
+	if code := m.Run(t.Context(), []string{"scan", "--team", "routes", "--size-only", "--nice", "--max-read-rate", "50Mo/s", root}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r scanner.Report
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Duplicates.Groups != 1 || !niced || !strings.Contains(errOut.String(), "--size-only: the duplicates are files of the same size, an upper bound") {
+		t.Errorf("duplicates %+v, niced %v, stderr %q", r.Duplicates, niced, errOut)
+	}
+	m, _, errOut = newMain()
+	m.LowerPriority = func() error { return errors.New("not allowed") }
+	if code := m.Run(t.Context(), []string{"scan", "--team", "routes", "--nice", root}); code == 0 || !strings.Contains(errOut.String(), "--nice: not allowed") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }

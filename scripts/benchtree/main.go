@@ -5,6 +5,7 @@
 // same seed builds the same tree.
 //
 //	go run ./scripts/benchtree -dir /tmp/share -files 100000 -seed 1
+//	go run ./scripts/benchtree -dir /tmp/small -files 1000000 -large 0 -max-size 16384   # 1 M small files, 4 GB
 package main
 
 import (
@@ -22,8 +23,13 @@ func main() {
 	files := flag.Int("files", 100_000, "number of files")
 	large := flag.Int("large", 40, "number of large files (20–80 MB)")
 	seed := flag.Uint64("seed", 1, "random seed")
+	maxSize := flag.Int64("max-size", 768<<10, "largest ordinary file, in bytes (at least 1024)")
 	flag.Parse()
-	if err := build(*dir, *files, *large, *seed); err != nil {
+	if *maxSize < 1024 {
+		fmt.Fprintln(os.Stderr, "benchtree: -max-size must be at least 1024")
+		os.Exit(2)
+	}
+	if err := build(*dir, *files, *large, *seed, *maxSize); err != nil {
 		fmt.Fprintln(os.Stderr, "benchtree:", err)
 		os.Exit(1)
 	}
@@ -35,7 +41,7 @@ type file struct {
 	seed uint64
 }
 
-func build(dir string, n, large int, seed uint64) error {
+func build(dir string, n, large int, seed uint64, maxSize int64) error {
 	if dir == "" {
 		return fmt.Errorf("-dir is required")
 	}
@@ -90,9 +96,9 @@ func build(dir string, n, large int, seed uint64) error {
 				sameHead++
 				continue
 			}
-			f.size = logSize(rng)
+			f.size = logSize(rng, maxSize)
 		default:
-			f.size = logSize(rng)
+			f.size = logSize(rng, maxSize)
 		}
 		if err := writeFile(f.path, f.size, f.seed, f.seed); err != nil {
 			return err
@@ -111,10 +117,10 @@ func build(dir string, n, large int, seed uint64) error {
 	return nil
 }
 
-// logSize draws a size between 512 bytes and 768 KiB, log-uniformly: many
+// logSize draws a size between 512 bytes and maxSize, log-uniformly: many
 // small office files, fewer big ones.
-func logSize(rng *rand.Rand) int64 {
-	return int64(math.Exp(math.Log(512) + rng.Float64()*(math.Log(768<<10)-math.Log(512))))
+func logSize(rng *rand.Rand, maxSize int64) int64 {
+	return int64(math.Exp(math.Log(512) + rng.Float64()*(math.Log(float64(maxSize))-math.Log(512))))
 }
 
 func depth(path, root string) int {
