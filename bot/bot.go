@@ -268,6 +268,8 @@ type Bot struct {
 	// postponed and onCalendar: Options.Postponements and OnCalendar.
 	postponed  Postponements
 	onCalendar func(ctx context.Context)
+	// reminders is the Store, if it fits (direct reminders).
+	reminders Reminders
 }
 
 // New builds a bot and records the campaign's teams in the store.
@@ -311,6 +313,7 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	if b.postponed, b.onCalendar = o.Postponements, o.OnCalendar; b.postponed == nil {
 		b.postponed, _ = o.Store.(Postponements)
 	}
+	b.reminders, _ = o.Store.(Reminders)
 	if channelTeams(cfg) {
 		if b.members = o.Members; b.members == nil {
 			if b.members, _ = o.Store.(ChannelMembers); b.members == nil {

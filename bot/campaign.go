@@ -26,7 +26,7 @@ func (b *Bot) Catchup(ctx context.Context) error {
 	var errs []error
 	if day, ok := b.cal.DayOf(now); ok {
 		if !now.Before(b.cal.At(day.N, b.cal.DefiAt)) {
-			errs = append(errs, b.postDefi(ctx, day))
+			errs = append(errs, b.postDefi(ctx, day), b.postReminders(ctx, day))
 		}
 		if !now.Before(b.cal.At(day.N, b.cal.RecapAt)) {
 			errs = append(errs, b.postRecap(ctx, day))

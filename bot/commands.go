@@ -42,6 +42,7 @@ func (b *Bot) commandTable() []command {
 		{names: []string{"classement", "ranking", "standings", "leaderboard"}, run: b.cmdRanking},
 		{names: []string{"equipe", "team"}, run: b.cmdTeam},
 		{names: []string{"moi", "me"}, run: b.cmdMe},
+		{names: []string{"rappels", "reminders", "rappel", "reminder"}, usage: "rappels off|on", run: b.cmdNudges},
 		{names: []string{"annonce", "announce"}, role: roleCoordinator, usage: "annonce <texte>", run: b.cmdAnnounce},
 		{names: []string{"correction", "correct"}, role: roleCoordinator, usage: "correction <équipe> <points> <motif>", run: b.cmdCorrection},
 		{names: []string{"export", "exporter", "csv"}, role: roleCoordinator, run: b.cmdExport},

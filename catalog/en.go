@@ -15,7 +15,7 @@ var english = map[string]string{
 	"figure.members.one":   "%s agent",
 
 	"help.header":      "*Gigabot commands*",
-	"help.agent":       "• `challenge`: today's challenge\n• `schedule`: the campaign's challenges\n• `ranking [points|volume|rate|participation|agent]`: the standings\n• `team [id]`: a team's figures\n• `me`: the challenges you completed\n• `help`: this help",
+	"help.agent":       "• `challenge`: today's challenge\n• `schedule`: the campaign's challenges\n• `ranking [points|volume|rate|participation|agent]`: the standings\n• `team [id]`: a team's figures\n• `me`: the challenges you completed\n• `reminders off|on`: stop (or get again) the personal reminders\n• `help`: this help",
 	"help.coordinator": "• `announce <text>`: post an announcement in every team channel\n• `correction <team> <points> <reason>`: correct a score (shown in the recap)\n• `export`: the campaign's table (teams × days) as CSV\n• `pending`: the suspicious scan reports, to `validate <id>` or `reject <id>`\n• `postpone [reason]`: move today's challenge to the next working day (a strike, a closure)",
 	"help.dgs":         "• `rally <text>`: send the call to action to every team",
 	"help.react":       "When you have completed today's challenge, react with :%s: on its message.",
@@ -93,6 +93,13 @@ var english = map[string]string{
 	"postpone.none":    "No challenge today: there is nothing to postpone.",
 	"postpone.late":    "The recap of day %d went out at %s: the day is closed and can no longer be postponed.",
 	"postpone.already": "Challenge %d is already postponed: nothing more to do.",
+
+	// The afternoon reminders (reminders:), and each agent's choice (reminders).
+	"reminder.post":   "⏰ A friendly reminder: %s of the team did today's challenge, \"%s\". There is time until %s to get to it and react with :%s: on its message. We are counting on you!",
+	"reminder.direct": "⏰ A friendly reminder: today's challenge, \"%s\", is waiting for you in #%s. Once it is done, react with :%s: on its message. (To stop these reminders: `reminders off`.)",
+	"nudges.false":    "Noted: no more personal reminders. Type `reminders on` to get them back.",
+	"nudges.true":     "Noted: you will get personal reminders again.",
+	"nudges.usage":    "Usage: `reminders off` (no more personal reminders) or `reminders on`.",
 
 	"recap.header":   "📊 *Recap of day %d/%d*",
 	"recap.freed":    "Today the teams freed %s; since the start: %s.",

@@ -19,7 +19,7 @@ var french = typeset(map[string]string{
 	"figure.members.one":   "%s agent",
 
 	"help.header":      "*Gigabot : les commandes*",
-	"help.agent":       "• `defi` : le défi du jour\n• `programme` : les défis de la campagne\n• `classement [points|volume|taux|participation|agent]` : le classement\n• `equipe [id]` : les chiffres d’une équipe\n• `moi` : vos défis relevés\n• `aide` : cette aide",
+	"help.agent":       "• `defi` : le défi du jour\n• `programme` : les défis de la campagne\n• `classement [points|volume|taux|participation|agent]` : le classement\n• `equipe [id]` : les chiffres d’une équipe\n• `moi` : vos défis relevés\n• `rappels off|on` : ne plus recevoir (ou recevoir de nouveau) les rappels personnels\n• `aide` : cette aide",
 	"help.coordinator": "• `annonce <texte>` : publier une annonce dans tous les canaux d’équipe\n• `correction <équipe> <points> <motif>` : corriger un score (tracé dans le bilan)\n• `export` : le tableau de la campagne (équipes × jours) en CSV\n• `en attente` : les rapports de scan suspects, à `valider <id>` ou `rejeter <id>`\n• `reporter [motif]` : reporter le défi du jour au jour ouvré suivant (grève, fermeture)",
 	"help.dgs":         "• `mobilisation <texte>` : envoyer l’appel à la mobilisation à toutes les équipes",
 	"help.react":       "Quand vous avez relevé le défi du jour, réagissez avec :%s: sur son message.",
@@ -98,6 +98,13 @@ var french = typeset(map[string]string{
 	"postpone.none":    "Pas de défi aujourd’hui : il n’y a rien à reporter.",
 	"postpone.late":    "Le bilan du jour %d est parti à %s : la journée est close, elle ne peut plus être reportée.",
 	"postpone.already": "Le défi du jour %d est déjà reporté : rien de plus à faire.",
+
+	// The afternoon reminders (reminders:), and each agent's choice (rappels).
+	"reminder.post":   "⏰ Petit rappel : %s de l’équipe a relevé le défi du jour, « %s ». Il reste jusqu’à %s pour s’y mettre et réagir avec :%s: sur son message. On compte sur vous !",
+	"reminder.direct": "⏰ Petit rappel amical : le défi du jour, « %s », vous attend dans #%s. Quand c’est fait, réagissez avec :%s: sur son message. (Pour ne plus recevoir ces rappels : `rappels off`.)",
+	"nudges.false":    "C’est noté : plus de rappel personnel. Tapez `rappels on` pour les retrouver.",
+	"nudges.true":     "C’est noté : vous recevrez de nouveau les rappels personnels.",
+	"nudges.usage":    "Utilisation : `rappels off` (plus de rappel personnel) ou `rappels on`.",
 
 	"recap.header":   "📊 *Bilan du jour %d/%d*",
 	"recap.freed":    "Aujourd’hui, les équipes ont libéré %s ; depuis le début : %s.",

@@ -45,6 +45,8 @@ type Calendar struct {
 	Skipped  []Skip
 	DefiAt   ClockTime
 	RecapAt  ClockTime
+	// Reminders are the local times of the afternoon reminders.
+	Reminders []ClockTime
 }
 
 // NewCalendar lays out the campaign: Days working days from the start date
@@ -81,6 +83,9 @@ func NewCalendar(c *Config, skip ...Skip) (*Calendar, error) {
 	defiAt, _ := ParseClock(c.Campaign.Schedule.Defi)
 	recapAt, _ := ParseClock(c.Campaign.Schedule.Recap)
 	calendar := &Calendar{Location: loc, DefiAt: defiAt, RecapAt: recapAt}
+	for _, r := range c.Reminders {
+		calendar.Reminders = append(calendar.Reminders, r.Clock())
+	}
 	moved := false
 	// Walk by calendar date, never by adding 24 h: a day is 23 or 25 hours
 	// long when daylight saving time changes.

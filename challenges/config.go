@@ -45,6 +45,9 @@ type Config struct {
 	// Roster names a CSV file of "user,team" rows (relative to this
 	// file's folder) whose agents join the teams' members.
 	Roster string `yaml:"roster"`
+	// Reminders are the afternoon reminders to the teams below a share
+	// of agents who did the day's défi.
+	Reminders []Reminder `yaml:"reminders"`
 
 	// memberTeam indexes Teams by member, built once by Parse: every
 	// reaction asks which team its author is in.
@@ -437,6 +440,7 @@ func (c *Config) validate(v *validator) {
 	c.validateRoles(v)
 	c.validateScoring(v)
 	c.validateDefis(v)
+	c.validateReminders(v)
 	if c.RateLimit.Burst < 1 {
 		v.add("rate_limit.burst", "must be at least 1, got %d", c.RateLimit.Burst)
 	}

@@ -10,8 +10,8 @@ import (
 )
 
 // Scheduler calls a function at every post time of the campaign (each
-// day's défi and recap, in the campaign's time zone) and, if asked, at a
-// regular interval to retry what failed.
+// day's défi, reminders and recap, in the campaign's time zone) and, if
+// asked, at a regular interval to retry what failed.
 type Scheduler struct {
 	s gocron.Scheduler
 }
@@ -30,7 +30,11 @@ func NewScheduler(cal *Calendar, clock clockwork.Clock, retry time.Duration, run
 	for _, d := range cal.Days {
 		// Each instant is built from the local date and time (never by adding
 		// hours), so a daylight saving change does not shift a post.
-		for _, at := range []time.Time{cal.At(d.N, cal.DefiAt), cal.At(d.N, cal.RecapAt)} {
+		at := []time.Time{cal.At(d.N, cal.DefiAt), cal.At(d.N, cal.RecapAt)}
+		for _, r := range cal.Reminders {
+			at = append(at, cal.At(d.N, r))
+		}
+		for _, at := range at {
 			if at.After(now) {
 				times = append(times, at)
 			}

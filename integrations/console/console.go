@@ -77,7 +77,12 @@ func (c *Console) Post(ctx context.Context, channel string, msg bot.Message) (st
 	}
 	id := "P" + strconv.FormatInt(n, 10)
 	var b strings.Builder
-	fmt.Fprintf(&b, "[#%s] %s %s\n", channel, id, oneLine(msg.Text))
+	// A direct message to a user ("@alice") prints as [@alice].
+	target := "#" + channel
+	if strings.HasPrefix(channel, "@") {
+		target = channel
+	}
+	fmt.Fprintf(&b, "[%s] %s %s\n", target, id, oneLine(msg.Text))
 	for _, f := range msg.Files {
 		b.WriteString(attachmentLine(f))
 	}

@@ -58,7 +58,8 @@ func TestPostFormat(t *testing.T) {
 	if id != "P2" {
 		t.Errorf("second id %q, want P2", id)
 	}
-	want := "[#equipe-routes] P1 Bilan ⏎ ligne 2 ⏎ ligne 3\n[#general] P2 ok\n"
+	c.Post(context.Background(), "@alice", bot.Message{Text: "rappel"})
+	want := "[#equipe-routes] P1 Bilan ⏎ ligne 2 ⏎ ligne 3\n[#general] P2 ok\n[@alice] P3 rappel\n"
 	if out.String() != want {
 		t.Errorf("output %q, want %q", out.String(), want)
 	}
