@@ -2,6 +2,8 @@ package slack
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -201,8 +203,12 @@ var transientCodes = map[string]bool{
 }
 
 // transient tells whether err may go away if the call is made again: a 5xx
-// or a 429 without Retry-After, a transient Slack error code, a network error.
+// or a 429 without Retry-After, a transient Slack error code, a network error
+// (not a certificate the machine does not trust).
 func transient(err error) bool {
+	if untrusted(err) {
+		return false
+	}
 	if sc, ok := errors.AsType[slack.StatusCodeError](err); ok {
 		return sc.Retryable()
 	}
@@ -212,6 +218,17 @@ func transient(err error) bool {
 	_, isURL := errors.AsType[*url.Error](err)
 	_, isNet := errors.AsType[net.Error](err)
 	return isURL || isNet
+}
+
+// untrusted tells whether err is a TLS certificate this machine does not
+// trust (signed by an internal authority missing from SSL_CERT_FILE,
+// expired, for another name): trying again cannot help.
+func untrusted(err error) bool {
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	return errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid) || errors.As(err, &verify)
 }
 
 // ambiguous tells whether a failed request may still have been carried

@@ -311,6 +311,9 @@ func (a *Adapter) authTest(ctx context.Context) (*slack.AuthTestResponse, error)
 	if code := slackErrorCode(err); code != "" {
 		return nil, fmt.Errorf("%w (%s): check SLACK_BOT_TOKEN and that the app is installed in the workspace", ErrAuth, code)
 	}
+	if untrusted(err) {
+		return nil, fmt.Errorf("slack: %s: the certificate is not trusted (%w): if an internal authority signs it (GovSlack, a TLS-inspecting proxy), set SSL_CERT_FILE to a bundle of the public authorities and that one", a.cfg.apiURL(), withoutURL(err))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("slack: auth.test: %w", err)
 	}
