@@ -306,11 +306,15 @@ func TestProxyRecipesExposeThePublicRoutes(t *testing.T) {
 	}
 }
 
-// tool returns the path of a proxy's binary, or skips the test without it.
+// tool returns the path of a proxy's binary, or skips the test without it
+// (fails, when GIGABOT_E2E_PROXIES=required, as in CI).
 func tool(t *testing.T, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
+		if os.Getenv("GIGABOT_E2E_PROXIES") == "required" {
+			t.Fatalf("%s is not installed and GIGABOT_E2E_PROXIES=required", name)
+		}
 		t.Skipf("%s is not installed (Debian: apt-get install %s)", name, name)
 	}
 	return path
