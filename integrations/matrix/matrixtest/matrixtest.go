@@ -273,3 +273,13 @@ func (u *User) CreatePrivateRoom(invite string) string {
 	u.check("create a private room", err)
 	return resp.RoomID.String()
 }
+
+// Membership returns user's membership of a room ("invite", "join",
+// "leave"…), as the room's state has it.
+func (u *User) Membership(room, user string) string {
+	u.tb.Helper()
+	var m event.MemberEventContent
+	err := u.client.StateEvent(u.ctx(), id.RoomID(room), event.StateMember, user, &m)
+	u.check("read the membership of "+user, err)
+	return string(m.Membership)
+}
