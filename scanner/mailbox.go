@@ -1,7 +1,7 @@
 package scanner
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -11,6 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // Mailbox is one mailbox of a size export.
@@ -25,8 +31,11 @@ type Mailbox struct {
 // identityColumns are the columns of an Exchange export that name a mailbox.
 var identityColumns = []string{"user", "userprincipalname", "primarysmtpaddress", "emailaddress", "alias", "samaccountname", "displayname", "mailboxguid"}
 
-// sizeInBytes reads Exchange's "2.345 GB (2,518,038,528 bytes)".
-var sizeInBytes = regexp.MustCompile(`\(([\d,.\s\x{a0}\x{202f}]+) (?:bytes|octets)\)`)
+// sizeInBytes reads Exchange's "2.345 GB (2,518,038,528 bytes)" and, on a
+// French server, "2,345 Go (2 518 038 528 octets)", the digits grouped by a
+// no-break space (U+00A0, or U+202F on recent Windows) which an ASCII export
+// (Windows PowerShell 5.1's Export-Csv default) turns into "?".
+var sizeInBytes = regexp.MustCompile(`\(([\d,.?\s\x{a0}\x{202f}]+)[\s\x{a0}\x{202f}?](?:bytes|octets)\)`)
 
 // ReadMailboxes reads a mailbox-size export: either the CSV of Exchange's
 // Get-MailboxStatistics (TotalItemSize, TotalDeletedItemSize, ItemCount,
@@ -89,7 +98,7 @@ func parseMailboxSize(s string) (int64, error) {
 		if r >= '0' && r <= '9' {
 			return r
 		}
-		if r == ',' || r == '.' || r == ' ' || r == '\u00a0' || r == '\u202f' {
+		if r == ',' || r == '.' || r == ' ' || r == '\u00a0' || r == '\u202f' || r == '?' {
 			return -1
 		}
 		return 'x'
@@ -163,21 +172,30 @@ func MailboxReports(boxes []Mailbox, teams map[string]string, root string, at ti
 	return out, unmapped
 }
 
-// readCSV reads a CSV with a header, lower-cased; it skips PowerShell's
-// "#TYPE" line and a UTF-8 byte order mark, and accepts ";" separators.
+// maxCSVBytes bounds an export or a map: 3 000 mailboxes take 500 kB.
+const maxCSVBytes = 64 << 20
+
+// readCSV reads a CSV with a header, lower-cased, in the encodings
+// PowerShell writes (see decodeText); it skips the "#TYPE" line of Windows
+// PowerShell 5.1, and accepts ";" separators (Export-Csv -UseCulture on a
+// French Windows).
 func readCSV(r io.Reader) ([][]string, []string, error) {
-	br := bufio.NewReader(r)
-	if b, _ := br.Peek(3); string(b) == "\ufeff" {
-		br.Discard(3)
+	raw, err := io.ReadAll(io.LimitReader(r, maxCSVBytes+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read: %w", err)
 	}
-	if b, _ := br.Peek(5); string(b) == "#TYPE" {
-		if _, err := br.ReadString('\n'); err != nil {
-			return nil, nil, fmt.Errorf("read: %w", err)
-		}
+	if len(raw) > maxCSVBytes {
+		return nil, nil, fmt.Errorf("larger than %d MB", maxCSVBytes>>20)
 	}
-	first, _ := br.Peek(4096)
-	cr := csv.NewReader(br)
-	if line, _, _ := strings.Cut(string(first), "\n"); strings.Count(line, ";") > strings.Count(line, ",") {
+	text, err := decodeText(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	if strings.HasPrefix(text, "#TYPE") {
+		_, text, _ = strings.Cut(text, "\n")
+	}
+	cr := csv.NewReader(strings.NewReader(text))
+	if line, _, _ := strings.Cut(text, "\n"); strings.Count(line, ";") > strings.Count(line, ",") {
 		cr.Comma = ';'
 	}
 	cr.FieldsPerRecord = -1
@@ -193,6 +211,23 @@ func readCSV(r io.Reader) ([][]string, []string, error) {
 		header[i] = strings.ToLower(strings.TrimSpace(h))
 	}
 	return all[1:], header, nil
+}
+
+// decodeText reads what Export-Csv and Excel write: UTF-8 with a byte order
+// mark (PowerShell 5.1's -Encoding UTF8) or without (PowerShell 7's
+// default), UTF-16 with its mark (5.1's -Encoding Unicode, and what its ">"
+// writes), and, when the bytes are not UTF-8, Windows-1252 (5.1's -Encoding
+// Default and Excel's CSV on a French or English Windows).
+func decodeText(raw []byte) (string, error) {
+	dec := unicode.BOMOverride(encoding.Nop.NewDecoder())
+	if !utf8.Valid(raw) && !bytes.HasPrefix(raw, []byte{0xff, 0xfe}) && !bytes.HasPrefix(raw, []byte{0xfe, 0xff}) {
+		dec = charmap.Windows1252.NewDecoder()
+	}
+	out, _, err := transform.Bytes(dec, raw)
+	if err != nil {
+		return "", fmt.Errorf("decode: %w", err)
+	}
+	return string(out), nil
 }
 
 func indexOf(list []string, s string) int {

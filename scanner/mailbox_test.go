@@ -1,6 +1,9 @@
 package scanner
 
 import (
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -68,5 +71,71 @@ func TestReadMailboxesPlainAndErrors(t *testing.T) {
 		if _, err := ReadTeamMap(strings.NewReader(bad)); err == nil {
 			t.Errorf("team map %q accepted", bad)
 		}
+	}
+}
+
+// TestReadMailboxesExchangeExports reads what Export-Csv writes of the
+// README's recipe (testdata/exchange, written as Windows PowerShell 5.1 and
+// PowerShell 7 write them, CRLF line ends): with and without the "#TYPE"
+// line, English and French sizes, UTF-8 with and without a byte order mark,
+// UTF-16 (-Encoding Unicode), Windows-1252 (-Encoding Default) and ASCII
+// (5.1's default, which turns every non-ASCII character into "?").
+func TestReadMailboxesExchangeExports(t *testing.T) {
+	names := []string{"Éric Dupré", "Chloé Lefèvre", "Bob Durand"}
+	asciiNames := []string{"?ric Dupr?", "Chlo? Lef?vre", "Bob Durand"}
+	for _, tt := range []struct {
+		file  string
+		names []string
+		lost  bool // "Éric Dupré" lost its accents: the map by name misses it
+	}{
+		{"ps51-en-utf8bom.csv", names, false},
+		{"ps51-fr-utf8bom-semicolon.csv", names, false},
+		{"ps51-fr-ansi.csv", names, false},
+		{"ps51-fr-unicode.csv", names, false},
+		{"ps51-fr-ascii.csv", asciiNames, true},
+		{"ps7-en-utf8.csv", names, false},
+		{"ps7-fr-utf8.csv", names, false},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			f, err := os.Open(filepath.Join("testdata", "exchange", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			boxes, err := ReadMailboxes(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []Mailbox{
+				{Identities: []string{"eric.dupre@calvados.fr", tt.names[0]}, Bytes: 1_324_567_890 + 11_010_048, Items: 5020},
+				{Identities: []string{"chloe.lefevre@calvados.fr", tt.names[1]}, Bytes: 536_870_912, Items: 1200},
+				{Identities: []string{"bob.durand@calvados.fr", tt.names[2]}, Bytes: 2_684_354_560, Items: 300},
+			}
+			if !reflect.DeepEqual(boxes, want) {
+				t.Errorf("got  %+v\nwant %+v", boxes, want)
+			}
+			// A map by display name, accented, as a coordinator types it.
+			teams, err := ReadTeamMap(strings.NewReader("user,team\nÉRIC DUPRÉ,routes\nchloe.lefevre@calvados.fr,routes\nBob Durand,colleges\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := time.Date(2027, 3, 23, 18, 0, 0, 0, time.UTC)
+			reports, unmapped := MailboxReports(boxes, teams, "exchange", at, func() string { return "id" })
+			routes, wantUnmapped := int64(1_324_567_890+11_010_048+536_870_912), 0
+			if tt.lost {
+				routes, wantUnmapped = 536_870_912, 1
+			}
+			if len(reports) != 2 || reports[1].Team != "routes" || reports[1].Bytes != routes || len(unmapped) != wantUnmapped {
+				t.Errorf("reports %+v, unmapped %q", reports, unmapped)
+			}
+		})
+	}
+}
+
+func TestReadTeamMapFromExcel(t *testing.T) {
+	// Excel's "CSV (séparateur : point-virgule)" on a French Windows: Windows-1252.
+	teams, err := ReadTeamMap(strings.NewReader("user;team\r\nChlo\xe9 Lef\xe8vre;routes\r\n"))
+	if err != nil || teams["chloé lefèvre"] != "routes" {
+		t.Errorf("teams %q, %v", teams, err)
 	}
 }
