@@ -23,7 +23,7 @@ import (
 // safe to call any time, from several processes: each post goes out once.
 func (b *Bot) Catchup(ctx context.Context) error {
 	now := b.clock.Now()
-	var errs []error
+	errs := []error{b.postMobilisation(ctx)}
 	if day, ok := b.cal.DayOf(now); ok {
 		if !now.Before(b.cal.At(day.N, b.cal.DefiAt)) {
 			errs = append(errs, b.postDefi(ctx, day), b.postReminders(ctx, day))

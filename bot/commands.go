@@ -402,16 +402,11 @@ func (b *Bot) sendBroadcast(ctx context.Context, ev Event, kind, text string, mk
 	if mk == KindMobilisation {
 		keys = "mobilisation"
 	}
-	msg := Message{Kind: mk, Text: b.loc.T(keys+".post", text, Neutralise(ev.DisplayName))}
 	// The ledger of the day's broadcasts posts each channel once: the same
 	// command again only retries the channels that failed, and a platform
 	// that delivers the command twice does not double it. When every
 	// channel already had it, say so rather than claim it was sent.
-	built := 0
-	failed, err := b.broadcast(ctx, b.broadcastKey(kind, ev.User, text), "", func(challenges.Team) (Message, error) {
-		built++
-		return msg, nil
-	})
+	failed, built, err := b.broadcastText(ctx, b.broadcastKey(kind, ev.User, text), keys, text, ev.DisplayName, mk)
 	switch {
 	case len(failed) > 0:
 		b.log.Error("broadcast", "kind", kind, "failed", failed, "err", err)
@@ -420,6 +415,20 @@ func (b *Bot) sendBroadcast(ctx context.Context, ev Event, kind, text string, mk
 		return b.reply(ctx, ev, b.loc.T(keys+".already"))
 	}
 	return b.reply(ctx, ev, b.loc.T("broadcast.done", len(b.cfg.Teams)))
+}
+
+// broadcastText posts text, signed by signer, in every team channel as
+// the message keys+".post" (an announcement, a call to mobilisation),
+// each channel once under key. It returns the teams whose post failed and
+// how many posts went out now.
+func (b *Bot) broadcastText(ctx context.Context, key, keys, text, signer string, mk MessageKind) ([]string, int, error) {
+	msg := Message{Kind: mk, Text: b.loc.T(keys+".post", text, Neutralise(signer))}
+	built := 0
+	failed, err := b.broadcast(ctx, key, "", func(challenges.Team) (Message, error) {
+		built++
+		return msg, nil
+	})
+	return failed, built, err
 }
 
 // maxCorrection bounds one correction, so that a typo cannot wreck a ranking.

@@ -47,6 +47,8 @@ type Calendar struct {
 	RecapAt  ClockTime
 	// Reminders are the local times of the afternoon reminders.
 	Reminders []ClockTime
+	// Mobilisation is the instant of the DGS's scheduled call (zero: none).
+	Mobilisation time.Time
 }
 
 // NewCalendar lays out the campaign: Days working days from the start date
@@ -86,6 +88,7 @@ func NewCalendar(c *Config, skip ...Skip) (*Calendar, error) {
 	for _, r := range c.Reminders {
 		calendar.Reminders = append(calendar.Reminders, r.Clock())
 	}
+	calendar.Mobilisation, _ = c.MobilisationAt()
 	moved := false
 	// Walk by calendar date, never by adding 24 h: a day is 23 or 25 hours
 	// long when daylight saving time changes.

@@ -73,6 +73,8 @@ type CampaignConfig struct {
 	Reaction string `yaml:"reaction"`
 	// Goal is the campaign-wide target, e.g. "2 To".
 	Goal Bytes `yaml:"goal"`
+	// Mobilisation is the DGS's call, posted at a date and time.
+	Mobilisation *ScheduledCall `yaml:"mobilisation"`
 	// RetentionDays is how long after the campaign's last recap the
 	// agents' personal data is kept before it is erased (default 90).
 	RetentionDays int `yaml:"retention_days"`
@@ -441,6 +443,7 @@ func (c *Config) validate(v *validator) {
 	c.validateScoring(v)
 	c.validateDefis(v)
 	c.validateReminders(v)
+	c.validateMobilisation(v)
 	if c.RateLimit.Burst < 1 {
 		v.add("rate_limit.burst", "must be at least 1, got %d", c.RateLimit.Burst)
 	}

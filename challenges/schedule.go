@@ -40,6 +40,9 @@ func NewScheduler(cal *Calendar, clock clockwork.Clock, retry time.Duration, run
 			}
 		}
 	}
+	if m := cal.Mobilisation; !m.IsZero() && m.After(now) {
+		times = append(times, m)
+	}
 	task := gocron.NewTask(run)
 	if len(times) > 0 {
 		if _, err := s.NewJob(gocron.OneTimeJob(gocron.OneTimeJobStartDateTimes(times...)), task, gocron.WithName("posts")); err != nil {
