@@ -17,7 +17,8 @@ import (
 // TestMatrixEndToEnd runs "gigabot run" on a real Matrix homeserver
 // (Dendrite, from scripts/dendrite/start.sh): the défi once in each team
 // room (named by full alias, alias localpart and room id), ✅ reactions
-// and their redactions counted, commands by mention, pill and direct
+// and their redactions counted (in a team whose agents are its room's
+// members too, one of them joining while the bot runs), commands by mention, pill and direct
 // message with the roles checked, @room never repeated, and a restart
 // mid-day with reactions and a command made while the bot was down:
 // handled once, and no second défi.
@@ -50,13 +51,13 @@ campaign:
 teams:
   - {id: routes, name: Direction des routes, channel: "#equipe-routes-%s:localhost", members: [%s, "%s"]}
   - {id: colleges, name: Direction des collèges, channel: equipe-colleges-%s, members: [%s]}
-  - {id: culture, name: Culture et patrimoine, channel: "%s", members: [%s]}
+  - {id: culture, name: Culture et patrimoine, channel: "%s", members: channel}
 roles:
   dgs: [%s]
   coordinators: ["%s"]
 display_names:
   %s: Claire Martin
-`, id, s.Suffix, alice.Localpart, bob.ID, s.Suffix, emma.Localpart, rooms["culture"], gaby.Localpart, dg.Localpart, coord.ID, dg.Localpart))
+`, id, s.Suffix, alice.Localpart, bob.ID, s.Suffix, emma.Localpart, rooms["culture"], dg.Localpart, coord.ID, dg.Localpart))
 	env := map[string]string{
 		"GIGABOT_PLATFORM": "matrix", "MATRIX_HOMESERVER_URL": s.URL, "MATRIX_USER_ID": gigabot.ID,
 		"MATRIX_ACCESS_TOKEN": gigabot.Token, "REDIS_URL": url, "GIGABOT_HTTP_ADDR": "127.0.0.1:0",
@@ -104,6 +105,12 @@ display_names:
 	if got := participations(p.standings(t), "colleges"); got != 0 {
 		t.Errorf("colleges: %d défis done after a 👍, want 0", got)
 	}
+	// Culture's agents are its room's members: gaby was there at start-up,
+	// zoe joins now.
+	zoe := s.Register(t, "zoe", true)
+	zoe.Join(rooms["culture"])
+	zoe.React(rooms["culture"], defi["culture"], "✅")
+	matrixtest.Eventually(t, "a newcomer's reaction counted", func() bool { return participations(p.standings(t), "culture") == 2 })
 
 	// Commands: by mention, by pill, and in a direct message; roles.
 	alice.Say(rooms["routes"], alice.Localpart+" a fini") // not for the bot
@@ -148,11 +155,11 @@ display_names:
 	matrixtest.Eventually(t, "what happened meanwhile", func() bool {
 		st := p.standings(t)
 		return participations(st, "colleges") == 1 && participations(st, "routes") == 2 &&
-			len(matrixtest.Containing(bySender("routes"), "Culture et patrimoine (1 agent)")) > 0
+			len(matrixtest.Containing(bySender("routes"), "Culture et patrimoine (2 agents)")) > 0
 	})
 	gaby.Say(rooms["culture"], gigabot.Localpart+": aide") // after the restart: answered last
 	matrixtest.Eventually(t, "the last answer", func() bool { return len(matrixtest.Containing(bySender("culture"), "aide")) > 0 })
-	if n := len(matrixtest.Containing(bySender("routes"), "Culture et patrimoine (1 agent)")); n != 1 {
+	if n := len(matrixtest.Containing(bySender("routes"), "Culture et patrimoine (2 agents)")); n != 1 {
 		t.Errorf("the command made while the bot was down was answered %d times, want once", n)
 	}
 	for team := range rooms {

@@ -391,3 +391,41 @@ func TestStoreOutage(t *testing.T) {
 		t.Errorf("the reaction was handed on %d times, want once", n)
 	}
 }
+
+// TestRoomMembers: a team whose agents are its room's members
+// ("members: channel") gets them listed when Run starts, then each join
+// and departure; a change of display name is neither.
+func TestRoomMembers(t *testing.T) {
+	p := newPeople(t)
+	culture := "equipe-culture-" + p.srv.Suffix
+	room := p.coord.CreateRoom(culture)
+	gaby := p.srv.Register(t, "gaby", true)
+	gaby.Join(room)
+	p.roster.Teams = append(p.roster.Teams, bot.RosterTeam{ID: "culture", Channel: culture, FromChannel: true})
+	a := p.adapter(t, "replica-1", 0)
+	if _, err := a.Connect(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h := &bottest.Handler{}
+	run(t, a, h)
+	matrixtest.Eventually(t, "the room's members listed", func() bool { _, ok := h.Members(culture); return ok })
+	if got, _ := h.Members(culture); !slices.Equal(got, []string{p.coord.ID, gaby.ID}) {
+		t.Errorf("members listed: %q, want the coordinator and gaby (the core tells agents from role holders)", got)
+	}
+	zoe := p.srv.Register(t, "zoe", true)
+	zoe.Join(room)
+	zoe.Rename("Zoé")
+	zoe.Leave(room)
+	p.alice.Say(p.routes, p.gigabot.Localpart+": aide") // the last event
+	matrixtest.Eventually(t, "the last command", func() bool { return len(eventsOf(h, bot.MessageReceived)) == 1 })
+	var got []string
+	for _, ev := range h.Handled() {
+		if ev.Kind == bot.MemberJoined || ev.Kind == bot.MemberLeft {
+			got = append(got, fmt.Sprintf("%d %s %s", ev.Kind, ev.User, ev.Channel))
+		}
+	}
+	want := []string{fmt.Sprintf("%d %s %s", bot.MemberJoined, zoe.ID, culture), fmt.Sprintf("%d %s %s", bot.MemberLeft, zoe.ID, culture)}
+	if !slices.Equal(got, want) {
+		t.Errorf("membership events %q, want %q", got, want)
+	}
+}

@@ -25,6 +25,7 @@ type directory struct {
 	rooms    map[string]id.RoomID // configured name → room id
 	keys     map[id.RoomID]string // room id → configured name
 	campaign []string
+	fromRoom map[string]bool    // the rooms whose members are a team's agents ("members: channel")
 	dgs      map[id.UserID]bool // the DGS and the coordinators: they may invite the bot
 	people   map[id.UserID]bool // everyone the roster names
 }
@@ -32,7 +33,10 @@ type directory struct {
 func newDirectory(r bot.Roster, server string) *directory {
 	d := &directory{
 		server: server, names: map[id.UserID]string{}, rooms: map[string]id.RoomID{}, keys: map[id.RoomID]string{},
-		campaign: r.Channels(), dgs: map[id.UserID]bool{}, people: map[id.UserID]bool{},
+		campaign: r.Channels(), fromRoom: map[string]bool{}, dgs: map[id.UserID]bool{}, people: map[id.UserID]bool{},
+	}
+	for _, c := range r.MemberChannels() {
+		d.fromRoom[c] = true
 	}
 	for _, n := range r.People() {
 		u := d.userID(n)
@@ -106,4 +110,26 @@ func (d *directory) room(key string) (id.RoomID, bool) {
 		return id.RoomID(key), true
 	}
 	return "", false
+}
+
+// memberRooms returns the campaign rooms found whose members are a team's
+// agents, by name.
+func (d *directory) memberRooms() map[string]id.RoomID {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := map[string]id.RoomID{}
+	for name, room := range d.rooms {
+		if d.fromRoom[name] {
+			out[name] = room
+		}
+	}
+	return out
+}
+
+// isMemberRoom tells whether a room's members are a team's agents.
+func (d *directory) isMemberRoom(room id.RoomID) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	name, ok := d.keys[room]
+	return ok && d.fromRoom[name]
 }

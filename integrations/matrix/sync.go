@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -61,6 +62,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 				continue
 			}
 			ready = true
+			a.listMembers(ctx, h)
 		}
 		resp, err := a.client.FullSyncRequest(ctx, mautrix.ReqSync{
 			Timeout: int(a.syncTimeout.Milliseconds()), Since: since, FilterID: filterID,
@@ -208,6 +210,7 @@ func (a *Adapter) onEvent(ctx context.Context, h bot.Handler, ev *event.Event) e
 		a.mu.Lock()
 		delete(a.direct, ev.RoomID)
 		a.mu.Unlock()
+		return a.onMembership(ctx, h, ev)
 	case event.EventEncrypted:
 		a.mu.Lock()
 		first := !a.warned[ev.RoomID]
@@ -456,4 +459,61 @@ func (a *Adapter) answerInvites(ctx context.Context, resp *mautrix.RespSync) {
 			log.Warn("matrix: invitation declined: only the DGS and the coordinators may invite the bot (anyone in the campaign, to a direct message)")
 		}
 	}
+}
+
+// listMembers hands the core the members of the rooms whose members are a
+// team's agents ("members: channel"), as they are when Run starts; the
+// joins and departures after come as m.room.member events.
+func (a *Adapter) listMembers(ctx context.Context, h bot.Handler) {
+	rooms := a.dir.memberRooms()
+	for _, name := range slices.Sorted(maps.Keys(rooms)) {
+		resp, err := a.client.JoinedMembers(ctx, rooms[name])
+		if err != nil {
+			a.log.Error("matrix: cannot list a team room's members", "room", name, "err", err)
+			continue
+		}
+		var members []string
+		for u := range resp.Joined {
+			if u != a.me {
+				members = append(members, a.dir.name(u))
+			}
+		}
+		slices.Sort(members)
+		if err := h.ListMembers(ctx, name, members); err != nil {
+			a.log.Error("matrix: the core could not record a room's members", "room", name, "err", err)
+			continue
+		}
+		a.log.Info("matrix: team room members listed", "room", name, "members", len(members))
+	}
+}
+
+// onMembership tells the core that someone joined or left a room whose
+// members are a team's agents. A join that follows a join is a change of
+// name or avatar, and a leave that follows a leave or an invitation was
+// never a membership: neither is handed on.
+func (a *Adapter) onMembership(ctx context.Context, h bot.Handler, ev *event.Event) error {
+	user := id.UserID(ev.GetStateKey())
+	if user == a.me || user == "" || !a.dir.isMemberRoom(ev.RoomID) {
+		return nil
+	}
+	was := event.MembershipLeave
+	if prev := ev.Unsigned.PrevContent; prev != nil {
+		if prev.Parsed == nil {
+			_ = prev.ParseRaw(event.StateMember)
+		}
+		if c, ok := prev.Parsed.(*event.MemberEventContent); ok {
+			was = c.Membership
+		}
+	}
+	kind := bot.MemberJoined
+	switch now := ev.Content.AsMember().Membership; {
+	case now == event.MembershipJoin && was != event.MembershipJoin:
+	case (now == event.MembershipLeave || now == event.MembershipBan) && was == event.MembershipJoin:
+		kind = bot.MemberLeft
+	default:
+		return nil
+	}
+	return a.deliver(ctx, h, bot.Event{
+		Kind: kind, User: a.dir.name(user), Channel: a.dir.key(ev.RoomID), ID: deliveryPrefix + ev.ID.String(),
+	})
 }

@@ -283,3 +283,17 @@ func (u *User) Membership(room, user string) string {
 	u.check("read the membership of "+user, err)
 	return string(m.Membership)
 }
+
+// Leave leaves a room.
+func (u *User) Leave(room string) {
+	u.tb.Helper()
+	_, err := u.client.LeaveRoom(u.ctx(), id.RoomID(room))
+	u.check("leave "+room, err)
+}
+
+// Rename changes the user's display name (a membership event in each of
+// their rooms).
+func (u *User) Rename(name string) {
+	u.tb.Helper()
+	u.check("rename", u.client.SetDisplayName(u.ctx(), name))
+}
