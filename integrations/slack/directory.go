@@ -80,6 +80,9 @@ func normalize(name string) string {
 // slackID matches channel ids ("C0123ABCD", "G…" private, "D…" direct).
 var slackID = regexp.MustCompile(`^[CGD][A-Z0-9]{6,}$`)
 
+// slackUserID matches user ids ("U0123ABCD", "W…" on Enterprise Grid).
+var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{6,}$`)
+
 // directory maps the config's names to Slack IDs and back.
 type directory struct {
 	mu       sync.RWMutex
@@ -103,13 +106,22 @@ func newDirectory() *directory {
 }
 
 // channelID returns the Slack ID of a channel named in the config (or
-// seen in an event, which gives its ID).
+// seen in an event, which gives its ID). "@name" is a direct message to a
+// person (the core's name for them): their user ID, which
+// chat.postMessage takes for the conversation with the app.
 func (d *directory) channelID(name string) (string, bool) {
 	if slackID.MatchString(name) {
 		return name, true
 	}
 	d.mu.RLock()
 	defer d.mu.RUnlock()
+	if user, ok := strings.CutPrefix(name, "@"); ok {
+		if slackUserID.MatchString(user) {
+			return user, true
+		}
+		id, ok := d.byKey[normalize(user)]
+		return id, ok
+	}
 	id, ok := d.channels[normalize(name)]
 	return id, ok
 }

@@ -392,7 +392,7 @@ func (f *fakeSlack) file(id string) *fakeFile {
 }
 
 func (f *fakeSlack) member(channel string) bool {
-	if strings.HasPrefix(channel, "D") {
+	if strings.HasPrefix(channel, "D") || strings.HasPrefix(channel, "U") { // a user id: the app's conversation with them
 		return true
 	}
 	for _, c := range f.channels {

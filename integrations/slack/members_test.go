@@ -93,3 +93,24 @@ func TestReloadRoster(t *testing.T) {
 		t.Errorf("matching the same names again warned:\n%s", f.logs)
 	}
 }
+
+// A direct message ("@alice", the core's name for her, or a channel
+// member's "@U0…") goes to the person's conversation with the app.
+func TestDirectMessage(t *testing.T) {
+	f := newFixture(t)
+	for _, to := range []string{"@alice", "@bob@cd14.fr", "@U0NEWBIE1"} {
+		if _, err := f.a.Post(t.Context(), to, bot.Message{Kind: bot.KindReminder, Text: "⏰"}); err != nil {
+			t.Errorf("post to %s: %v", to, err)
+		}
+	}
+	if _, err := f.a.Post(t.Context(), "@nobody", bot.Message{Text: "x"}); err == nil {
+		t.Error("a direct message to nobody was sent")
+	}
+	var got []string
+	for _, p := range f.slack.Posts() {
+		got = append(got, p.Channel)
+	}
+	if want := []string{"U0ALICE01", "U0BOB0001", "U0NEWBIE1"}; !slices.Equal(got, want) {
+		t.Errorf("posted to %q, want %q", got, want)
+	}
+}
