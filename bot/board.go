@@ -50,6 +50,8 @@ type Board struct {
 	Curve []CurvePoint `json:"curve"`
 	// Milestones are the thresholds reached, latest first.
 	Milestones []Figure `json:"milestones"`
+	// Testimonies are the agents' latest testimonies, newest first.
+	Testimonies []BoardTestimony `json:"testimonies"`
 	// UpdatedAt is when the board was computed; UpdatedLabel reads "14:32".
 	UpdatedAt    time.Time `json:"updated_at"`
 	UpdatedLabel string    `json:"updated_label"`
@@ -147,6 +149,8 @@ type BilanTeam struct {
 	Curve []CurvePoint `json:"curve"`
 	// BestDefi is the défi most of its agents did ("Jour 4 · Vider la corbeille").
 	BestDefi string `json:"best_defi"`
+	// Testimonies are what its agents shared, oldest first.
+	Testimonies []string `json:"testimonies"`
 }
 
 // DefiUptake is how many agents did a day's défi.
@@ -167,7 +171,11 @@ func (b *Bot) Board(ctx context.Context) (Board, error) {
 	if err != nil {
 		return Board{}, fmt.Errorf("board: %w", err)
 	}
-	return b.board(now, st, days), nil
+	bd := b.board(now, st, days)
+	if bd.Testimonies, err = b.boardTestimonies(ctx, testimoniesOnBoard); err != nil {
+		return Board{}, fmt.Errorf("board: %w", err)
+	}
+	return bd, nil
 }
 
 // figures reads the standings and the history at one instant.
@@ -355,6 +363,11 @@ func (b *Bot) Bilan(ctx context.Context) (Bilan, error) {
 		Period: l.T("bilan.period", l.Date(b.cal.Days[0].Date), l.Date(b.cal.Last().Date)),
 		Teams:  []BilanTeam{}, Defis: []DefiUptake{},
 	}
+	testimonies, err := b.boardTestimonies(ctx, 0)
+	if err != nil {
+		return Bilan{}, fmt.Errorf("bilan: %w", err)
+	}
+	out.Board.Testimonies = testimonies
 	for _, t := range b.teams {
 		out.Participants += t.Members
 	}
@@ -386,6 +399,12 @@ func (b *Bot) Bilan(ctx context.Context) (Bilan, error) {
 		}
 		if best > 0 {
 			bt.BestDefi = l.T("bilan.best", best, b.cal.Days[best-1].Defi.Title)
+		}
+		bt.Testimonies = []string{}
+		for i := len(testimonies) - 1; i >= 0; i-- {
+			if testimonies[i].Team == s.ID {
+				bt.Testimonies = append(bt.Testimonies, testimonies[i].Text)
+			}
 		}
 		out.Teams = append(out.Teams, bt)
 	}

@@ -270,6 +270,8 @@ type Bot struct {
 	onCalendar func(ctx context.Context)
 	// reminders is the Store, if it fits (direct reminders).
 	reminders Reminders
+	// testimonies is the Store, if it fits.
+	testimonies Testimonies
 }
 
 // New builds a bot and records the campaign's teams in the store.
@@ -314,6 +316,7 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		b.postponed, _ = o.Store.(Postponements)
 	}
 	b.reminders, _ = o.Store.(Reminders)
+	b.testimonies, _ = o.Store.(Testimonies)
 	if channelTeams(cfg) {
 		if b.members = o.Members; b.members == nil {
 			if b.members, _ = o.Store.(ChannelMembers); b.members == nil {

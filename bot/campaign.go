@@ -175,6 +175,11 @@ func (b *Bot) postRecap(ctx context.Context, day challenges.Day) error {
 	if len(corrections) > 0 {
 		common = append(common, b.correctionsText(corrections))
 	}
+	testimonies, err := b.recapTestimonies(ctx, day.Date.Format(time.DateOnly))
+	if err != nil {
+		return err
+	}
+	common = append(common, testimonies...)
 	// The chart is drawn once, for the first channel that still needs the
 	// recap: the scheduler's retries call this every minute after 17:00.
 	files := sync.OnceValue(func() []File {

@@ -43,6 +43,8 @@ func (b *Bot) commandTable() []command {
 		{names: []string{"equipe", "team"}, run: b.cmdTeam},
 		{names: []string{"moi", "me"}, run: b.cmdMe},
 		{names: []string{"rappels", "reminders", "rappel", "reminder"}, usage: "rappels off|on", run: b.cmdNudges},
+		{names: []string{"temoignage", "testimony", "temoigner"}, usage: "temoignage <texte>", run: b.cmdTestimony},
+		{names: []string{"retirer", "withdraw"}, role: roleCoordinator, usage: "retirer <T12>", run: b.cmdWithdraw},
 		{names: []string{"annonce", "announce"}, role: roleCoordinator, usage: "annonce <texte>", run: b.cmdAnnounce},
 		{names: []string{"correction", "correct"}, role: roleCoordinator, usage: "correction <équipe> <points> <motif>", run: b.cmdCorrection},
 		{names: []string{"export", "exporter", "csv"}, role: roleCoordinator, run: b.cmdExport},

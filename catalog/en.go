@@ -122,6 +122,16 @@ var english = map[string]string{
 	"board.months":           "%s of the organisation's data production",
 	"board.source.doubling":  "storage doubles in %s\u00a0years (%s scanned)",
 
+	"testimony.length":       "Your testimony has %d characters: it needs %d to %d.",
+	"testimony.no_team":      "Only the agents of a campaign team can share a testimony.",
+	"testimony.already":      "Your testimony %s is already recorded: thank you!",
+	"testimony.thanks":       "Thank you! Your testimony %s is recorded for %s: it will appear in a coming daily recap and on the dashboard.",
+	"testimony.unknown":      "No testimony %s (withdrawn already?).",
+	"testimony.withdrawn":    "Testimony %s of %s withdrawn: it will not appear anywhere any more.",
+	"testimony.header":       "💬 *Your colleagues' good practices*",
+	"testimony.line":         "“%s” — %s",
+	"page.testimonies_title": "The teams' good practices",
+
 	"podium.header":   "🏆 *%s: it's over!*",
 	"podium.total":    "Together, the %d teams freed %s, about %s.",
 	"podium.prizes":   "🙋 Participation prize: %s (%s). 📉 Relative effort prize: %s (%s). ⚖️ Points per agent prize: %s (%s).",

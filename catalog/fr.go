@@ -127,6 +127,16 @@ var french = typeset(map[string]string{
 	"board.months":           "%s de données produites par la collectivité",
 	"board.source.doubling":  "le stockage double en %s\u00a0ans (%s analysés)",
 
+	"testimony.length":       "Votre témoignage compte %d caractères : il en faut de %d à %d.",
+	"testimony.no_team":      "Seuls les agents d’une équipe de la campagne peuvent témoigner.",
+	"testimony.already":      "Votre témoignage %s est déjà enregistré : merci !",
+	"testimony.thanks":       "Merci ! Votre témoignage %s est enregistré pour %s : il paraîtra dans un prochain bilan du jour et sur le tableau de bord.",
+	"testimony.unknown":      "Aucun témoignage %s (déjà retiré ?).",
+	"testimony.withdrawn":    "Témoignage %s de %s retiré : il ne paraîtra plus nulle part.",
+	"testimony.header":       "💬 *Les bonnes pratiques de vos collègues*",
+	"testimony.line":         "« %s » — %s",
+	"page.testimonies_title": "Les bonnes pratiques des équipes",
+
 	"podium.header":   "🏆 *%s : c’est fini !*",
 	"podium.total":    "Ensemble, les %d équipes ont libéré %s, soit environ %s.",
 	"podium.prizes":   "🙋 Prix de la participation : %s (%s). 📉 Prix de l’effort relatif : %s (%s). ⚖️ Prix des points par agent : %s (%s).",

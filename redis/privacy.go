@@ -30,6 +30,8 @@ import (
 //	agentdays:<agent>  set of the days done ("où en suis-je")
 //	ratelimit:<user>   hash, the user's command bucket (expires within minutes)
 //	corrlog:<day>      list of corrections, whose "by" names a coordinator
+//	testimonies        hash, id → a testimony, its author and their words
+//	                   (deleted, words and all, when its author is erased)
 //	audit              stream: a participation's "agent", a correction's and
 //	                   a held report's decision's "by"
 //
@@ -172,6 +174,15 @@ func (s *Store) keptUnder(ctx context.Context, name string, days map[int]bool) (
 			}
 		}
 	}
+	testimonies, err := s.rdb.HGetAll(ctx, s.key("testimonies")).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read testimonies: %w", err)
+	}
+	for _, id := range slices.Sorted(maps.Keys(testimonies)) {
+		if t, _, err := decodeTestimony(id, testimonies[id]); err == nil && t.Agent == name {
+			out = append(out, Kept{Key: s.key("testimonies"), Field: id, Value: testimonies[id]})
+		}
+	}
 	return out, nil
 }
 
@@ -202,6 +213,11 @@ func (s *Store) Erase(ctx context.Context, user string) (scoring.Erasure, error)
 	if err != nil {
 		return scoring.Erasure{}, fmt.Errorf("erase %s: %w", user, err)
 	}
+	dropped, err := s.dropTestimonies(ctx, func(agent string) bool { return agent == user })
+	if err != nil {
+		return scoring.Erasure{}, fmt.Errorf("erase %s: %w", user, err)
+	}
+	n += dropped
 	rename := func(v string) (string, bool) { return p, v == user }
 	logged, corr, err := s.rewriteLog(ctx, rename)
 	if err != nil {
@@ -338,6 +354,11 @@ func (s *Store) EraseAll(ctx context.Context, now time.Time) (e scoring.Erasure,
 	if err != nil {
 		return scoring.Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
 	}
+	dropped, err := s.dropTestimonies(ctx, func(string) bool { return true })
+	if err != nil {
+		return scoring.Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
+	}
+	n += dropped
 	_, err = s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 		p.Del(ctx, s.key("privacy", "key"), s.key("privacy", "erased"))
 		p.Set(ctx, s.key("privacy", "done"), strconv.FormatInt(now.UnixMilli(), 10), 0)

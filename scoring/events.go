@@ -136,6 +136,10 @@ func Encode(e Event) []string {
 		add("key", e.Key, "post", e.PostID, "ref", e.Ref, "at", ms(e.At))
 	case DefiPostponed:
 		add("date", e.Date, "day", strconv.Itoa(e.Day), "by", e.By, "reason", e.Reason, "at", ms(e.At))
+	case TestimonyGiven:
+		add("id", e.ID, "team", e.Team, "agent", e.Agent, "at", ms(e.At))
+	case TestimonyWithdrawn:
+		add("id", e.ID, "team", e.Team, "by", e.By, "at", ms(e.At))
 	}
 	return f
 }
@@ -166,6 +170,10 @@ func Decode(fields map[string]string) (Event, error) {
 		e = PostSent{Key: d.str("key"), PostID: fields["post"], Ref: fields["ref"], At: d.at()}
 	case KindPostponed:
 		e = DefiPostponed{Date: d.str("date"), Day: d.day(), By: fields["by"], Reason: fields["reason"], At: d.at()}
+	case KindTestimony:
+		e = TestimonyGiven{ID: d.str("id"), Team: d.str("team"), Agent: d.str("agent"), At: d.at()}
+	case KindTestimonyWithdrawn:
+		e = TestimonyWithdrawn{ID: d.str("id"), Team: d.str("team"), By: d.str("by"), At: d.at()}
 	default:
 		return nil, fmt.Errorf("%w %q", ErrUnknownKind, kind)
 	}

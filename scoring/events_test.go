@@ -29,6 +29,8 @@ func TestEventsRoundTrip(t *testing.T) {
 		scoring.ScanDecided{ScanID: "s2", Team: "routes", By: "coord", Accepted: true, At: at},
 		scoring.CorrectionMade{Correction: scoring.Correction{ID: "c1", Team: "routes", Points: -12.5, Reason: "doublon", By: "coord", Day: 2, At: at}},
 		scoring.PostSent{Key: "defi:1:routes", PostID: "P1", Ref: "defi:1", At: at},
+		scoring.TestimonyGiven{ID: "T1", Team: "routes", Agent: "alice", At: at},
+		scoring.TestimonyWithdrawn{ID: "T1", Team: "routes", By: "coord", At: at},
 	}
 	for _, e := range tests {
 		t.Run(e.Kind(), func(t *testing.T) {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -98,6 +100,16 @@ func TestDashboardInBrowser(t *testing.T) {
 	for team, b := range baseline {
 		send(team+"-0", team, start.Add(-24*time.Hour), b)
 	}
+	// Two teams share a good practice: the dashboard quotes them (the hall
+	// TV one at a time), the report on their team's page.
+	testimonies := map[string]string{
+		cfg.Teams[0].Members[0]: "On vide la corbeille partagée chaque vendredi, ensemble.",
+		cfg.Teams[1].Members[0]: "Un dossier commun par projet, plus de copies dans les boîtes.",
+	}
+	for agent, words := range testimonies {
+		p.say(t, agent+": temoignage "+words)
+	}
+	p.waitFor(t, `Votre témoignage T\d est enregistré`, len(testimonies))
 	at := func(day, hour int) time.Time {
 		return start.AddDate(0, 0, day-1).Add(time.Duration(hour-8) * time.Hour)
 	}
@@ -212,12 +224,23 @@ func TestDashboardInBrowser(t *testing.T) {
 	must("tv mode", chromedp.Do(bctx, chromedp.EmulateViewport(1920, 1080), chromedp.Navigate(page+"?tv=1"), chromedp.WaitVisible(`#total`)))
 	shot(t, bctx, "dashboard-tv.png")
 	checkAccessibility(t, bctx, "/?tv=1")
+	quotes, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#testimony-list li'))
+		.filter(li => li.offsetParent !== null).map(li => li.querySelector('blockquote').textContent)`))
+	must("read the testimonies", err)
+	if len(quotes) != 1 || !slices.Contains(slices.Collect(maps.Values(testimonies)), quotes[0]) {
+		t.Errorf("the hall TV shows the testimonies %q, want one of %q at a time", quotes, testimonies)
+	}
 	must("phone", chromedp.Do(bctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(page), chromedp.WaitVisible(`#total`)))
 	shot(t, bctx, "dashboard-phone.png")
 	checkAccessibility(t, bctx, "/ on a phone")
 	must("bilan", chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(page+"bilan"), chromedp.WaitVisible(`.chart svg`)))
 	shot(t, bctx, "bilan.png")
 	checkAccessibility(t, bctx, "/bilan")
+	quoted, err := chromedp.Run(bctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector('#team-%s').textContent`, cfg.Teams[0].ID)))
+	must("read the report's team page", err)
+	if !strings.Contains(quoted, testimonies[cfg.Teams[0].Members[0]]) {
+		t.Errorf("the report's page of %s lacks its testimony:\n%s", cfg.Teams[0].ID, quoted)
+	}
 
 	mu.Lock()
 	defer mu.Unlock()

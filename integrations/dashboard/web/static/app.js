@@ -101,6 +101,7 @@
     renderRankings(b.rankings || []);
     renderCurve(b);
     renderMilestones(b.milestones || []);
+    renderTestimonies(b.testimonies || []);
     announce(last, b);
     body.dataset.status = b.status;
     last = b;
@@ -262,6 +263,28 @@
     $('#no-milestones').hidden = list.length > 0;
   }
 
+  // renderTestimonies lists the agents' latest testimonies; the hall TV
+  // shows one at a time (quoteAt), turning with the rankings.
+  var quoteAt = 0;
+
+  function renderTestimonies(list) {
+    var ul = $('#testimony-list');
+    ul.replaceChildren.apply(ul, list.map(function (q) {
+      return el('li', { 'data-id': q.id },
+        el('blockquote', { text: q.text }),
+        el('p', { 'class': 'testimony-team', text: '— ' + q.team_name }));
+    }));
+    $('#testimonies').hidden = list.length === 0;
+    showQuote();
+  }
+
+  function showQuote() {
+    var items = $('#testimony-list').children;
+    if (!items.length) return;
+    quoteAt %= items.length;
+    Array.prototype.forEach.call(items, function (li, i) { li.classList.toggle('current', i === quoteAt); });
+  }
+
   // announce tells screen readers, and the hall, what is worth telling:
   // a new milestone or a new défi, not every figure that moved.
   function announce(prev, b) {
@@ -332,6 +355,8 @@
       if (rotating.paused) return;
       var i = tabs.findIndex(function (x) { return x.getAttribute('aria-selected') === 'true'; });
       select(tabs[(i + 1) % tabs.length], false, true);
+      quoteAt++;
+      showQuote();
     }, ROTATE_EVERY);
   }
 
