@@ -395,7 +395,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	// The agents' personal data is erased campaign.retention_days after
 	// the last recap, by whichever replica's minute comes first.
 	retention := bot.NewRetention(cfg, cal, store, clock, log)
-	sched := &schedule{clock: clock, run: func(ctx context.Context) {
+	sched := &schedule{clock: clock, log: log, run: func(ctx context.Context) {
 		// Another replica's postponement reaches this one within a minute.
 		if err := b.Refresh(ctx); err != nil {
 			log.Error("calendar", "err", err)
@@ -416,11 +416,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer sched.stop()
-	b.OnSwap(func(nb *bot.Bot) {
-		if err := sched.start(nb.Calendar()); err != nil {
-			log.Error("scheduler", "err", err)
-		}
-	})
+	b.OnSwap(func(*bot.Bot) { sched.restart(func() *challenges.Calendar { return b.Current().Calendar() }, nil) })
 	m.reloadOnHangup(ctx, m.configPath, b, log, func(cfg *challenges.Config) { p.reload(ctx, cfg, b) })
 	if m.Ready != nil {
 		m.Ready <- ln.Addr().String()

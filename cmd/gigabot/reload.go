@@ -21,12 +21,14 @@ import (
 type schedule struct {
 	clock clockwork.Clock
 	run   func(ctx context.Context)
+	log   *slog.Logger
 
-	mu sync.Mutex
-	s  *challenges.Scheduler
+	mu      sync.Mutex
+	s       *challenges.Scheduler
+	stopped bool
 }
 
-// start (re)starts the scheduler on cal.
+// start starts the scheduler on cal.
 func (s *schedule) start(cal *challenges.Calendar) error {
 	next, err := challenges.NewScheduler(cal, s.clock, time.Minute, s.run)
 	if err != nil {
@@ -34,20 +36,47 @@ func (s *schedule) start(cal *challenges.Calendar) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.s != nil {
-		if err := s.s.Stop(); err != nil {
-			return err
-		}
-	}
 	s.s = next
 	s.s.Start()
 	return nil
 }
 
-// stop stops the scheduler, waiting for a run in progress.
+// restart starts the scheduler again on the calendar cal gives then, in
+// the background: the swap that asks for it may come from a scheduled run
+// (another replica's postponement, read by Refresh), which stopping the
+// scheduler waits for. done, when set, is closed once it is restarted.
+func (s *schedule) restart(cal func() *challenges.Calendar, done chan<- struct{}) {
+	go func() {
+		if done != nil {
+			defer close(done)
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.stopped {
+			return
+		}
+		if s.s != nil {
+			if err := s.s.Stop(); err != nil {
+				s.log.Error("scheduler", "err", err)
+			}
+		}
+		next, err := challenges.NewScheduler(cal(), s.clock, time.Minute, s.run)
+		if err != nil {
+			s.log.Error("scheduler: not restarted", "err", err)
+			s.s = nil
+			return
+		}
+		s.s = next
+		s.s.Start()
+	}()
+}
+
+// stop stops the scheduler, waiting for a run in progress; no restart
+// starts it again.
 func (s *schedule) stop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.stopped = true
 	if s.s != nil {
 		_ = s.s.Stop()
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/gigabot/gigabot/bot/bottest"
+	"github.com/gigabot/gigabot/challenges"
 	"github.com/gigabot/gigabot/internal/safebuf"
 	"github.com/gigabot/gigabot/redis/redistest"
 )
@@ -105,4 +107,58 @@ func TestReloadOnHangup(t *testing.T) {
 	p.waitFor(t, `\[#general\] P\d+ C’est fait\x{a0}: le défi du jour 1 aura lieu le mardi 23 mars 2027`, 1)
 	p.say(t, "alice: programme")
 	p.waitFor(t, `1\. mardi 23 mars 2027`, 1)
+}
+
+// A swap asked for from a scheduled run (another replica's postponement,
+// read by Refresh each minute) restarts the scheduler without waiting for
+// that very run to end, and the new scheduler runs.
+func TestScheduleRestartFromARun(t *testing.T) {
+	cfg, err := challenges.Parse([]byte(bottest.ConfigYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := challenges.NewCalendar(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := clockwork.NewFakeClockAt(cal.At(1, challenges.ClockTime{Hour: 10}))
+	runs := make(chan int, 10)
+	restarted := make(chan struct{})
+	n := 0
+	var s *schedule
+	s = &schedule{clock: clock, log: slog.New(slog.DiscardHandler), run: func(context.Context) {
+		n++
+		if n == 1 {
+			s.restart(func() *challenges.Calendar { return cal }, restarted)
+		}
+		runs <- n
+	}}
+	if err := s.start(cal); err != nil {
+		t.Fatal(err)
+	}
+	defer s.stop()
+	next := func(want int) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := clock.BlockUntilContext(ctx, 1); err != nil {
+			t.Fatalf("no timer armed: %v", err)
+		}
+		clock.Advance(time.Minute)
+		select {
+		case got := <-runs:
+			if got != want {
+				t.Fatalf("run %d, want %d", got, want)
+			}
+		case <-ctx.Done():
+			t.Fatalf("run %d never came", want)
+		}
+	}
+	next(1)
+	select {
+	case <-restarted:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the scheduler was not restarted: it waited for the run that asked for it")
+	}
+	next(2)
 }
