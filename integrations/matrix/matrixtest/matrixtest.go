@@ -11,8 +11,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -296,4 +299,33 @@ func (u *User) Leave(room string) {
 func (u *User) Rename(name string) {
 	u.tb.Helper()
 	u.check("rename", u.client.SetDisplayName(u.ctx(), name))
+}
+
+// SpendRateLimit sends n rate-limited requests (whoami) at once under the
+// user's token, without retrying, so that the server's rate limiter has
+// no room left for that device for a moment; it returns how many the
+// server answered 429.
+func (u *User) SpendRateLimit(n int) int {
+	u.tb.Helper()
+	var wg sync.WaitGroup
+	var limited atomic.Int32
+	for range n {
+		wg.Go(func() {
+			req, err := http.NewRequest(http.MethodGet, u.client.HomeserverURL.String()+"/_matrix/client/v3/account/whoami", nil)
+			if err != nil {
+				return
+			}
+			req.Header.Set("Authorization", "Bearer "+u.Token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusTooManyRequests {
+				limited.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return int(limited.Load())
 }
