@@ -19,7 +19,8 @@ import (
 // room (named by full alias, alias localpart and room id), ✅ reactions
 // and their redactions counted (in a team whose agents are its room's
 // members too, one of them joining while the bot runs), commands by mention, pill and direct
-// message with the roles checked, @room never repeated, and a restart
+// message with the roles checked, @room never repeated, the export as an
+// m.file, and a restart
 // mid-day with reactions and a command made while the bot was down:
 // handled once, and no second défi.
 func TestMatrixEndToEnd(t *testing.T) {
@@ -143,6 +144,15 @@ display_names:
 			t.Errorf("the DGS's call in %s does not ping the room (m.mentions.room): %+v", team, m)
 		}
 	}
+	dg.Say(dm, "export")
+	matrixtest.Eventually(t, "the export as a file in the direct message", func() bool {
+		for _, m := range dg.From(dm, gigabot.ID) {
+			if m.MsgType == "m.file" && strings.HasSuffix(m.FileName, ".csv") && strings.HasPrefix(m.URL, "mxc://") {
+				return true
+			}
+		}
+		return false
+	})
 	p.stop(t)
 
 	// While the bot is down: a ✅, a redaction of one made before, and a
