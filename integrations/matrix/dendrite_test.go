@@ -434,3 +434,25 @@ func TestRoomMembers(t *testing.T) {
 		t.Errorf("membership events %q, want %q", got, want)
 	}
 }
+
+// TestTokenRevoked: when the bot's session is logged out, Run stops with
+// ErrInvalidToken rather than retrying forever.
+func TestTokenRevoked(t *testing.T) {
+	p := newPeople(t)
+	a := p.adapter(t, "replica-1", 0)
+	if _, err := a.Connect(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Run(t.Context(), &bottest.Handler{}) }()
+	p.alice.Say(p.routes, p.gigabot.Localpart+": aide")
+	p.gigabot.Logout()
+	select {
+	case err := <-done:
+		if !errors.Is(err, matrix.ErrInvalidToken) {
+			t.Fatalf("Run = %v, want ErrInvalidToken", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run goes on with a revoked token")
+	}
+}

@@ -34,7 +34,8 @@ const (
 )
 
 // Run follows /sync until ctx ends, handing the events addressed to the
-// bot to h, each once. It starts where the last run stopped (the token in
+// bot to h, each once. It returns ErrInvalidToken (wrapped) when the
+// server stops accepting the bot's token; other failures are retried. It starts where the last run stopped (the token in
 // Memory); the very first run skips the rooms' history and handles what
 // comes after. The token is saved once every event of a batch is handled
 // or given up on; a batch the store could not record is synced again
@@ -81,6 +82,10 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		if err != nil {
 			if ctx.Err() != nil {
 				break
+			}
+			if errors.Is(err, mautrix.MUnknownToken) {
+				// Logged out or revoked: no retry will bring it back.
+				return fmt.Errorf("%w: the access token was revoked or its device logged out", ErrInvalidToken)
 			}
 			failures++
 			a.log.Warn("matrix: sync failed; trying again", "err", err, "attempt", failures)

@@ -329,3 +329,10 @@ func (u *User) SpendRateLimit(n int) int {
 	wg.Wait()
 	return int(limited.Load())
 }
+
+// Logout ends the user's session: its token stops working.
+func (u *User) Logout() {
+	u.tb.Helper()
+	_, err := u.client.Logout(u.ctx())
+	u.check("log out", err)
+}
