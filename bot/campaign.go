@@ -23,13 +23,13 @@ import (
 // safe to call any time, from several processes: each post goes out once.
 func (b *Bot) Catchup(ctx context.Context) error {
 	now := b.clock.Now()
-	errs := []error{b.postMobilisation(ctx)}
+	errs := []error{b.postMobilisation(ctx), b.postBriefings(ctx)}
 	if day, ok := b.cal.DayOf(now); ok {
 		if !now.Before(b.cal.At(day.N, b.cal.DefiAt)) {
 			errs = append(errs, b.postDefi(ctx, day), b.postReminders(ctx, day))
 		}
 		if !now.Before(b.cal.At(day.N, b.cal.RecapAt)) {
-			errs = append(errs, b.postRecap(ctx, day))
+			errs = append(errs, b.postRecap(ctx, day), b.postDigests(ctx))
 		}
 	}
 	if !now.Before(b.cal.End()) {

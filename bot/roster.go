@@ -43,6 +43,9 @@ type RosterTeam struct {
 	// channel ("members: channel"): the adapter lists them for the core
 	// (a MembersListed event) and tells who joins and leaves.
 	FromChannel bool
+	// Managers are the team's encadrants, whom the core sends direct
+	// messages (the briefing, the weekly digest).
+	Managers []string
 }
 
 // NewRoster returns the roster of a campaign's config. It copies what it
@@ -54,7 +57,8 @@ func NewRoster(cfg *challenges.Config) Roster {
 		Reaction:     cfg.Campaign.Reaction, Language: cfg.Campaign.Language,
 	}
 	for _, t := range cfg.Teams {
-		r.Teams = append(r.Teams, RosterTeam{ID: t.ID, Channel: t.Channel, Members: slices.Clone(t.Members), FromChannel: t.MembersFromChannel})
+		r.Teams = append(r.Teams, RosterTeam{ID: t.ID, Channel: t.Channel, Members: slices.Clone(t.Members), FromChannel: t.MembersFromChannel,
+			Managers: slices.Clone(t.Managers)})
 	}
 	return r
 }
@@ -82,7 +86,8 @@ func (r Roster) MemberChannels() []string {
 }
 
 // People returns everyone the campaign names — the teams' members, then
-// the DGS, then the coordinators — once each, in config order.
+// the DGS, then the coordinators, then the managers — once each, in config
+// order.
 func (r Roster) People() []string {
 	var names []string
 	seen := map[string]bool{}
@@ -99,5 +104,8 @@ func (r Roster) People() []string {
 	}
 	add(r.DGS)
 	add(r.Coordinators)
+	for _, t := range r.Teams {
+		add(t.Managers)
+	}
 	return names
 }

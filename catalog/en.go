@@ -132,6 +132,17 @@ var english = map[string]string{
 	"testimony.line":         "“%s” — %s",
 	"page.testimonies_title": "The teams' good practices",
 
+	"briefing.header":        "👋 *%s: your team takes part*",
+	"briefing.what":          "Hello! The campaign starts on %s: %d challenges, one per working day, to take up as a team in #%s (a reaction on the day's challenge once done).",
+	"briefing.baseline":      "At the first scan, your team, %s, stores %s: that is its starting point.",
+	"briefing.baseline.none": "Your team, %s, has not been scanned yet: its starting point will be its last scan before %s.",
+	"briefing.how":           "To lead it: present the campaign to your team before then, book a collective clean-up slot (30 minutes a week is enough) and invite everyone to share their good practices (`testimony <text>`). `ranking` and `team %s` give the figures at any time; you will get your team's weekly digest.",
+	"digest.header":          "📬 *The week's digest: %s*",
+	"digest.week":            "This week your team freed %s and completed %d challenge(s).",
+	"digest.total":           "Since the start: %s freed, %s of the starting volume; %s of %d in the ranking.",
+	"digest.testimonies":     "Its testimonies of the week:",
+	"digest.no_testimony":    "No testimony this week: invite the team to share what works (`testimony <text>`).",
+
 	"podium.header":   "🏆 *%s: it's over!*",
 	"podium.total":    "Together, the %d teams freed %s, about %s.",
 	"podium.prizes":   "🙋 Participation prize: %s (%s). 📉 Relative effort prize: %s (%s). ⚖️ Points per agent prize: %s (%s).",

@@ -137,6 +137,17 @@ var french = typeset(map[string]string{
 	"testimony.line":         "« %s » — %s",
 	"page.testimonies_title": "Les bonnes pratiques des équipes",
 
+	"briefing.header":        "👋 *%s : votre équipe y participe*",
+	"briefing.what":          "Bonjour ! La campagne commence le %s : %d défis, un par jour ouvré, à relever en équipe dans #%s (une réaction sur le défi du jour quand il est fait).",
+	"briefing.baseline":      "Au premier scan, votre équipe, %s, stocke %s : c’est son point de départ.",
+	"briefing.baseline.none": "Votre équipe, %s, n’a pas encore été scannée : son point de départ sera son dernier scan avant le %s.",
+	"briefing.how":           "Pour l’animer : présentez la campagne à votre équipe d’ici là, réservez un temps de tri collectif (30 minutes par semaine suffisent) et invitez chacun à partager ses bonnes pratiques (`temoignage <texte>`). `classement` et `equipe %s` donnent les chiffres à tout moment ; vous recevrez chaque semaine le point de votre équipe.",
+	"digest.header":          "📬 *Le point de la semaine : %s*",
+	"digest.week":            "Cette semaine, votre équipe a libéré %s et relevé %d défi(s).",
+	"digest.total":           "Depuis le début : %s libérés, %s du volume de départ ; %s sur %d au classement.",
+	"digest.testimonies":     "Ses témoignages de la semaine :",
+	"digest.no_testimony":    "Aucun témoignage cette semaine : invitez l’équipe à partager ce qui marche (`temoignage <texte>`).",
+
 	"podium.header":   "🏆 *%s : c’est fini !*",
 	"podium.total":    "Ensemble, les %d équipes ont libéré %s, soit environ %s.",
 	"podium.prizes":   "🙋 Prix de la participation : %s (%s). 📉 Prix de l’effort relatif : %s (%s). ⚖️ Prix des points par agent : %s (%s).",

@@ -49,6 +49,9 @@ type Calendar struct {
 	Reminders []ClockTime
 	// Mobilisation is the instant of the DGS's scheduled call (zero: none).
 	Mobilisation time.Time
+	// Briefing is the local date the managers are briefed,
+	// campaign.briefing_days working days before day 1 (zero: never).
+	Briefing time.Time
 }
 
 // NewCalendar lays out the campaign: Days working days from the start date
@@ -90,20 +93,27 @@ func NewCalendar(c *Config, skip ...Skip) (*Calendar, error) {
 	}
 	calendar.Mobilisation, _ = c.MobilisationAt()
 	moved := false
+	// off says why a date is no working day ("": it is one).
+	off := func(d time.Time) string {
+		if !working[d.Weekday()] {
+			return frenchWeekday[d.Weekday()]
+		}
+		if actual, observed, h := holidays.IsHoliday(d); (actual || observed) && h != nil {
+			return h.Name
+		}
+		if extra[d.Format(time.DateOnly)] {
+			return "jour non travaillé (extra_holidays)"
+		}
+		return ""
+	}
 	// Walk by calendar date, never by adding 24 h: a day is 23 or 25 hours
 	// long when daylight saving time changes.
 	for d := start; len(calendar.Days) < c.Campaign.Days; d = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc) {
 		if len(calendar.Skipped) > 366 {
 			return nil, fmt.Errorf("campaign.working_days: no working day found within a year of %s", c.Campaign.Start)
 		}
-		reason := ""
-		if !working[d.Weekday()] {
-			reason = frenchWeekday[d.Weekday()]
-		} else if actual, observed, h := holidays.IsHoliday(d); (actual || observed) && h != nil {
-			reason = h.Name
-		} else if extra[d.Format(time.DateOnly)] {
-			reason = "jour non travaillé (extra_holidays)"
-		} else if r, ok := skipped[d.Format(time.DateOnly)]; ok {
+		reason := off(d)
+		if r, ok := skipped[d.Format(time.DateOnly)]; ok && reason == "" {
 			reason = r
 			moved = true
 		}
@@ -113,6 +123,16 @@ func NewCalendar(c *Config, skip ...Skip) (*Calendar, error) {
 		}
 		n := len(calendar.Days) + 1
 		calendar.Days = append(calendar.Days, Day{N: n, Date: d, Defi: defis[(n-1)%len(defis)], Moved: moved})
+	}
+	if n := c.Briefing(); n > 0 && len(calendar.Days) > 0 {
+		d := calendar.Days[0].Date
+		for left := n; left > 0; {
+			d = time.Date(d.Year(), d.Month(), d.Day()-1, 0, 0, 0, 0, loc)
+			if off(d) == "" {
+				left--
+			}
+		}
+		calendar.Briefing = d
 	}
 	return calendar, nil
 }

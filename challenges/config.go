@@ -82,6 +82,25 @@ type CampaignConfig struct {
 	// store, that the standings, the dashboard, the recap and the podium
 	// compare with ("": none).
 	Previous string `yaml:"previous"`
+	// BriefingDays is how many working days before day 1 the teams'
+	// managers are briefed (nil: DefaultBriefingDays; 0: not briefed).
+	BriefingDays *int `yaml:"briefing_days"`
+}
+
+// DefaultBriefingDays is when managers are briefed unless the config says:
+// three working days before day 1, time to tell their team at a meeting.
+const DefaultBriefingDays = 3
+
+// maxBriefingDays bounds campaign.briefing_days: four weeks ahead.
+const maxBriefingDays = 20
+
+// Briefing returns how many working days before day 1 the managers are
+// briefed (0: never).
+func (c *Config) Briefing() int {
+	if c.Campaign.BriefingDays == nil {
+		return DefaultBriefingDays
+	}
+	return *c.Campaign.BriefingDays
 }
 
 // Schedule gives the local times of the daily posts ("09:00").
@@ -96,6 +115,10 @@ type Team struct {
 	Name    string   `yaml:"name"`
 	Channel string   `yaml:"channel"`
 	Members []string `yaml:"members"`
+	// Managers are the team's encadrants (user names): a direct message
+	// briefs them before day 1 (campaign.briefing_days) and a digest
+	// gives them their team's week.
+	Managers []string `yaml:"managers"`
 	// MembersFromChannel is set by "members: channel": the team's agents
 	// are the members of its chat channel, as the platform tells them.
 	MembersFromChannel bool `yaml:"-"`
@@ -521,6 +544,17 @@ func (c *Config) validateTeams(v *validator) {
 			}
 			members[m] = t.ID
 		}
+		for j, m := range t.Managers {
+			mat := fmt.Sprintf("%s.managers[%d]", at, j)
+			if strings.TrimSpace(m) == "" || (strings.ContainsAny(m, " \t:") && !matrixUserID.MatchString(m)) {
+				v.add(mat, "%q is not a user name", m)
+			} else if slices.Contains(t.Managers[:j], m) {
+				v.add(mat, "%q is listed twice", m)
+			}
+		}
+	}
+	if d := c.Campaign.BriefingDays; d != nil && (*d < 0 || *d > maxBriefingDays) {
+		v.add("campaign.briefing_days", "must be between 0 (no briefing) and %d working days, got %d", maxBriefingDays, *d)
 	}
 }
 

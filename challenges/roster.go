@@ -23,10 +23,11 @@ const maxRosterBytes = 16 << 20
 // teamYAML is a team as the file writes it: members is a list of user
 // names or the word "channel".
 type teamYAML struct {
-	ID      string        `yaml:"id"`
-	Name    string        `yaml:"name"`
-	Channel string        `yaml:"channel"`
-	Members memberSetting `yaml:"members"`
+	ID       string        `yaml:"id"`
+	Name     string        `yaml:"name"`
+	Channel  string        `yaml:"channel"`
+	Members  memberSetting `yaml:"members"`
+	Managers []string      `yaml:"managers"`
 }
 
 // memberSetting is a team's members key: a list, or "channel".
@@ -58,7 +59,7 @@ func (t *Team) UnmarshalYAML(unmarshal func(any) error) error {
 	if err := unmarshal(&y); err != nil {
 		return err
 	}
-	*t = Team{ID: y.ID, Name: y.Name, Channel: y.Channel, Members: y.Members.names,
+	*t = Team{ID: y.ID, Name: y.Name, Channel: y.Channel, Members: y.Members.names, Managers: y.Managers,
 		MembersFromChannel: y.Members.fromChannel, badMembers: y.Members.word}
 	return nil
 }
@@ -72,11 +73,12 @@ func (t Team) MarshalYAML() (any, error) {
 		members = MembersFromChannel
 	}
 	return struct {
-		ID      string `yaml:"id"`
-		Name    string `yaml:"name"`
-		Channel string `yaml:"channel"`
-		Members any    `yaml:"members"`
-	}{t.ID, t.Name, t.Channel, members}, nil
+		ID       string   `yaml:"id"`
+		Name     string   `yaml:"name"`
+		Channel  string   `yaml:"channel"`
+		Members  any      `yaml:"members"`
+		Managers []string `yaml:"managers,omitempty"`
+	}{t.ID, t.Name, t.Channel, members, t.Managers}, nil
 }
 
 // readRoster adds the rows of the roster file (roster: FILE, relative to
