@@ -32,6 +32,7 @@ import (
 //	corrlog:<day>      list of corrections, whose "by" names a coordinator
 //	testimonies        hash, id → a testimony, its author and their words
 //	                   (deleted, words and all, when its author is erased)
+//	nudges-off         set of the agents who turned direct reminders off
 //	audit              stream: a participation's "agent", a correction's and
 //	                   a held report's decision's "by"
 //
@@ -174,6 +175,13 @@ func (s *Store) keptUnder(ctx context.Context, name string, days map[int]bool) (
 			}
 		}
 	}
+	off, err := s.rdb.SIsMember(ctx, s.key("nudges-off"), name).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read reminder choices: %w", err)
+	}
+	if off {
+		out = append(out, Kept{Key: s.key("nudges-off"), Value: name})
+	}
 	testimonies, err := s.rdb.HGetAll(ctx, s.key("testimonies")).Result()
 	if err != nil {
 		return nil, fmt.Errorf("read testimonies: %w", err)
@@ -218,6 +226,11 @@ func (s *Store) Erase(ctx context.Context, user string) (scoring.Erasure, error)
 		return scoring.Erasure{}, fmt.Errorf("erase %s: %w", user, err)
 	}
 	n += dropped
+	off, err := s.rdb.SRem(ctx, s.key("nudges-off"), user).Result()
+	if err != nil {
+		return scoring.Erasure{}, fmt.Errorf("erase %s: %w", user, err)
+	}
+	n += int(off)
 	rename := func(v string) (string, bool) { return p, v == user }
 	logged, corr, err := s.rewriteLog(ctx, rename)
 	if err != nil {
@@ -359,6 +372,11 @@ func (s *Store) EraseAll(ctx context.Context, now time.Time) (e scoring.Erasure,
 		return scoring.Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
 	}
 	n += dropped
+	off, err := s.rdb.Del(ctx, s.key("nudges-off")).Result()
+	if err != nil {
+		return scoring.Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
+	}
+	n += int(off)
 	_, err = s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 		p.Del(ctx, s.key("privacy", "key"), s.key("privacy", "erased"))
 		p.Set(ctx, s.key("privacy", "done"), strconv.FormatInt(now.UnixMilli(), 10), 0)

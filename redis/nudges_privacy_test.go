@@ -1,0 +1,45 @@
+package redis_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/gigabot/gigabot/redis/redistest"
+)
+
+// An agent's "rappels off" names them: exported, and forgotten when they
+// are erased or the campaign's personal data is.
+func TestReminderChoiceIsPersonalData(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := redistest.NewStore(t)
+	for _, u := range []string{"alice", "bob"} {
+		if err := s.SetNudges(ctx, u, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := s.PersonalData(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exported bool
+	for _, k := range data.Keys {
+		exported = exported || (k.Value == "alice" && k.Field == "")
+	}
+	if !exported {
+		t.Fatalf("the export lacks alice's choice: %+v", data.Keys)
+	}
+	if _, err := s.Erase(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	off, err := s.NudgesOff(ctx)
+	if err != nil || off["alice"] || !off["bob"] {
+		t.Fatalf("after erasing alice: %v, %v; want bob alone", off, err)
+	}
+	if _, _, err := s.EraseAll(ctx, day1.Add(100*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if off, err := s.NudgesOff(ctx); err != nil || len(off) != 0 {
+		t.Fatalf("after the retention erasure: %v, %v; want none", off, err)
+	}
+}
