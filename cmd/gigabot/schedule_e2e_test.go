@@ -43,7 +43,7 @@ func TestScheduledPostsOnConsole(t *testing.T) {
 	for _, d := range defis {
 		post[d[1]] = d[2]
 	}
-	p.say(t, "alice +white_check_mark "+post["equipe-routes"]) // routes: 1 of 4
+	p.say(t, "alice +white_check_mark "+post["equipe-routes"])  // routes: 1 of 4
 	p.say(t, "emma +white_check_mark "+post["equipe-colleges"]) // colleges: 1 of 2
 	p.say(t, "dan: rappels off")
 	p.waitFor(t, `plus de rappel personnel`, 1)
