@@ -2,8 +2,6 @@ package bot
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"time"
 )
 
@@ -11,7 +9,9 @@ import (
 // once its time has come, in every team channel, once each whichever
 // replica sends it, signed with the DGS's display name, as the
 // mobilisation command sends it. A call whose day is over without it
-// having gone out (the bot was down all that day) is not sent late.
+// having gone out (the bot was down all that day) is not sent late. The
+// ledger names it by its time alone: a text corrected after it went out
+// (and reloaded) is not sent again.
 func (b *Bot) postMobilisation(ctx context.Context) error {
 	m := b.cfg.Campaign.Mobilisation
 	at, ok := b.cfg.MobilisationAt()
@@ -23,8 +23,7 @@ func (b *Bot) postMobilisation(ctx context.Context) error {
 	if local.Format(time.DateOnly) != at.Format(time.DateOnly) {
 		return nil
 	}
-	sum := sha256.Sum256([]byte(m.Text))
-	key := "mobilisation:at:" + at.Format("2006-01-02T15:04") + ":" + hex.EncodeToString(sum[:8])
+	key := "mobilisation:at:" + at.Format("2006-01-02T15:04")
 	failed, built, err := b.broadcastText(ctx, key, "mobilisation", m.Text, b.displayName(m.Signer(b.cfg)), KindMobilisation)
 	if built > 0 {
 		b.log.Info("scheduled call to mobilisation sent", "channels", built, "failed", failed)

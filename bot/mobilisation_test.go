@@ -8,6 +8,7 @@ import (
 
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/bot/bottest"
+	"github.com/gigabot/gigabot/challenges"
 )
 
 // The DGS's scheduled call goes out at its time in every team channel,
@@ -33,6 +34,21 @@ func TestScheduledMobilisation(t *testing.T) {
 	calls := env.Chat.Of(bot.KindMobilisation)
 	if len(calls) != 3 {
 		t.Fatalf("%d calls, want one per team channel:\n%s", len(calls), bottest.Texts(env.Chat.Posts()))
+	}
+	// Its text corrected after it went out, and reloaded: not sent again.
+	live := env.Live(t, "replica-3")
+	fixed, err := challenges.Parse([]byte(strings.Replace(yaml, "Tous au ménage !", "Tous au ménage et merci !", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := live.Reload(ctx, fixed); err != nil {
+		t.Fatal(err)
+	}
+	if err := live.Catchup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(env.Chat.Of(bot.KindMobilisation)); n != 3 {
+		t.Errorf("%d calls after the text was corrected and reloaded, want the 3 sent", n)
 	}
 	// The same words and signature as the command's.
 	env.Chat.Reset()
