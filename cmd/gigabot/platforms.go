@@ -173,5 +173,10 @@ func (m *Main) matrixPlatform(ctx context.Context, d platformDeps) (*platform, e
 		chat:  a,
 		mount: func(bot.Handler, *httpapi.Server) {},
 		serve: func(ctx context.Context, b bot.Handler) error { return a.Run(ctx, b) },
+		newRoster: func(ctx context.Context, r bot.Roster, h bot.Handler) {
+			if _, err := a.Reload(ctx, r, h); err != nil {
+				d.log.Error("matrix: the reloaded config's rooms could not be resolved", "err", err)
+			}
+		},
 	}, nil
 }

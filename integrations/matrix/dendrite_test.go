@@ -456,3 +456,39 @@ func TestTokenRevoked(t *testing.T) {
 		t.Fatal("Run goes on with a revoked token")
 	}
 }
+
+// TestReload: a reloaded config's new room is found, joined and posted
+// to, its "members: channel" room's members are listed, and an encrypted
+// room in it is reported, not fatal.
+func TestReload(t *testing.T) {
+	p := newPeople(t)
+	a := p.adapter(t, "replica-1", 0)
+	if _, err := a.Connect(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h := &bottest.Handler{}
+	run(t, a, h)
+	culture, secret := "equipe-culture-"+p.srv.Suffix, "equipe-secret-"+p.srv.Suffix
+	room := p.coord.CreateRoom(culture)
+	p.coord.CreateEncryptedRoom(secret)
+	r := p.roster
+	r.Teams = append(slices.Clone(r.Teams),
+		bot.RosterTeam{ID: "culture", Channel: culture, FromChannel: true},
+		bot.RosterTeam{ID: "secret", Channel: secret, Members: []string{"carol"}})
+	rep, err := a.Reload(t.Context(), r, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(rep.Joined, culture) || len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], secret) {
+		t.Fatalf("Reload = %+v, want %s joined and %s reported", rep, culture, secret)
+	}
+	if got, ok := h.Members(culture); !ok || !slices.Equal(got, []string{p.coord.ID}) {
+		t.Errorf("members of the new room: %q, %v", got, ok)
+	}
+	if _, err := a.Post(t.Context(), culture, bot.Message{Kind: bot.KindAnnouncement, Key: "hello:culture", Text: "bienvenue"}); err != nil {
+		t.Fatal(err)
+	}
+	matrixtest.Eventually(t, "the post in the new room", func() bool {
+		return len(matrixtest.Containing(p.coord.From(room, p.gigabot.ID), "bienvenue")) == 1
+	})
+}

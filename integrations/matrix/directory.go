@@ -1,6 +1,7 @@
 package matrix
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -17,6 +18,9 @@ import (
 //
 // A room is named by a key: a campaign room by its configured name (an
 // alias, an alias localpart or a room id), any other room by its room id.
+//
+// A reloaded config replaces the roster (setRoster); the rooms found stay
+// known until the new roster's are resolved.
 type directory struct {
 	server string
 
@@ -31,24 +35,30 @@ type directory struct {
 }
 
 func newDirectory(r bot.Roster, server string) *directory {
-	d := &directory{
-		server: server, names: map[id.UserID]string{}, rooms: map[string]id.RoomID{}, keys: map[id.RoomID]string{},
-		campaign: r.Channels(), fromRoom: map[string]bool{}, dgs: map[id.UserID]bool{}, people: map[id.UserID]bool{},
-	}
+	d := &directory{server: server, rooms: map[string]id.RoomID{}, keys: map[id.RoomID]string{}}
+	d.setRoster(r)
+	return d
+}
+
+// setRoster takes the names, rooms and roles of a roster.
+func (d *directory) setRoster(r bot.Roster) {
+	names, people, dgs, fromRoom := map[id.UserID]string{}, map[id.UserID]bool{}, map[id.UserID]bool{}, map[string]bool{}
 	for _, c := range r.MemberChannels() {
-		d.fromRoom[c] = true
+		fromRoom[c] = true
 	}
 	for _, n := range r.People() {
 		u := d.userID(n)
-		if _, ok := d.names[u]; !ok {
-			d.names[u] = n
+		if _, ok := names[u]; !ok {
+			names[u] = n
 		}
-		d.people[u] = true
+		people[u] = true
 	}
 	for _, n := range append(append([]string(nil), r.DGS...), r.Coordinators...) {
-		d.dgs[d.userID(n)] = true
+		dgs[d.userID(n)] = true
 	}
-	return d
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.names, d.people, d.dgs, d.fromRoom, d.campaign = names, people, dgs, fromRoom, r.Channels()
 }
 
 // userID is the Matrix user a configured name stands for.
@@ -61,6 +71,8 @@ func (d *directory) userID(name string) id.UserID {
 
 // name is what the core calls a Matrix user.
 func (d *directory) name(u id.UserID) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	if n, ok := d.names[u]; ok {
 		return n
 	}
@@ -71,10 +83,16 @@ func (d *directory) name(u id.UserID) string {
 // and the coordinators into any room, from anyone the roster names into a
 // direct message.
 func (d *directory) mayInvite(u id.UserID, direct bool) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	return d.dgs[u] || (direct && d.people[u])
 }
 
-func (d *directory) campaignRooms() []string { return d.campaign }
+func (d *directory) campaignRooms() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Clone(d.campaign)
+}
 
 func (d *directory) addCampaignRoom(name string, room id.RoomID) {
 	d.mu.Lock()

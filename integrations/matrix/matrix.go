@@ -293,6 +293,43 @@ func (a *Adapter) Connect(ctx context.Context) (Report, error) {
 	if p, err := a.client.GetDisplayName(ctx, a.me); err == nil && p.DisplayName != "" {
 		a.botName = p.DisplayName
 	}
+	rep, err := a.joinRooms(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	a.connected.Store(true)
+	a.log.Info("matrix: connected", "bot", a.me.String(), "device", string(who.DeviceID),
+		"rooms", len(rep.Rooms), "joined", len(rep.Joined), "problems", len(rep.Problems))
+	return rep, nil
+}
+
+// Reload takes the roster of a reloaded config: its rooms found and
+// joined as at start-up, its people named, and the members of its
+// "members: channel" rooms listed to h. An encrypted room is reported
+// among the problems here, not fatal: the bot runs on.
+func (a *Adapter) Reload(ctx context.Context, r bot.Roster, h bot.Handler) (Report, error) {
+	if !a.connected.Load() {
+		return Report{}, ErrNotConnected
+	}
+	a.dir.setRoster(r)
+	rep, err := a.joinRooms(ctx)
+	switch {
+	case errors.Is(err, ErrEncrypted):
+		rep.Problems = append(rep.Problems, err.Error())
+		a.log.Error("matrix: the reloaded config names an encrypted room, left out", "err", err)
+	case err != nil:
+		return rep, err
+	}
+	a.listMembers(ctx, h)
+	a.log.Info("matrix: config reloaded", "rooms", len(rep.Rooms), "joined", len(rep.Joined), "problems", len(rep.Problems))
+	return rep, nil
+}
+
+// joinRooms resolves the roster's rooms and joins those the bot is not in.
+// A room that cannot be found or joined is a problem of the report (and
+// logged); an encrypted one is left out, and the error (ErrEncrypted)
+// names each.
+func (a *Adapter) joinRooms(ctx context.Context) (Report, error) {
 	joined, err := a.client.JoinedRooms(ctx)
 	if err != nil {
 		return Report{}, fmt.Errorf("matrix: list the bot's rooms: %w", err)
@@ -302,6 +339,12 @@ func (a *Adapter) Connect(ctx context.Context) (Report, error) {
 		in[r] = true
 	}
 	rep := Report{Bot: a.me.String()}
+	var refused []error // the encrypted rooms
+	defer func() {
+		for _, p := range rep.Problems {
+			a.log.Warn("matrix: a configured room is not usable", "problem", p)
+		}
+	}()
 	for _, name := range a.dir.campaignRooms() {
 		room, err := a.resolveRoom(ctx, name)
 		if err != nil {
@@ -316,22 +359,17 @@ func (a *Adapter) Connect(ctx context.Context) (Report, error) {
 			rep.Joined = append(rep.Joined, name)
 		}
 		if encrypted, err := a.encrypted(ctx, room); err != nil {
-			return Report{}, fmt.Errorf("matrix: room %q: %w", name, err)
+			return rep, fmt.Errorf("matrix: room %q: %w", name, err)
 		} else if encrypted {
-			return Report{}, fmt.Errorf("%w: room %q (%s) encrypts its messages, which gigabot cannot read or send: "+
+			refused = append(refused, fmt.Errorf("%w: room %q (%s) encrypts its messages, which gigabot cannot read or send: "+
 				"give the team an unencrypted room (encryption cannot be turned off in a room: create a new one) "+
-				"and name it in the team's channel (see docs/matrix.md)", ErrEncrypted, name, room)
+				"and name it in the team's channel (see docs/matrix.md)", ErrEncrypted, name, room))
+			continue
 		}
 		a.dir.addCampaignRoom(name, room)
 		rep.Rooms = append(rep.Rooms, name)
 	}
-	a.connected.Store(true)
-	for _, p := range rep.Problems {
-		a.log.Warn("matrix: a configured room is not usable", "problem", p)
-	}
-	a.log.Info("matrix: connected", "bot", a.me.String(), "device", string(who.DeviceID),
-		"rooms", len(rep.Rooms), "joined", len(rep.Joined), "problems", len(rep.Problems))
-	return rep, nil
+	return rep, errors.Join(refused...)
 }
 
 // login exchanges the password for an access token, kept in memory only.
