@@ -113,8 +113,7 @@ func (c Config) LogValue() slog.Value {
 
 // Options are the adapter's collaborators and tunings.
 type Options struct {
-	// Roster names the team rooms and the people, and the language the
-	// adapter speaks.
+	// Roster names the team rooms and the people.
 	Roster bot.Roster
 	// Deliveries deduplicates events (the store fits). Run requires it.
 	Deliveries bot.Deliveries
@@ -173,7 +172,6 @@ type Adapter struct {
 	timeline    int
 	reconnects  Reconnects
 	dir         *directory
-	loc         bot.Locale
 
 	connected atomic.Bool
 	me        id.UserID
@@ -238,7 +236,7 @@ func New(cfg Config, o Options) (*Adapter, error) {
 	}
 	return &Adapter{
 		cfg: cfg, client: client, once: once, memory: o.Memory, log: o.Logger, sleep: o.Sleep,
-		syncTimeout: o.SyncTimeout, timeline: o.TimelineLimit, reconnects: o.Reconnects, loc: bot.NewLocale(o.Roster.Language),
+		syncTimeout: o.SyncTimeout, timeline: o.TimelineLimit, reconnects: o.Reconnects,
 		dir: newDirectory(o.Roster, server), me: user, server: server, pill: pillPattern(user),
 		direct: map[id.RoomID]bool{}, warned: map[id.RoomID]bool{},
 	}, nil
