@@ -241,3 +241,6 @@ var _ Handler = (*Live)(nil)
 
 // Calendar returns the bot's calendar (with the postponed days).
 func (b *Bot) Calendar() *challenges.Calendar { return b.cal }
+
+// Config returns the bot's config.
+func (b *Bot) Config() *challenges.Config { return b.cfg }

@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -394,7 +395,9 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		"start", cal.Start().Format(time.RFC3339), "end", cal.End().Format(time.RFC3339))
 	// The agents' personal data is erased campaign.retention_days after
 	// the last recap, by whichever replica's minute comes first.
-	retention := bot.NewRetention(cfg, cal, store, clock, log)
+	// A postponed day or a reloaded retention_days moves it.
+	var retention atomic.Pointer[bot.Retention]
+	retention.Store(bot.NewRetention(cfg, cal, store, clock, log))
 	sched := &schedule{clock: clock, log: log, run: func(ctx context.Context) {
 		// Another replica's postponement reaches this one within a minute.
 		if err := b.Refresh(ctx); err != nil {
@@ -403,7 +406,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		if err := b.Catchup(ctx); err != nil {
 			log.Error("scheduled posts", "err", err)
 		}
-		if err := retention.Tick(ctx); err != nil {
+		if err := retention.Load().Tick(ctx); err != nil {
 			log.Error("retention", "err", err)
 		}
 	}}
@@ -416,7 +419,10 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer sched.stop()
-	b.OnSwap(func(*bot.Bot) { sched.restart(func() *challenges.Calendar { return b.Current().Calendar() }, nil) })
+	b.OnSwap(func(nb *bot.Bot) {
+		retention.Store(bot.NewRetention(nb.Config(), nb.Calendar(), store, clock, log))
+		sched.restart(func() *challenges.Calendar { return b.Current().Calendar() }, nil)
+	})
 	m.reloadOnHangup(ctx, m.configPath, b, log, func(cfg *challenges.Config) { p.reload(ctx, cfg, b) })
 	if m.Ready != nil {
 		m.Ready <- ln.Addr().String()
