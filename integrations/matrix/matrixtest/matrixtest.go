@@ -34,9 +34,7 @@ const (
 // Server is the test homeserver.
 type Server struct {
 	// URL is the client-server API's base.
-	URL string
-	// Name is the server name (the part after ":" in user ids).
-	Name   string
+	URL    string
 	secret string
 	// Suffix makes this test's accounts and aliases its own, so that runs
 	// share one server.
@@ -53,7 +51,7 @@ func Start(tb testing.TB) *Server {
 	}
 	b := make([]byte, 3)
 	_, _ = rand.Read(b)
-	return &Server{URL: url, Name: "localhost", secret: secret, Suffix: hex.EncodeToString(b)}
+	return &Server{URL: url, secret: secret, Suffix: hex.EncodeToString(b)}
 }
 
 // User is an account on the test server.
@@ -140,13 +138,6 @@ func (u *User) DirectMessage(with string) string {
 	})
 	u.check("open a direct message with "+with, err)
 	return resp.RoomID.String()
-}
-
-// Invite invites another user into a room.
-func (u *User) Invite(room, user string) {
-	u.tb.Helper()
-	_, err := u.client.InviteUser(u.ctx(), id.RoomID(room), &mautrix.ReqInviteUser{UserID: id.UserID(user)})
-	u.check("invite "+user, err)
 }
 
 // Join joins a room by id or alias.
