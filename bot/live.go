@@ -136,7 +136,10 @@ func (l *Live) Refresh(ctx context.Context) error {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if slices.Equal(ps, l.skips) {
+	// The dates decide the calendar (an instant read back may carry
+	// another *time.Location, so whole values never compare equal).
+	same := func(a, b scoring.DefiPostponed) bool { return a.Date == b.Date && a.Reason == b.Reason }
+	if slices.EqualFunc(ps, l.skips, same) {
 		return nil
 	}
 	b, skips, err := l.make(ctx, l.cfg)

@@ -148,3 +148,25 @@ func TestPostponeRefused(t *testing.T) {
 		})
 	}
 }
+
+// Refresh builds the bot again only when the postponed days changed: each
+// replica calls it every minute.
+func TestRefreshKeepsTheBotWhileNothingChanged(t *testing.T) {
+	ctx := context.Background()
+	env := bottest.New(t, mustDay(t, 2, 9))
+	a, b := env.Live(t, "replica-1"), env.Live(t, "replica-2")
+	env.Set(env.At(2, 10, 0))
+	say(t, env, a, "coord", "coord-dm", "reporter")
+	if err := b.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first := b.Current()
+	for range 3 {
+		if err := b.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b.Current() != first {
+		t.Error("Refresh built another bot though no day was postponed since")
+	}
+}
