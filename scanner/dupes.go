@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -50,6 +49,7 @@ type dupCandidate struct {
 	known   uint8        // knownPartial, knownRest: hashed, or reused from the cache
 	reused  uint8        // what of known came from the cache
 	failed  bool         // could not be read, or is no longer the file the walk measured
+	twin    bool         // another candidate read well has its size and first block
 }
 
 // Bits of dupCandidate.known.
@@ -62,19 +62,35 @@ const (
 // from the cache.
 func (c *dupCandidate) ok() bool { return c.known&knownPartial != 0 && !c.failed }
 
+// dupSet is a set of identical files, in path order.
+type dupSet []*fileRec
+
+func (d dupSet) reclaimable() int64 { return int64(len(d)-1) * d[0].size }
+
+// group makes the DupGroup of d, with its paths.
+func (d dupSet) group() DupGroup {
+	g := DupGroup{Size: d[0].size, Paths: make([]string, len(d))}
+	for i, f := range d {
+		g.Paths[i] = f.path()
+	}
+	return g
+}
+
 // duplicates returns the sets of identical files among files (non-empty,
-// one per inode), the most reclaimable bytes first, then by first path.
+// one per inode), the most reclaimable bytes first, then by first path;
+// paths are built only for the sets a report shows (dupSet.group).
 // With o.SizeOnly, files of the same size are the sets: nothing is read.
-func (w *walker) duplicates(files []*fileRec) ([]DupGroup, error) {
-	bySize := func(a, b *fileRec) int { return cmp.Compare(a.size, b.size) }
-	sameSize := sameRuns(files, bySize)
-	var groups []DupGroup
+// The candidates are kept in one slice, sorted in place for each step: at
+// a million files, any list beside it would take megabytes.
+func (w *walker) duplicates(files []*fileRec) ([]dupSet, error) {
+	sameSize := sameRuns(files, func(a, b *fileRec) int { return cmp.Compare(a.size, b.size) })
+	var sets []dupSet
 	if w.o.SizeOnly {
 		for _, run := range sameSize {
-			groups = append(groups, newGroup(run, func(f *fileRec) *fileRec { return f }))
+			sets = append(sets, newSet(run, func(f *fileRec) *fileRec { return f }))
 		}
-		sortGroups(groups)
-		return groups, nil
+		sortSets(sets)
+		return sets, nil
 	}
 	n := 0
 	for _, run := range sameSize {
@@ -86,29 +102,36 @@ func (w *walker) duplicates(files []*fileRec) ([]DupGroup, error) {
 			cands = append(cands, dupCandidate{f: f})
 		}
 	}
-	all := make([]*dupCandidate, len(cands))
-	for i := range cands {
-		all[i] = &cands[i]
-	}
-	if w.cache != nil {
-		if err := w.forEach(all, func(*dupCandidate) bool { return !hasFileIDs }, w.identifier); err != nil {
+	if w.cache != nil && !hasFileIDs {
+		if err := w.forEach(cands, func(*dupCandidate) bool { return true }, w.identifier); err != nil {
 			return nil, err
 		}
-		// In inode order, the cache's.
-		slices.SortFunc(cands, func(a, b dupCandidate) int { return a.f.id.compare(b.f.id) })
+	}
+	// In inode order: the order to read them in (a disk's head moves
+	// forward), and the cache's.
+	byID := func(a, b dupCandidate) int { return a.f.id.compare(b.f.id) }
+	slices.SortFunc(cands, byID)
+	if w.cache != nil {
 		w.cache.load(cands)
 	}
-	err := w.forEach(all, func(c *dupCandidate) bool { return c.known == 0 && !c.failed }, func() func(*dupCandidate) {
+	err := w.forEach(cands, func(c *dupCandidate) bool { return c.known == 0 && !c.failed }, func() func(*dupCandidate) {
 		buf := make([]byte, partialBlock)
 		return func(c *dupCandidate) { w.hashHead(buf, c) }
 	})
 	if err != nil {
 		return nil, err
 	}
-	heads := twins(all, func(a, b *dupCandidate) int {
+	eachRun(cands, func(a, b dupCandidate) int {
 		return cmp.Or(cmp.Compare(a.f.size, b.f.size), compare128(a.partial, b.partial))
+	}, func(run []dupCandidate) {
+		for i := range run {
+			run[i].twin = true
+		}
 	})
-	err = w.forEach(heads, func(c *dupCandidate) bool { return c.f.size > partialBlock && c.known&knownRest == 0 }, func() func(*dupCandidate) {
+	slices.SortFunc(cands, byID)
+	err = w.forEach(cands, func(c *dupCandidate) bool {
+		return c.twin && !c.failed && c.f.size > partialBlock && c.known&knownRest == 0
+	}, func() func(*dupCandidate) {
 		buf, h := make([]byte, readBlock), xxh3.New()
 		return func(c *dupCandidate) { w.hashRest(buf, h, c) }
 	})
@@ -118,43 +141,60 @@ func (w *walker) duplicates(files []*fileRec) ([]DupGroup, error) {
 	if w.cache != nil {
 		w.cache.save(cands)
 	}
-	for _, run := range sameRuns(slices.DeleteFunc(heads, notRead), func(a, b *dupCandidate) int {
+	eachRun(cands, func(a, b dupCandidate) int {
 		return cmp.Or(cmp.Compare(a.f.size, b.f.size), compare128(a.partial, b.partial), compare128(a.rest, b.rest))
-	}) {
-		groups = append(groups, newGroup(run, func(c *dupCandidate) *fileRec { return c.f }))
-	}
-	sortGroups(groups)
-	return groups, nil
+	}, func(run []dupCandidate) {
+		sets = append(sets, newSet(run, func(c dupCandidate) *fileRec { return c.f }))
+	})
+	sortSets(sets)
+	return sets, nil
 }
 
-// newGroup makes the set of identical files of a run.
-func newGroup[T any](run []T, file func(T) *fileRec) DupGroup {
-	g := DupGroup{Size: file(run[0]).size, Paths: make([]string, len(run))}
+// newSet makes the set of identical files of a run.
+func newSet[T any](run []T, file func(T) *fileRec) dupSet {
+	d := make(dupSet, len(run))
 	for i := range run {
-		g.Paths[i] = file(run[i]).path()
+		d[i] = file(run[i])
 	}
-	slices.Sort(g.Paths)
-	return g
+	slices.SortFunc(d, comparePaths)
+	return d
 }
 
-// sortGroups puts the most reclaimable bytes first, then by first path.
-func sortGroups(groups []DupGroup) {
-	slices.SortFunc(groups, func(a, b DupGroup) int {
-		return cmp.Or(cmp.Compare(b.Reclaimable(), a.Reclaimable()), strings.Compare(a.Paths[0], b.Paths[0]))
+// sortSets puts the most reclaimable bytes first, then by first path.
+func sortSets(sets []dupSet) {
+	slices.SortFunc(sets, func(a, b dupSet) int {
+		return cmp.Or(cmp.Compare(b.reclaimable(), a.reclaimable()), comparePaths(a[0], b[0]))
 	})
 }
 
-// twins returns the candidates read well that share their key with
-// another.
-func twins(cands []*dupCandidate, key func(a, b *dupCandidate) int) []*dupCandidate {
-	var kept []*dupCandidate
-	for _, run := range sameRuns(slices.DeleteFunc(slices.Clone(cands), notRead), key) {
-		kept = append(kept, run...)
+// eachRun sorts the candidates, those read well first, by key, and calls
+// do with each run of two or more read well that share it. (key takes
+// values: a pointer to the sort's copies would move them to the heap.)
+func eachRun(cands []dupCandidate, key func(a, b dupCandidate) int, do func(run []dupCandidate)) {
+	slices.SortFunc(cands, func(a, b dupCandidate) int {
+		if ok := a.ok(); ok != b.ok() {
+			if ok {
+				return -1
+			}
+			return 1
+		}
+		return key(a, b)
+	})
+	read := 0
+	for read < len(cands) && cands[read].ok() {
+		read++
 	}
-	return kept
+	for i := 0; i < read; {
+		j := i + 1
+		for j < read && key(cands[i], cands[j]) == 0 {
+			j++
+		}
+		if j-i >= 2 {
+			do(cands[i:j])
+		}
+		i = j
+	}
 }
-
-func notRead(c *dupCandidate) bool { return !c.ok() }
 
 // sameRuns sorts items by key and returns the runs of two or more that
 // share it.
@@ -175,27 +215,28 @@ func sameRuns[T any](items []T, key func(a, b T) int) [][]T {
 }
 
 // forEach runs a function of each worker's own (with its own buffer) on
-// the candidates that need it, with o.readers goroutines, in inode order.
+// the candidates that need it, in their order, with o.readers goroutines.
 // It stops early, with ctx's error, when ctx ends.
-func (w *walker) forEach(cands []*dupCandidate, need func(*dupCandidate) bool, newWorker func() func(*dupCandidate)) error {
-	var todo []*dupCandidate
-	for _, c := range cands {
-		if need(c) {
-			todo = append(todo, c)
+func (w *walker) forEach(cands []dupCandidate, need func(*dupCandidate) bool, newWorker func() func(*dupCandidate)) error {
+	todo := 0
+	for i := range cands {
+		if need(&cands[i]) {
+			todo++
 		}
 	}
-	slices.SortFunc(todo, func(a, b *dupCandidate) int { return a.f.id.compare(b.f.id) })
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(w.o.readers, len(todo)) {
+	for range min(w.o.readers, todo) {
 		do := newWorker()
 		wg.Go(func() {
 			for w.ctx.Err() == nil {
 				i := next.Add(1) - 1
-				if i >= int64(len(todo)) {
+				if i >= int64(len(cands)) {
 					return
 				}
-				do(todo[i])
+				if c := &cands[i]; need(c) {
+					do(c)
+				}
 			}
 		})
 	}

@@ -134,6 +134,15 @@ func TestDuplicates(t *testing.T) {
 }
 
 // walkPhase runs the walk of root without looking for duplicates.
+// groupsOf gives the sets their paths.
+func groupsOf(sets []dupSet) []DupGroup {
+	var groups []DupGroup
+	for _, d := range sets {
+		groups = append(groups, d.group())
+	}
+	return groups
+}
+
 func walkPhase(t *testing.T, ctx context.Context, root string) (*walker, *tally) {
 	t.Helper()
 	st, err := statFollow(root)
@@ -161,7 +170,8 @@ func TestDuplicatesReadEachByteAtMostOnce(t *testing.T) {
 		file("unique", fill(12345, 4)), // no other file of its size: never read
 	)
 	w, tl := walkPhase(t, t.Context(), root)
-	groups, err := w.duplicates(tl.candidates.pointers())
+	sets, err := w.duplicates(tl.candidates.pointers())
+	groups := groupsOf(sets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +201,8 @@ func TestDuplicatesLeaveOutFilesChangedSinceTheWalk(t *testing.T) {
 	if err := os.Chtimes(p("f"), testNow, testNow.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	groups, err := w.duplicates(tl.candidates.pointers())
+	sets, err := w.duplicates(tl.candidates.pointers())
+	groups := groupsOf(sets)
 	if err != nil {
 		t.Fatal(err)
 	}

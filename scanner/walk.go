@@ -350,10 +350,10 @@ func (w *walker) push(dirs []*dirNode) {
 	w.queue = append(w.queue, dirs...)
 	w.active += len(dirs)
 	w.mu.Unlock()
-	if len(dirs) == 1 {
+	// One worker woken per folder: waking them all would have most go back
+	// to sleep, a system call each.
+	for range min(len(dirs), w.o.Workers) {
 		w.wake.Signal()
-	} else {
-		w.wake.Broadcast()
 	}
 }
 
@@ -537,7 +537,7 @@ func (w *walker) countLinked(t *tally) {
 func (w *walker) result(t *tally) (*WalkResult, error) {
 	w.countLinked(t)
 	w.flushProgress(t)
-	groups, err := w.duplicates(t.candidates.pointers())
+	sets, err := w.duplicates(t.candidates.pointers())
 	if err != nil {
 		return nil, err
 	}
@@ -548,13 +548,14 @@ func (w *walker) result(t *tally) (*WalkResult, error) {
 		Oldest:     t.oldest.entries(),
 		BadlyNamed: t.badlyNamed.entries(),
 	}
-	for _, g := range groups {
+	for _, d := range sets {
 		r.DupGroups++
-		r.DupFiles += int64(len(g.Paths))
-		r.DupReclaimable += g.Reclaimable()
+		r.DupFiles += int64(len(d))
+		r.DupReclaimable += d.reclaimable()
 	}
-	// A copy, so that the groups left out can be freed.
-	r.TopDuplicates = slices.Clone(groups[:min(len(groups), w.o.Top)])
+	for _, d := range sets[:min(len(sets), w.o.Top)] {
+		r.TopDuplicates = append(r.TopDuplicates, d.group())
+	}
 	r.EmptyDirs = w.emptyDirs.Load()
 	r.Errors, r.ErrorSamples = w.errs.snapshot()
 	r.FilesRead = w.filesRead.Load()
