@@ -77,7 +77,8 @@ Usage:
   gigabot demo [--seed N] [--day-duration D] [--lang fr|en] [--http ADDR] [--attachments DIR]
                                 a whole 15-day campaign, compressed, on the console; needs nothing
   gigabot check --config FILE   validate the configuration and print the campaign's calendar
-  gigabot run --config FILE     run the bot: platform from GIGABOT_PLATFORM, store from REDIS_URL
+  gigabot run --config FILE     run the bot: platform from GIGABOT_PLATFORM, store from REDIS_URL;
+                                SIGHUP reloads FILE and its roster (docker compose kill -s HUP gigabot)
   gigabot audit --config FILE   replay the audit stream and compare it with the live scores
   gigabot privacy export --config FILE USER
                                 print as JSON everything the store keeps about USER
