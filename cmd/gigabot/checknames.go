@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -102,4 +103,36 @@ func (m *Main) checkNames(ctx context.Context, cfg *challenges.Config) error {
 		fmt.Fprintf(m.Stdout, "  %s\n", p)
 	}
 	return nil
+}
+
+// postponedCalendar is gigabot check's calendar: with a Redis variable
+// set, the days coordinators postponed (reporter) move it as they move
+// the running bot's. Without Redis, or when it cannot be read, it is the
+// config's, and says so.
+func (m *Main) postponedCalendar(ctx context.Context, cfg *challenges.Config, cal *challenges.Calendar) (*challenges.Calendar, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	rdb, err := redis.Open(ctx, m.Getenv)
+	if errors.Is(err, redis.ErrNoServer) {
+		return cal, nil
+	}
+	if err != nil {
+		fmt.Fprintf(m.Stdout, "postponed days: not read (%v)\n", err)
+		return cal, nil
+	}
+	defer rdb.Close()
+	ps, err := redis.NewStore(rdb, cfg.Campaign.ID).Postponements(ctx)
+	if err != nil {
+		fmt.Fprintf(m.Stdout, "postponed days: not read (%v)\n", err)
+		return cal, nil
+	}
+	if len(ps) == 0 {
+		return cal, nil
+	}
+	skips, err := bot.PostponedSkips(ps, cal.Location)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(m.Stdout, "postponed days (reporter): %d, in the calendar below\n", len(ps))
+	return challenges.NewCalendar(cfg, skips...)
 }

@@ -10,8 +10,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/gigabot/gigabot/bot/bottest"
+	"github.com/gigabot/gigabot/challenges"
+	"github.com/gigabot/gigabot/redis"
+	"github.com/gigabot/gigabot/scoring"
 )
 
 // fakeSlackDirectory answers the Slack Web API calls of the adapter's
@@ -81,5 +88,33 @@ func TestCheckRosterAndNames(t *testing.T) {
 	errOut.Reset()
 	if got := m.Run(context.Background(), []string{"check", "--config", cfg}); got != 1 || !strings.Contains(errOut.String(), `roster: agents.csv:1: unknown team "finances"`) {
 		t.Errorf("a bad roster row: status %d, stderr %s", got, errOut.String())
+	}
+}
+
+// gigabot check shows the calendar the running bot follows: the days
+// coordinators postponed, read from the campaign's Redis, move it.
+func TestCheckShowsPostponedDays(t *testing.T) {
+	srv := miniredis.RunT(t)
+	cfg := writeConfig(t, bottest.ConfigYAML)
+	loaded, err := challenges.Parse([]byte(bottest.ConfigYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
+	defer rdb.Close()
+	store := redis.NewStore(rdb, loaded.Campaign.ID)
+	if _, err := store.Postpone(context.Background(), scoring.DefiPostponed{Date: "2027-03-23", Day: 2, By: "coord", Reason: "grève", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	env := map[string]string{"REDIS_URL": "redis://" + srv.Addr()}
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return env[k] }}
+	if got := m.Run(context.Background(), []string{"check", "--config", cfg}); got != 0 {
+		t.Fatalf("status %d\nstderr: %s", got, errOut.String())
+	}
+	for _, w := range []string{"postponed days (reporter): 1", "2027-03-23  mardi 23 mars 2027", "skipped: défi reporté (grève)", "  2  2027-03-24", " 15  2027-04-13"} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("stdout lacks %q:\n%s", w, out.String())
+		}
 	}
 }
