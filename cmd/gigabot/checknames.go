@@ -9,6 +9,7 @@ import (
 
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/challenges"
+	"github.com/gigabot/gigabot/integrations/matrix"
 	"github.com/gigabot/gigabot/integrations/mattermost"
 	"github.com/gigabot/gigabot/integrations/slack"
 	"github.com/gigabot/gigabot/redis"
@@ -45,8 +46,8 @@ func (m *Main) printAgents(cfg *challenges.Config) {
 // not resolve. Any other platform takes names as they come.
 func (m *Main) checkNames(ctx context.Context, cfg *challenges.Config) error {
 	name := strings.TrimSpace(m.Getenv("GIGABOT_PLATFORM"))
-	if name != "slack" && name != "mattermost" {
-		fmt.Fprintln(m.Stdout, "names on the chat platform: not checked (GIGABOT_PLATFORM is not slack or mattermost)")
+	if name != "slack" && name != "mattermost" && name != "matrix" {
+		fmt.Fprintln(m.Stdout, "names on the chat platform: not checked (GIGABOT_PLATFORM is not slack, mattermost or matrix)")
 		return nil
 	}
 	log, err := m.logger()
@@ -89,6 +90,22 @@ func (m *Main) checkNames(ctx context.Context, cfg *challenges.Config) error {
 			return fmt.Errorf("check MATTERMOST_URL, MATTERMOST_TOKEN and MATTERMOST_TEAM: %w", err)
 		}
 		rep, err := mm.Connect(ctx)
+		if err != nil {
+			return err
+		}
+		problems = rep.Problems
+	case "matrix":
+		rdb, stop, err := redis.Embedded() // the adapter's delivery ledger and sync token, unused here
+		if err != nil {
+			return err
+		}
+		defer stop()
+		store := redis.NewStore(rdb, cfg.Campaign.ID)
+		a, err := matrix.New(m.matrixConfig(), matrix.Options{Roster: bot.NewRoster(cfg), Deliveries: store, Memory: store, Owner: "check", Logger: log})
+		if err != nil {
+			return err
+		}
+		rep, err := a.Connect(ctx)
 		if err != nil {
 			return err
 		}

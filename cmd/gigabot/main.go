@@ -96,7 +96,7 @@ Environment (secrets never live in FILE):
   REDIS_CLUSTER_URL           or a Redis Cluster (one node or more: …?addr=…)
   REDIS_WAIT_REPLICAS         replicas an acknowledged write waits for (default 1 with Sentinel, else 0)
   REDIS_WAIT_TIMEOUT          and for how long (default 1s, at most 2s)
-  GIGABOT_PLATFORM            console (the default: stdin and stdout), slack or mattermost
+  GIGABOT_PLATFORM            console (the default: stdin and stdout), slack, mattermost or matrix
   GIGABOT_HTTP_ADDR           the dashboard's and the API's address (default 127.0.0.1:8080)
   GIGABOT_PUBLIC_URL          where Mattermost reaches the bot (button, /giga)
   GIGABOT_LOG_FORMAT          text (default) or json
@@ -238,9 +238,6 @@ func (m *Main) loadConfig(args []string) (*challenges.Config, *challenges.Calend
 func (m *Main) check(ctx context.Context, args []string) error {
 	cfg, cal, err := m.loadConfig(args)
 	if err != nil {
-		return err
-	}
-	if cal, err = m.postponedCalendar(ctx, cfg, cal); err != nil {
 		return err
 	}
 	loc := bot.NewLocale(cfg.Campaign.Language)

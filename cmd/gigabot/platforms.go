@@ -155,12 +155,16 @@ func (m *Main) slackPlatform(ctx context.Context, d platformDeps) (*platform, er
 	}, nil
 }
 
-func (m *Main) matrixPlatform(ctx context.Context, d platformDeps) (*platform, error) {
-	cfg := matrix.Config{
+// matrixConfig reads the MATRIX_* variables.
+func (m *Main) matrixConfig() matrix.Config {
+	return matrix.Config{
 		HomeserverURL: m.Getenv("MATRIX_HOMESERVER_URL"), UserID: m.Getenv("MATRIX_USER_ID"),
 		AccessToken: m.Getenv("MATRIX_ACCESS_TOKEN"), Password: m.Getenv("MATRIX_PASSWORD"),
 	}
-	a, err := matrix.New(cfg, matrix.Options{
+}
+
+func (m *Main) matrixPlatform(ctx context.Context, d platformDeps) (*platform, error) {
+	a, err := matrix.New(m.matrixConfig(), matrix.Options{
 		Roster: bot.NewRoster(d.cfg), Deliveries: d.store, Memory: d.store, Owner: d.owner, Logger: d.log, Reconnects: d.metrics,
 	})
 	if err != nil {
