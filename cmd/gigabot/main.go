@@ -240,6 +240,9 @@ func (m *Main) check(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if cal, err = m.postponedCalendar(ctx, cfg, cal); err != nil {
+		return err
+	}
 	loc := bot.NewLocale(cfg.Campaign.Language)
 	fmt.Fprintf(m.Stdout, "%s (%s): %d teams, %d agents, %d days, %s, défi at %s, recap at %s\n",
 		cfg.Campaign.Name, cfg.Campaign.ID, len(cfg.Teams), agents(cfg), len(cal.Days), cal.Location, cal.DefiAt, cal.RecapAt)
