@@ -33,6 +33,10 @@ import (
 //	testimonies        hash, id → a testimony, its author and their words
 //	                   (deleted, words and all, when its author is erased)
 //	nudges-off         set of the agents who turned direct reminders off
+//	chanmembers        hash, user → team, the agents of "members: channel"
+//	                   teams (their channel's members)
+//	postponed          hash, date → a postponement, whose "by" names a
+//	                   coordinator
 //	audit              stream: a participation's "agent", a correction's and
 //	                   a held report's decision's "by"
 //
@@ -182,6 +186,21 @@ func (s *Store) keptUnder(ctx context.Context, name string, days map[int]bool) (
 	if off {
 		out = append(out, Kept{Key: s.key("nudges-off"), Value: name})
 	}
+	if team, err := s.rdb.HGet(ctx, s.key("chanmembers"), name).Result(); err == nil {
+		out = append(out, Kept{Key: s.key("chanmembers"), Field: name, Value: team})
+	} else if !errors.Is(err, goredis.Nil) {
+		return nil, fmt.Errorf("read channel members: %w", err)
+	}
+	postponed, err := s.rdb.HGetAll(ctx, s.key("postponed")).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read postponements: %w", err)
+	}
+	for _, date := range slices.Sorted(maps.Keys(postponed)) {
+		var p scoring.DefiPostponed
+		if json.Unmarshal([]byte(postponed[date]), &p) == nil && p.By == name {
+			out = append(out, Kept{Key: s.key("postponed"), Field: date, Value: postponed[date]})
+		}
+	}
 	testimonies, err := s.rdb.HGetAll(ctx, s.key("testimonies")).Result()
 	if err != nil {
 		return nil, fmt.Errorf("read testimonies: %w", err)
@@ -231,6 +250,16 @@ func (s *Store) Erase(ctx context.Context, user string) (scoring.Erasure, error)
 		return scoring.Erasure{}, fmt.Errorf("erase %s: %w", user, err)
 	}
 	n += int(off)
+	member, err := s.rdb.HDel(ctx, s.key("chanmembers"), user).Result()
+	if err != nil {
+		return scoring.Erasure{}, fmt.Errorf("erase %s: %w", user, err)
+	}
+	n += int(member)
+	renamed, err := s.renamePostponements(ctx, func(v string) (string, bool) { return p, v == user })
+	if err != nil {
+		return scoring.Erasure{}, fmt.Errorf("erase %s: %w", user, err)
+	}
+	n += renamed
 	rename := func(v string) (string, bool) { return p, v == user }
 	logged, corr, err := s.rewriteLog(ctx, rename)
 	if err != nil {
@@ -372,11 +401,16 @@ func (s *Store) EraseAll(ctx context.Context, now time.Time) (e scoring.Erasure,
 		return scoring.Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
 	}
 	n += dropped
-	off, err := s.rdb.Del(ctx, s.key("nudges-off")).Result()
+	off, err := s.rdb.Del(ctx, s.key("nudges-off"), s.key("chanmembers")).Result()
 	if err != nil {
 		return scoring.Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
 	}
 	n += int(off)
+	renamed, err := s.renamePostponements(ctx, rename)
+	if err != nil {
+		return scoring.Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
+	}
+	n += renamed
 	_, err = s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 		p.Del(ctx, s.key("privacy", "key"), s.key("privacy", "erased"))
 		p.Set(ctx, s.key("privacy", "done"), strconv.FormatInt(now.UnixMilli(), 10), 0)
@@ -387,6 +421,36 @@ func (s *Store) EraseAll(ctx context.Context, now time.Time) (e scoring.Erasure,
 	}
 	s.pkey.Store(nil)
 	return scoring.Erasure{People: len(people), Keys: n + corr, Log: logged}, true, nil
+}
+
+// renamePostponements replaces, in the postponements kept, the name of
+// the coordinator who postponed a day (the calendar only reads dates).
+func (s *Store) renamePostponements(ctx context.Context, rename func(string) (string, bool)) (int, error) {
+	all, err := s.rdb.HGetAll(ctx, s.key("postponed")).Result()
+	if err != nil {
+		return 0, fmt.Errorf("read postponements: %w", err)
+	}
+	n := 0
+	for date, raw := range all {
+		var p scoring.DefiPostponed
+		if err := json.Unmarshal([]byte(raw), &p); err != nil {
+			return n, fmt.Errorf("read the postponement of %s: %w", date, err)
+		}
+		by, ok := rename(p.By)
+		if !ok {
+			continue
+		}
+		p.By = by
+		b, err := json.Marshal(p)
+		if err != nil {
+			return n, err
+		}
+		if err := s.rdb.HSet(ctx, s.key("postponed"), date, string(b)).Err(); err != nil {
+			return n, fmt.Errorf("rename the postponement of %s: %w", date, err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 // dropAgentKeys deletes the per-agent keys: the marks, the défis done per
