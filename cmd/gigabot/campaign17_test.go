@@ -1,16 +1,13 @@
 package main
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/jonboulle/clockwork"
 
 	"github.com/gigabot/gigabot/bot/bottest"
-	"github.com/gigabot/gigabot/redis/redistest"
 	"github.com/gigabot/gigabot/scanner"
 )
 
@@ -19,13 +16,7 @@ import (
 // ([@user] P12 …), a testimony quoted in the recap, and the freed bytes
 // told as months of the collectivité's own data production.
 func TestCalvadosCampaignOnTheConsole(t *testing.T) {
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://" + miniredis.RunT(t).Addr()
-	}
-	rdb, _ := redistest.Redis(t)
-	id := redistest.Campaign(t)
-	t.Cleanup(func() { redistest.Drop(rdb, id) })
+	url, id := e2eStore(t)
 	yaml := strings.NewReplacer("days: 15", "days: 15\n  id: "+id,
 		"members: [alice, bob, carol, dan]}", "members: [alice, bob, carol, dan], managers: [marie]}").Replace(bottest.ConfigYAML)
 	config := writeConfig(t, yaml)

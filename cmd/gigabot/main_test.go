@@ -103,6 +103,22 @@ func TestDemo(t *testing.T) {
 	}
 }
 
+// e2eStore returns the Redis that the end-to-end tests run "gigabot run"
+// on — CI's real server (REDIS_URL), else a miniredis reached over TCP like
+// a real one — and a campaign id of the test's own, so that a shared server
+// keeps runs apart; its keys are dropped when the test ends.
+func e2eStore(t *testing.T) (url, campaign string) {
+	t.Helper()
+	url = os.Getenv("REDIS_URL")
+	if url == "" {
+		url = "redis://" + miniredis.RunT(t).Addr()
+	}
+	rdb, _ := redistest.Redis(t)
+	campaign = redistest.Campaign(t)
+	t.Cleanup(func() { redistest.Drop(rdb, campaign) })
+	return url, campaign
+}
+
 // process is one run of "gigabot run" fed through a pipe.
 type process struct {
 	in     *io.PipeWriter
@@ -220,14 +236,7 @@ func participations(s httpapi.StandingsJSON, team string) int64 {
 // the Redis of REDIS_URL (CI's real server) or, without it, a miniredis
 // reached over TCP like a real one.
 func TestEndToEnd(t *testing.T) {
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://" + miniredis.RunT(t).Addr()
-	}
-	// A campaign of its own, so that a shared server keeps runs apart.
-	rdb, _ := redistest.Redis(t)
-	id := redistest.Campaign(t)
-	t.Cleanup(func() { redistest.Drop(rdb, id) })
+	url, id := e2eStore(t)
 	config := writeConfig(t, strings.Replace(bottest.ConfigYAML, "days: 15", "days: 15\n  id: "+id, 1))
 
 	loc, _ := time.LoadLocation("Europe/Paris")

@@ -2,16 +2,13 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/jonboulle/clockwork"
 
 	"github.com/gigabot/gigabot/integrations/matrix/matrixtest"
-	"github.com/gigabot/gigabot/redis/redistest"
 )
 
 // TestMatrixEndToEnd runs "gigabot run" on a real Matrix homeserver
@@ -25,13 +22,7 @@ import (
 // handled once, and no second défi.
 func TestMatrixEndToEnd(t *testing.T) {
 	s := matrixtest.Start(t)
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://" + miniredis.RunT(t).Addr()
-	}
-	rdb, _ := redistest.Redis(t)
-	id := redistest.Campaign(t)
-	t.Cleanup(func() { redistest.Drop(rdb, id) })
+	url, id := e2eStore(t)
 
 	gigabot := s.Register(t, "gigabot", false)
 	coord, dg := s.Register(t, "coord", true), s.Register(t, "dg", true)

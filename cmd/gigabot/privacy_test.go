@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/jonboulle/clockwork"
 
 	"github.com/gigabot/gigabot/bot/bottest"
+	"github.com/gigabot/gigabot/redis"
 	"github.com/gigabot/gigabot/redis/redistest"
 )
 
@@ -33,13 +32,12 @@ func gigabot(t *testing.T, url string, args ...string) (int, string, string) {
 // same figures; bad arguments change nothing; once the retention period
 // is over, the running bot erases everyone, team figures kept.
 func TestPrivacyEndToEnd(t *testing.T) {
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://" + miniredis.RunT(t).Addr()
+	url, id := e2eStore(t)
+	rdb, err := redis.Connect(context.Background(), url) // the bot's own Redis, embedded or real
+	if err != nil {
+		t.Fatal(err)
 	}
-	rdb, _ := redistest.Redis(t)
-	id := redistest.Campaign(t)
-	t.Cleanup(func() { redistest.Drop(rdb, id) })
+	t.Cleanup(func() { rdb.Close() })
 	config := writeConfig(t, strings.Replace(bottest.ConfigYAML, "days: 15", "days: 15\n  id: "+id+"\n  retention_days: 30", 1))
 
 	loc, _ := time.LoadLocation("Europe/Paris")

@@ -11,13 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/jonboulle/clockwork"
 
 	"github.com/gigabot/gigabot/bot/bottest"
 	"github.com/gigabot/gigabot/challenges"
 	"github.com/gigabot/gigabot/internal/safebuf"
-	"github.com/gigabot/gigabot/redis/redistest"
 )
 
 // TestReloadOnHangup runs "gigabot run" on the console and sends it
@@ -25,13 +23,7 @@ import (
 // file and a config of another campaign are refused, their errors logged,
 // and the running config kept. Then a coordinator postpones the day.
 func TestReloadOnHangup(t *testing.T) {
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://" + miniredis.RunT(t).Addr()
-	}
-	rdb, _ := redistest.Redis(t)
-	id := redistest.Campaign(t)
-	t.Cleanup(func() { redistest.Drop(rdb, id) })
+	url, id := e2eStore(t)
 	dir := t.TempDir()
 	roster := filepath.Join(dir, "agents.csv")
 	write := func(path, text string) {

@@ -1,16 +1,13 @@
 package main
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/jonboulle/clockwork"
 
 	"github.com/gigabot/gigabot/bot/bottest"
-	"github.com/gigabot/gigabot/redis/redistest"
 )
 
 // TestScheduledPostsOnConsole runs "gigabot run" on the console through a
@@ -19,13 +16,7 @@ import (
 // teams below half their agents only, and a direct message to their
 // agents who have not reacted, but the one who typed "rappels off".
 func TestScheduledPostsOnConsole(t *testing.T) {
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://" + miniredis.RunT(t).Addr()
-	}
-	rdb, _ := redistest.Redis(t)
-	id := redistest.Campaign(t)
-	t.Cleanup(func() { redistest.Drop(rdb, id) })
+	url, id := e2eStore(t)
 	yaml := strings.Replace(bottest.ConfigYAML, "days: 15", "days: 15\n  id: "+id+
 		"\n  mobilisation: {at: \"2027-03-22 08:45\", text: Tous au ménage !}", 1) +
 		"reminders:\n  - {at: \"14:00\", below: 50 %, direct: true}\n"
