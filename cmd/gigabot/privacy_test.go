@@ -74,6 +74,9 @@ func TestPrivacyEndToEnd(t *testing.T) {
 
 	// Bad arguments: a clear error, nothing changed.
 	before := snapshot()
+	if !strings.Contains(before, "alice") || !strings.Contains(before, ":reacts=") {
+		t.Fatalf("the store's dump does not hold the campaign's facts (is it the bot's Redis?):\n%s", before)
+	}
 	for _, tt := range []struct {
 		args []string
 		want string
