@@ -49,7 +49,7 @@ func TestMonthsOfDataEndToEnd(t *testing.T) {
 	}
 	// 1,5 To (past 1 To, milestones come every 0,5 To) of a 1,591 To year:
 	// 11,3 months, said as 11.
-	for _, want := range []string{"Palier franchi\u00a0: 1,5\u00a0To", "Soit l’équivalent de 11\u00a0mois de " + months,
+	for _, want := range []string{"Palier franchi\u00a0: 1,5\u00a0To", "C’est aussi l’équivalent de 11\u00a0mois de " + months,
 		"le stockage double en 4\u00a0ans", "sur les 10\u00a0To analysés, la dernière année en a produit 1,6\u00a0To"} {
 		if text := miles[0].Msg.Text; !strings.Contains(text, want) {
 			t.Errorf("the milestone lacks %q:\n%s", want, text)
@@ -57,7 +57,7 @@ func TestMonthsOfDataEndToEnd(t *testing.T) {
 	}
 
 	ranking := env.Say(t, "coord", "general", "classement")
-	if text := ranking[0].Msg.Text; !strings.Contains(text, "Soit l’équivalent de 12\u00a0mois de "+months) {
+	if text := ranking[0].Msg.Text; !strings.Contains(text, "C’est aussi l’équivalent de 12\u00a0mois de "+months) {
 		t.Errorf("classement after 1,591 To freed of 10 To:\n%s", text)
 	}
 	board, err := env.Bot.Board(ctx)

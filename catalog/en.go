@@ -115,7 +115,7 @@ var english = map[string]string{
 	"podium.previous.more": "📅 That is %s more than last year (%s): well done!",
 	"podium.previous.less": "📅 Last year: %s freed, %s more than this year.",
 
-	"equivalences.months":    "That is %s of the organisation's own data production.",
+	"equivalences.months":    "That is also %s of the organisation's own data production.",
 	"equivalences.months.of": "_(A year of data: storage doubles in %s\u00a0years, as in the Calvados (\"the volume of stored data doubled in only four years\"); of the %s scanned, the last year produced %s.)_",
 	"months":                 "%s\u00a0months",
 	"month.one":              "1\u00a0month",

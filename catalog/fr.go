@@ -120,7 +120,7 @@ var french = typeset(map[string]string{
 	"podium.previous.more": "📅 C’est %s de plus que l’an dernier (%s) : bravo !",
 	"podium.previous.less": "📅 L’an dernier : %s libérés, soit %s de plus que cette année.",
 
-	"equivalences.months":    "Soit l’équivalent de %s de données produites par la collectivité.",
+	"equivalences.months":    "C’est aussi l’équivalent de %s de données produites par la collectivité.",
 	"equivalences.months.of": "_(Un an de données : le stockage double en %s\u00a0ans, comme au Calvados (« le volume de données stockées a doublé en seulement quatre ans ») ; sur les %s analysés, la dernière année en a produit %s.)_",
 	"months":                 "%s\u00a0mois",
 	"month.one":              "1\u00a0mois",

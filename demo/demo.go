@@ -315,12 +315,17 @@ func (s *sim) scripted(ctx context.Context, day int) {
 	case 3:
 		s.say(ctx, "bruno", "equipe-routes", "clasement")
 		s.say(ctx, "bruno", "equipe-routes", "classement")
+	case 4:
+		s.say(ctx, "sarah", "equipe-culture", "temoignage Un créneau de tri de 30 minutes le jeudi, à plusieurs : on n’hésite plus à supprimer.")
 	case 5:
 		s.say(ctx, "karim", "equipe-routes", "mobilisation Tout le monde en pause café !")
 		s.say(ctx, "coord", "", "correction culture 15 atelier de tri animé pour tout le service")
+	case 6:
+		s.say(ctx, "alice", "equipe-routes", "temoignage Les photos de chantier vont dans un seul dossier partagé : plus une copie dans les boîtes.")
 	case 8:
 		s.say(ctx, "coord", "", "annonce Mi-parcours : bravo à toutes les équipes, la moitié du chemin est faite !")
 		s.say(ctx, "manon", "equipe-colleges", "moi")
+		s.say(ctx, "manon", "equipe-colleges", "temoignage Nous archivons les marchés clos chaque vendredi : la boîte partagée a fondu de moitié.")
 	case 12:
 		s.say(ctx, "sarah", "equipe-culture", "classement taux")
 	}

@@ -46,7 +46,7 @@ func TestCalvadosCampaignOnTheConsole(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.say(t, "coord: classement")
-	p.waitFor(t, `Soit l’équivalent de 12\x{a0}mois de données produites par la collectivité`, 1)
+	p.waitFor(t, `C’est aussi l’équivalent de 12\x{a0}mois de données produites par la collectivité`, 1)
 
 	// Part 1: a testimony, quoted in the evening's recap.
 	p.say(t, "alice: temoignage On vide la corbeille partagée chaque vendredi, ensemble.")
