@@ -3,6 +3,7 @@
 package scanner
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -250,4 +251,42 @@ func TestSizeOnlyReadsNothing(t *testing.T) {
 	if r.Cache.Path != "" {
 		t.Errorf("a size-only walk used the cache %s", r.Cache.Path)
 	}
+}
+
+// FuzzCacheFile: whatever the cache file holds, a walk neither fails nor
+// panics, and reports what an uncached walk reports.
+func FuzzCacheFile(f *testing.F) {
+	root, cacheDir := f.TempDir(), f.TempDir()
+	build(f, root, file("a", fill(3*partialBlock, 1)), file("b", fill(3*partialBlock, 1)), file("c", "xy"), file("d", "xy"), file("e", "yx"))
+	walk := func(o WalkOptions) *WalkResult {
+		o.Now = testNow
+		r, err := walkAt(context.Background(), root, o, time.Now().Add(time.Minute))
+		if err != nil {
+			f.Fatal(err)
+		}
+		return r
+	}
+	want := figures(walk(WalkOptions{}))
+	valid := walk(WalkOptions{CacheDir: cacheDir})
+	seed, err := os.ReadFile(valid.Cache.Path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	f.Add(seed[:len(seed)/2])
+	f.Add([]byte(cacheMagic))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := os.WriteFile(valid.Cache.Path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r := walk(WalkOptions{CacheDir: cacheDir})
+		if got := figures(r); !reflect.DeepEqual(got, want) {
+			// A file that passes every check but lies about hashes is
+			// trusted: only a forged checksum gets there.
+			if r.Cache.Ignored == "" && r.Cache.Reused > 0 {
+				t.Skip("a forged cache with a valid checksum")
+			}
+			t.Errorf("figures %+v, want %+v (cache: %+v)", got, want, r.Cache)
+		}
+	})
 }
