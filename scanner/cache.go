@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/zeebo/xxh3"
@@ -212,31 +213,53 @@ func encodeRecord(c *dupCandidate) [cacheRecord]byte {
 	return b
 }
 
-// save writes the hashes known of the candidates (in inode order) as the
-// root's cache; CacheUse.SaveError tells if it could not.
-func (c *hashCache) save(cands []dupCandidate) {
+// save writes the hashes known of the candidates as the root's cache,
+// sorting them byID first; CacheUse.SaveError tells if it could not.
+func (c *hashCache) save(cands []dupCandidate, byID func(a, b dupCandidate) int) {
+	if c.unchanged(cands) {
+		return
+	}
+	slices.SortFunc(cands, byID)
 	if err := c.write(cands); err != nil {
 		c.use.SaveError = fmt.Errorf("hash cache %s: %w", c.use.Path, err)
 	}
 }
 
-func (c *hashCache) write(cands []dupCandidate) (err error) {
-	keep := func(i int) bool {
-		d := &cands[i]
-		return d.ok() && d.f.id != (fileID{}) && d.f.ctime < c.settled && (i == 0 || cands[i-1].f.id != d.f.id)
+// keeps tells a candidate whose hashes go in the cache.
+func (c *hashCache) keeps(d *dupCandidate) bool {
+	return d.ok() && d.f.id != (fileID{}) && d.f.ctime < c.settled
+}
+
+// unchanged tells whether the file read holds exactly what would be
+// written: every candidate kept came from it, whole, and it held no other.
+// (Two paths with one ID, on Windows, count twice here and once in the
+// file: the cache is then written again, which is only slower.)
+func (c *hashCache) unchanged(cands []dupCandidate) bool {
+	if !c.trusted {
+		return false
 	}
 	var count uint64
-	same := c.trusted
+	for i := range cands {
+		if d := &cands[i]; c.keeps(d) {
+			if d.reused != d.known {
+				return false
+			}
+			count++
+		}
+	}
+	return count == c.loaded
+}
+
+// write writes the cache of the candidates, in inode order.
+func (c *hashCache) write(cands []dupCandidate) (err error) {
+	keep := func(i int) bool {
+		return c.keeps(&cands[i]) && (i == 0 || cands[i-1].f.id != cands[i].f.id)
+	}
+	var count uint64
 	for i := range cands {
 		if keep(i) {
 			count++
-			same = same && cands[i].reused == cands[i].known
 		}
-	}
-	if same && count == c.loaded {
-		// Every record kept came from the file, unchanged, and it held
-		// no other: it would be written again byte for byte.
-		return nil
 	}
 	if err := os.MkdirAll(c.dir, 0o700); err != nil {
 		return err

@@ -128,18 +128,24 @@ func (w *walker) duplicates(files []*fileRec) ([]dupSet, error) {
 			run[i].twin = true
 		}
 	})
-	slices.SortFunc(cands, byID)
-	err = w.forEach(cands, func(c *dupCandidate) bool {
+	needRest := func(c *dupCandidate) bool {
 		return c.twin && !c.failed && c.f.size > partialBlock && c.known&knownRest == 0
-	}, func() func(*dupCandidate) {
-		buf, h := make([]byte, readBlock), xxh3.New()
-		return func(c *dupCandidate) { w.hashRest(buf, h, c) }
-	})
-	if err != nil {
-		return nil, err
+	}
+	// A rescan of an unchanged tree has nothing left to read, nor to
+	// write to the cache: it keeps the order of the runs, which the last
+	// sort then finds nearly sorted.
+	if slices.ContainsFunc(cands, func(c dupCandidate) bool { return needRest(&c) }) {
+		slices.SortFunc(cands, byID)
+		err = w.forEach(cands, needRest, func() func(*dupCandidate) {
+			buf, h := make([]byte, readBlock), xxh3.New()
+			return func(c *dupCandidate) { w.hashRest(buf, h, c) }
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	if w.cache != nil {
-		w.cache.save(cands)
+		w.cache.save(cands, byID)
 	}
 	eachRun(cands, func(a, b dupCandidate) int {
 		return cmp.Or(cmp.Compare(a.f.size, b.f.size), compare128(a.partial, b.partial), compare128(a.rest, b.rest))
