@@ -53,6 +53,11 @@ def candidates(root, out):
                     size += s
     return count, size
 
+# rmlint's output goes to a file of the work folder, never to /dev/null:
+# rmlint renames an output file that exists to NAME.<date> first (its
+# backups), which replaced the machine's /dev/null with a regular file.
+RMLINT_OUT = "--no-backup -o fdupes:rmlint.out"
+
 def opened_files(gigascan, cache, root, work):
     """Counts the regular files under root that a cached rescan opens."""
     log = os.path.join(work, "strace.log")
@@ -92,7 +97,7 @@ def main():
     # file's ctime, which makes gigascan read them all again. gigascan keeps
     # no file changed within 2 s of its start.
     if shutil.which("rmlint"):
-        subprocess.run(f"cd {work} && rmlint --xattr -o fdupes:/dev/null {a.dir}", shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(f"cd {work} && rmlint --xattr {RMLINT_OUT} {a.dir}", shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(3)
     cache = os.path.join(work, "cache")
     subprocess.run([gigascan, "scan", "--team", "bench", "--cache", cache, a.dir], stdout=subprocess.DEVNULL, check=True)  # fills the cache
@@ -104,8 +109,8 @@ def main():
         ("gigascan scan, cached rescan (unchanged tree)", [gigascan, "scan", "--team", "bench", "--cache", cache, a.dir], False),
         ("gigascan scan --size-only (reads no file)", [gigascan, "scan", "--team", "bench", "--size-only", a.dir], False),
         ("jdupes -r (duplicates only)", ["jdupes", "-r", "-q", a.dir], False),
-        ("rmlint (duplicates and other lint)", f"cd {work} && rmlint -o fdupes:/dev/null {a.dir}", True),
-        ("rmlint --xattr rescan", f"cd {work} && rmlint --xattr -o fdupes:/dev/null {a.dir}", True),
+        ("rmlint (duplicates and other lint)", f"cd {work} && rmlint {RMLINT_OUT} {a.dir}", True),
+        ("rmlint --xattr rescan", f"cd {work} && rmlint --xattr {RMLINT_OUT} {a.dir}", True),
         ("fdupes -r (duplicates only)", ["fdupes", "-r", "-q", a.dir], False),
         ("floor: find -printf (walk only)", f"find {a.dir} -printf '%s %i %p\\n' > /dev/null", True),
         ("floor: cat every candidate once", f"xargs -0 cat < {listing} > /dev/null", True),
