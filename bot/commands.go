@@ -481,11 +481,20 @@ func (b *Bot) cmdCorrection(ctx context.Context, ev Event, args string) error {
 	reason := strings.Join(fields[2:], " ")
 	now := b.clock.Now()
 	day := b.cal.RecapDay(now)
-	// The delivery's id makes a command the platform delivers again (after
-	// a reply that failed) count once.
-	c := scoring.Correction{ID: ev.ID, Team: team.ID, Points: points, Reason: reason, By: ev.User, Day: day, At: now}
+	// The correction's content names it: a command the platform delivers
+	// again, or one the coordinator types again after an answer that failed
+	// (the store may have recorded it before failing), counts once. The same
+	// correction twice in a day needs another reason.
+	c := scoring.Correction{ID: correctionID(ev.User, team.ID, points, reason, day), Team: team.ID, Points: points, Reason: reason, By: ev.User, Day: day, At: now}
 	if err := b.store.Correct(ctx, c); err != nil {
 		return err
 	}
 	return b.reply(ctx, ev, b.loc.T("correction.done", signedPoints(b.loc, points), team.Name, Neutralise(reason), day))
+}
+
+// correctionID names a correction by who made it, for which team, how many
+// points, why and on which campaign day.
+func correctionID(by, team string, points float64, reason string, day int) string {
+	sum := sha256.Sum256([]byte(strings.Join([]string{by, team, strconv.FormatFloat(points, 'f', -1, 64), reason, strconv.Itoa(day)}, "\x00")))
+	return "c-" + hex.EncodeToString(sum[:12])
 }

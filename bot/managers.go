@@ -98,7 +98,13 @@ func (b *Bot) postDigests(ctx context.Context) error {
 			return err
 		}
 	}
-	since := b.cal.Days[first-1].Date
+	// The week's testimonies: those since the previous digest was due
+	// (the previous week's last recap), so that none given on a Friday
+	// evening or a week-end is left out; all of them the first week.
+	var since time.Time
+	if first > 1 {
+		since = b.cal.At(first-1, b.cal.RecapAt)
+	}
 	var errs []error
 	for _, t := range b.cfg.Teams {
 		for _, m := range t.Managers {

@@ -18,11 +18,11 @@ import (
 // FinishDelivery (or ReleaseDelivery on failure). scoring.AlreadySent: it was
 // handled. scoring.Busy: another process is handling it.
 func (s *Store) ClaimDelivery(ctx context.Context, id, owner string, lease time.Duration) (scoring.ClaimStatus, error) {
-	st, err := s.write(ctx, claimScript, []string{s.key("delivery", id)}, owner, lease.Milliseconds()).Int()
+	st, err := s.claim(ctx, s.key("delivery", id), owner, lease)
 	if err != nil {
 		return scoring.Busy, fmt.Errorf("claim delivery %s: %w", id, err)
 	}
-	return scoring.ClaimStatus(st), nil
+	return st, nil
 }
 
 // FinishDelivery records that the delivery was handled, for keep (at least

@@ -14,17 +14,24 @@ import (
 // busy. When every slot is free at now, each one whose gap is positive is
 // made busy for that gap (a gap of 0 is only checked) and 0 is returned;
 // otherwise nothing is taken and the wait until the last busy slot frees is
-// returned. A slot expires once free, so idle channels leave no keys.
+// returned. A slot expires once free, so idle channels leave no keys; a
+// wait more than a second longer than the slot's time to live is cut to
+// it, so that a replica whose clock runs ahead cannot hold the others for
+// longer than a gap.
 //
 // KEYS: pace:<name>… ARGV: now in ms, then one gap in ms per key.
 var reserveScript = goredis.NewScript(`
 local now = tonumber(ARGV[1])
-local at = 0
+local wait = 0
 for _, k in ipairs(KEYS) do
   local v = tonumber(redis.call('GET', k) or '0')
-  if v > at then at = v end
+  if v > now then
+    local w, ttl = v - now, redis.call('PTTL', k)
+    if ttl >= 0 and w > ttl + 1000 then w = ttl end
+    if w > wait then wait = w end
+  end
 end
-if at > now then return at - now end
+if wait > 0 then return wait end
 for i, k in ipairs(KEYS) do
   local gap = tonumber(ARGV[i + 1])
   if gap > 0 then redis.call('SET', k, string.format('%d', now + gap), 'PX', gap) end

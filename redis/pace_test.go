@@ -54,6 +54,21 @@ func TestReserveAndHold(t *testing.T) {
 	}
 }
 
+// A replica whose clock runs ahead takes a slot far in everyone else's
+// future: the others wait no longer than the slot's gap, its time to live.
+func TestReserveOutlivesNoClockSkew(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := redistest.NewStore(t)
+	names, gaps := []string{"slack:channel:C1"}, []time.Duration{time.Second}
+	if wait, err := s.Reserve(ctx, day1.Add(time.Hour), names, gaps); err != nil || wait != 0 {
+		t.Fatalf("the replica ahead: %v, %v", wait, err)
+	}
+	wait, err := s.Reserve(ctx, day1, names, gaps)
+	if err != nil || wait <= 0 || wait > time.Second {
+		t.Fatalf("the replica on time waits %v, %v; want at most the 1s gap, not the hour", wait, err)
+	}
+}
+
 func TestReserveRefusesMismatchedSlots(t *testing.T) {
 	s, _, _ := redistest.NewStore(t)
 	for _, tt := range []struct {

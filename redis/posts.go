@@ -2,6 +2,8 @@ package redis
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -13,10 +15,15 @@ import (
 	"github.com/gigabot/gigabot/scoring"
 )
 
+// claimScript leases a post or a delivery for one claim: ARGV[1] is the
+// claim's token, "<owner>#<nonce>". The same claim sent again (the client
+// retrying a pipeline whose answer it lost) finds its own lease and has it;
+// any other claim, even by the same owner, is told the lease is busy.
 var claimScript = goredis.NewScript(`
 local v = redis.call('GET', KEYS[1])
 if v then
   if string.sub(v, 1, 5) == 'sent:' then return 1 end
+  if v == 'pending:' .. ARGV[1] then return 0 end
   return 2
 end
 redis.call('SET', KEYS[1], 'pending:' .. ARGV[1], 'PX', ARGV[2])
@@ -30,10 +37,30 @@ if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
 logEntry(KEYS[3], 4)
 return 1`)
 
-// releaseScript drops a lease still held by its owner, so the post is retried.
+// releaseScript drops a lease still held by its owner (any of its claims:
+// "pending:<owner>#…"), so the post is retried.
 var releaseScript = goredis.NewScript(`
-if redis.call('GET', KEYS[1]) == 'pending:' .. ARGV[1] then return redis.call('DEL', KEYS[1]) end
+local v = redis.call('GET', KEYS[1])
+local mine = 'pending:' .. ARGV[1] .. '#'
+if v and string.sub(v, 1, #mine) == mine then return redis.call('DEL', KEYS[1]) end
 return 0`)
+
+// claim leases key for owner under a token of this claim alone (see
+// claimScript). A lease the replicas did not confirm (ErrNotReplicated) is
+// dropped again before the error is returned, so that the caller's next try
+// does not wait for it to expire.
+func (s *Store) claim(ctx context.Context, key, owner string, lease time.Duration) (scoring.ClaimStatus, error) {
+	nonce := make([]byte, 6)
+	_, _ = rand.Read(nonce)
+	st, err := s.write(ctx, claimScript, []string{key}, owner+"#"+hex.EncodeToString(nonce), lease.Milliseconds()).Int()
+	if errors.Is(err, ErrNotReplicated) {
+		_ = releaseScript.Run(context.WithoutCancel(ctx), s.rdb, []string{key}, owner).Err()
+	}
+	if err != nil {
+		return scoring.Busy, err
+	}
+	return scoring.ClaimStatus(st), nil
+}
 
 // ClaimPost leases the post named key for owner. A post is sent exactly once
 // per key: the lease keeps a second process (or a retry) from sending it
@@ -41,11 +68,11 @@ return 0`)
 // lease expires so that a process that died before posting does not block
 // the post forever.
 func (s *Store) ClaimPost(ctx context.Context, key, owner string, lease time.Duration) (scoring.ClaimStatus, error) {
-	st, err := s.write(ctx, claimScript, []string{s.key("post", key)}, owner, lease.Milliseconds()).Int()
+	st, err := s.claim(ctx, s.key("post", key), owner, lease)
 	if err != nil {
 		return scoring.Busy, fmt.Errorf("claim post %s: %w", key, err)
 	}
-	return scoring.ClaimStatus(st), nil
+	return st, nil
 }
 
 // ConfirmPost records that the post named key was sent as the platform's

@@ -558,7 +558,7 @@ func (s *Store) lockPrivacy(ctx context.Context) (func(), error) {
 	_, _ = rand.Read(b)
 	owner := hex.EncodeToString(b)
 	k := s.key("privacy", "lock")
-	ok, err := s.rdb.SetNX(ctx, k, "pending:"+owner, privacyLease).Result()
+	ok, err := s.rdb.SetNX(ctx, k, "pending:"+owner+"#erase", privacyLease).Result() // as a claim's lease, which releaseScript drops
 	if err != nil {
 		return nil, fmt.Errorf("take the erasure lock: %w", err)
 	}

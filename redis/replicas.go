@@ -87,24 +87,42 @@ type waiter interface {
 }
 
 // write runs a script whose success the caller acknowledges. Without
-// replicas to wait for it is the script's Run. With them, the script and a
-// WAIT go in one pipeline on one connection of the master of the keys' slot
-// (WAIT counts the replicas that hold that connection's writes, hence
-// every write before them).
+// replicas to wait for it is the script's Run. With them, the script, an
+// INCR of the campaign's write counter and a WAIT go in one pipeline on one
+// connection of the master of the keys' slot. WAIT counts the replicas that
+// hold that connection's last write, hence every write before it; the INCR
+// makes that last write come after the script even when the script wrote
+// nothing (a write sent again, which an earlier try made: newer servers do
+// not move a connection's offset for a command that replicated nothing).
+// On a Cluster, a slot that moved meanwhile (MOVED, ASK) reloads the
+// cluster's map and the write goes once more, to the new master.
 func (s *Store) write(ctx context.Context, sc *goredis.Script, keys []string, args ...any) *goredis.Cmd {
 	if s.replicas == 0 {
 		return sc.Run(ctx, s.rdb, keys, args...)
 	}
-	var conn pipeliner = s.rdb
-	if cc, ok := s.rdb.(*goredis.ClusterClient); ok {
-		m, err := cc.MasterForKey(ctx, keys[0])
-		if err != nil {
-			cmd := goredis.NewCmd(ctx)
-			cmd.SetErr(err)
+	cc, isCluster := s.rdb.(*goredis.ClusterClient)
+	for attempt := 0; ; attempt++ {
+		var conn pipeliner = s.rdb
+		if isCluster {
+			m, err := cc.MasterForKey(ctx, keys[0])
+			if err != nil {
+				cmd := goredis.NewCmd(ctx)
+				cmd.SetErr(err)
+				return cmd
+			}
+			conn = m
+		}
+		cmd := s.writeOn(ctx, conn, sc, keys, args)
+		moved := goredis.HasErrorPrefix(cmd.Err(), "MOVED") || goredis.HasErrorPrefix(cmd.Err(), "ASK")
+		if !isCluster || !moved || attempt > 0 {
 			return cmd
 		}
-		conn = m
+		cc.ReloadState(ctx)
 	}
+}
+
+// writeOn is write on one master's connection.
+func (s *Store) writeOn(ctx context.Context, conn pipeliner, sc *goredis.Script, keys []string, args []any) *goredis.Cmd {
 	cmd, waited := s.writeAndWait(ctx, conn, sc.EvalSha, keys, args)
 	if goredis.HasErrorPrefix(cmd.Err(), "NOSCRIPT") {
 		// A server that never ran the script (a promoted replica, a
@@ -129,6 +147,7 @@ func (s *Store) writeAndWait(ctx context.Context, conn pipeliner,
 	var waited *goredis.IntCmd
 	_, _ = conn.Pipelined(ctx, func(p goredis.Pipeliner) error {
 		cmd = run(ctx, p, keys, args...)
+		p.Incr(ctx, s.key("writes"))
 		waited = p.(waiter).Wait(ctx, s.replicas, s.waitTimeout)
 		return nil
 	})

@@ -85,6 +85,18 @@ func TestWritesWaitForReplicas(t *testing.T) {
 		t.Fatalf("the resent scan = %+v, %v; want a duplicate", res, err)
 	}
 
+	// A lease the replicas did not confirm is not left to block the next
+	// try until it expires: it is dropped with the error.
+	if _, err := short.ClaimPost(ctx, "defi:1:routes", "replica-1", time.Minute); !errors.Is(err, redis.ErrNotReplicated) {
+		t.Fatalf("ClaimPost waiting for %d replicas = %v, want ErrNotReplicated", have+1, err)
+	}
+	if st, err := plain.ClaimPost(ctx, "defi:1:routes", "replica-1", time.Minute); err != nil || st != scoring.Claimed {
+		t.Fatalf("the next try = %v, %v; want Claimed, not Busy until the lease expires", st, err)
+	}
+	if st, err := plain.ClaimPost(ctx, "defi:1:routes", "replica-2", time.Minute); err != nil || st != scoring.Busy {
+		t.Fatalf("another replica's claim = %v, %v; want Busy", st, err)
+	}
+
 	if have == 0 {
 		t.Logf("this master has no replica: the acknowledged path runs on Sentinel in CI")
 		return
