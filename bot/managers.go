@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gigabot/gigabot/challenges"
@@ -78,26 +79,6 @@ func (b *Bot) postDigests(ctx context.Context) error {
 	for first > 1 && sameWeek(b.cal.Days[first-2].Date, day.Date) {
 		first--
 	}
-	before := map[string]scoring.Figures{}
-	if first > 1 {
-		snap, ok, err := b.store.DaySnapshot(ctx, first-1)
-		if err != nil {
-			return err
-		}
-		if ok {
-			before = snap
-		}
-	}
-	st, err := b.Standings(ctx)
-	if err != nil {
-		return err
-	}
-	var testimonies []scoring.Testimony
-	if b.testimonies != nil {
-		if testimonies, err = b.testimonies.Testimonies(ctx); err != nil {
-			return err
-		}
-	}
 	// The week's testimonies: those since the previous digest was due
 	// (the previous week's last recap), so that none given on a Friday
 	// evening or a week-end is left out; all of them the first week.
@@ -105,16 +86,55 @@ func (b *Bot) postDigests(ctx context.Context) error {
 	if first > 1 {
 		since = b.cal.At(first-1, b.cal.RecapAt)
 	}
+	// What the digests say is read once, and only for a digest that goes
+	// out: this runs every minute of the evening, on every replica.
+	week := sync.OnceValues(func() (weekFigures, error) { return b.weekFigures(ctx, first) })
 	var errs []error
 	for _, t := range b.cfg.Teams {
 		for _, m := range t.Managers {
 			key := "digest:" + day.Date.Format(time.DateOnly) + ":" + t.ID + ":@" + m
 			errs = append(errs, b.postOnce(ctx, key, "@"+m, "", func() (Message, error) {
-				return Message{Kind: KindBriefing, Text: b.digestText(t, st, before[t.ID], testimonies, since)}, nil
+				w, err := week()
+				if err != nil {
+					return Message{}, err
+				}
+				return Message{Kind: KindBriefing, Text: b.digestText(t, w.st, w.before[t.ID], w.testimonies, since)}, nil
 			}))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// weekFigures is what a week's digests read: the standings, each team's
+// figures at the end of the previous week, the testimonies.
+type weekFigures struct {
+	st          scoring.Standings
+	before      map[string]scoring.Figures
+	testimonies []scoring.Testimony
+}
+
+// weekFigures reads them for the week whose first campaign day is first.
+func (b *Bot) weekFigures(ctx context.Context, first int) (weekFigures, error) {
+	w := weekFigures{before: map[string]scoring.Figures{}}
+	if first > 1 {
+		snap, ok, err := b.store.DaySnapshot(ctx, first-1)
+		if err != nil {
+			return w, err
+		}
+		if ok {
+			w.before = snap
+		}
+	}
+	var err error
+	if w.st, err = b.Standings(ctx); err != nil {
+		return w, err
+	}
+	if b.testimonies != nil {
+		if w.testimonies, err = b.testimonies.Testimonies(ctx); err != nil {
+			return w, err
+		}
+	}
+	return w, nil
 }
 
 func (b *Bot) digestText(t challenges.Team, st scoring.Standings, before scoring.Figures, all []scoring.Testimony, since time.Time) string {

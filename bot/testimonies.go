@@ -90,10 +90,11 @@ func (b *Bot) cmdWithdraw(ctx context.Context, ev Event, args string) error {
 	return b.reply(ctx, ev, b.loc.T("testimony.withdrawn", t.ID, b.teamName(t.Team)))
 }
 
-// testimonyText is a testimony as posts quote it: on one line, pinging
-// nobody, signed with its team (never its author: the team shares it).
+// testimonyText is a testimony as posts quote it (cmdTestimony kept it on
+// one line): pinging nobody, signed with its team (never its author: the
+// team shares it).
 func (b *Bot) testimonyText(t scoring.Testimony) string {
-	return b.loc.T("testimony.line", Neutralise(strings.Join(strings.Fields(t.Text), " ")), b.teamName(t.Team))
+	return b.loc.T("testimony.line", Neutralise(t.Text), b.teamName(t.Team))
 }
 
 // recapTestimonies are the lines of the testimonies a day's recap shows:
@@ -133,7 +134,7 @@ func (b *Bot) boardTestimonies(ctx context.Context, limit int) ([]BoardTestimony
 	}
 	for i := len(all) - 1; i >= 0 && (limit <= 0 || len(out) < limit); i-- {
 		t := all[i]
-		out = append(out, BoardTestimony{ID: t.ID, Team: t.Team, TeamName: b.teamName(t.Team), Text: strings.Join(strings.Fields(t.Text), " ")})
+		out = append(out, BoardTestimony{ID: t.ID, Team: t.Team, TeamName: b.teamName(t.Team), Text: t.Text})
 	}
 	return out, nil
 }

@@ -59,18 +59,20 @@ func (m *Main) checkNames(ctx context.Context, cfg *challenges.Config) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
+	// The adapters' delivery ledger and memory, unused by a check.
+	rdb, stop, err := redis.Embedded()
+	if err != nil {
+		return err
+	}
+	defer stop()
+	store := redis.NewStore(rdb, cfg.Campaign.ID)
 	var problems []string
 	switch name {
 	case "slack":
-		rdb, stop, err := redis.Embedded() // the adapter's delivery ledger, unused here
-		if err != nil {
-			return err
-		}
-		defer stop()
 		a, err := slack.New(ctx, slack.Config{
 			BotToken: m.Getenv("SLACK_BOT_TOKEN"), AppToken: m.Getenv("SLACK_APP_TOKEN"),
 			SigningSecret: m.Getenv("SLACK_SIGNING_SECRET"), APIURL: m.Getenv("SLACK_API_URL"),
-		}, slack.Options{Roster: bot.NewRoster(cfg), Deliveries: redis.NewStore(rdb, cfg.Campaign.ID), Owner: "check", Logger: log})
+		}, slack.Options{Roster: bot.NewRoster(cfg), Deliveries: store, Owner: "check", Logger: log})
 		if err != nil {
 			return err
 		}
@@ -95,12 +97,6 @@ func (m *Main) checkNames(ctx context.Context, cfg *challenges.Config) error {
 		}
 		problems = rep.Problems
 	case "matrix":
-		rdb, stop, err := redis.Embedded() // the adapter's delivery ledger and sync token, unused here
-		if err != nil {
-			return err
-		}
-		defer stop()
-		store := redis.NewStore(rdb, cfg.Campaign.ID)
 		a, err := matrix.New(m.matrixConfig(), matrix.Options{Roster: bot.NewRoster(cfg), Deliveries: store, Memory: store, Owner: "check", Logger: log})
 		if err != nil {
 			return err

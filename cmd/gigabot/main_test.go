@@ -177,18 +177,32 @@ func (p *process) say(t *testing.T, line string) {
 }
 
 // waitFor waits until the output matches re n times and returns the matches.
-// The timeout only guards against a hang; nothing here measures speed.
 func (p *process) waitFor(t *testing.T, re string, n int) [][]string {
 	t.Helper()
+	return waitForOutputs(t, re, n, p)
+}
+
+// waitForOutputs waits until the outputs of ps together match re n times
+// and returns the matches. The timeout only guards against a hang; nothing
+// here measures speed.
+func waitForOutputs(t *testing.T, re string, n int, ps ...*process) [][]string {
+	t.Helper()
 	rx := regexp.MustCompile(re)
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
-		m := rx.FindAllStringSubmatch(p.out.String(), -1)
+		var m [][]string
+		for _, p := range ps {
+			m = append(m, rx.FindAllStringSubmatch(p.out.String(), -1)...)
+		}
 		if len(m) >= n {
 			return m
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("output never had %d × %q:\n%s", n, re, p.out.String())
+			var outs []string
+			for _, p := range ps {
+				outs = append(outs, p.out.String())
+			}
+			t.Fatalf("output never had %d × %q:\n%s", n, re, strings.Join(outs, "\n---\n"))
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

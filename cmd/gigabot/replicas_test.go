@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -121,7 +120,7 @@ func TestTwoReplicasPlayADay(t *testing.T) {
 
 	clock.Advance(30 * time.Minute) // 09:00: both schedulers are due
 	defis := map[string]string{}
-	for _, m := range p1.waitForAll(t, p2, `\[#(equipe-[a-z]+)\] (P\d+) 🗂️ \*Défi du jour 1/15`, len(teams)) {
+	for _, m := range waitForOutputs(t, `\[#(equipe-[a-z]+)\] (P\d+) 🗂️ \*Défi du jour 1/15`, len(teams), p1, p2) {
 		defis[m[1]] = m[2]
 	}
 
@@ -180,11 +179,11 @@ func TestTwoReplicasPlayADay(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	// The milestones, once per channel, whichever replica announced them.
-	p1.waitForAll(t, p2, `\[#equipe-[a-z]+\] P\d+ 🎉 \*Palier franchi\x{a0}: 4\x{a0}Go libérés`, len(teams))
+	waitForOutputs(t, `\[#equipe-[a-z]+\] P\d+ 🎉 \*Palier franchi\x{a0}: 4\x{a0}Go libérés`, len(teams), p1, p2)
 	for _, p := range replicas {
 		p.say(t, "coord: classement")
 	}
-	p1.waitForAll(t, p2, `🏆 \*Classement aux points\*`, 2) // both replicas read their input up to here
+	waitForOutputs(t, `🏆 \*Classement aux points\*`, 2, p1, p2) // both replicas read their input up to here
 	out := p1.out.String() + p2.out.String()
 	for _, tm := range teams {
 		for _, want := range []string{"🗂️ *Défi du jour 1/15", "🎉 *Palier franchi\u00a0: 2\u00a0Go", "🎉 *Palier franchi\u00a0: 4\u00a0Go"} {
@@ -227,24 +226,6 @@ func countPosts(out, channel, text string) int {
 		}
 	}
 	return n
-}
-
-// waitForAll waits until the outputs of p and other together match re n
-// times and returns the matches.
-func (p *process) waitForAll(t *testing.T, other *process, re string, n int) [][]string {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	rx := regexp.MustCompile(re)
-	for {
-		m := append(rx.FindAllStringSubmatch(p.out.String(), -1), rx.FindAllStringSubmatch(other.out.String(), -1)...)
-		if len(m) >= n {
-			return m
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the two outputs never had %d × %q:\n%s\n---\n%s", n, re, p.out.String(), other.out.String())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // masterPID is the process id of the master that the environment's Redis
