@@ -191,14 +191,14 @@ func Follow(tb testing.TB, b *bot.Bot) <-chan struct{} {
 }
 
 // Eventually waits until cond holds, checking every few milliseconds, and
-// fails the test if it still does not after 10 seconds (a deadlock guard,
-// not a measure of speed).
+// fails the test if it still does not after 30 seconds (a deadlock guard,
+// not a measure of speed: a restart on a real homeserver takes seconds).
 func Eventually(tb testing.TB, what string, cond func() bool) {
 	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
-			tb.Fatalf("still waiting after 10 s for %s", what)
+			tb.Fatalf("still waiting after 30 s for %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

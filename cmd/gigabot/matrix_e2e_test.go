@@ -12,7 +12,8 @@ import (
 )
 
 // TestMatrixEndToEnd runs "gigabot run" on a real Matrix homeserver
-// (Dendrite, from scripts/dendrite/start.sh): the défi once in each team
+// (Dendrite, from scripts/dendrite/start.sh): a start rate limited by the
+// server's own limiter, the défi once in each team
 // room (named by full alias, alias localpart and room id), ✅ reactions
 // and their redactions counted (in a team whose agents are its room's
 // members too, one of them joining while the bot runs), commands by mention, pill and direct
@@ -56,7 +57,16 @@ display_names:
 	}
 	loc, _ := time.LoadLocation("Europe/Paris")
 	clock := clockwork.NewFakeClockAt(time.Date(2027, 3, 22, 9, 30, 0, 0, loc)) // day 1, after the défi's time
+	// The bot's device has spent its budget of the server's rate limiter
+	// (another replica starting, say): gigabot run meets 429s, waits the
+	// server's retry_after_ms and starts all the same.
+	if n := gigabot.SpendRateLimit(8); n == 0 {
+		t.Fatal("8 requests at once met no 429: is the rate limiter on (scripts/dendrite/start.sh)?")
+	}
 	p := startWith(t, config, clock, env)
+	if !strings.Contains(p.logs.String(), "rate limited by the homeserver") {
+		t.Errorf("gigabot run met no 429 at its start:\n%s", p.logs.String())
+	}
 
 	bySender := func(team string) []matrixtest.Message { return coord.From(rooms[team], gigabot.ID) }
 	t.Cleanup(func() {

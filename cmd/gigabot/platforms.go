@@ -79,7 +79,7 @@ func (m *Main) mattermostConfig() mattermost.Config {
 }
 
 func (m *Main) mattermostPlatform(ctx context.Context, d platformDeps) (*platform, error) {
-	opts := mattermost.Options{Roster: bot.NewRoster(d.cfg), Deliveries: d.store, Owner: d.owner, Logger: d.log, Reconnects: d.metrics}
+	opts := mattermost.Options{Roster: bot.NewRoster(d.cfg), Deliveries: d.store, Memory: d.store, Owner: d.owner, Logger: d.log, Reconnects: d.metrics}
 	if d.embedded {
 		opts.Backfill = -1 // an in-memory store forgets what it answered: do not answer it again
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gigabot/gigabot/redis/redistest"
 	"github.com/gigabot/gigabot/scoring"
 )
 
@@ -78,4 +79,31 @@ func TestEndToEnd(t *testing.T) {
 	if last := recap[len(recap)-1]; !strings.Contains(last, "Bilan du jour 1/15") {
 		t.Errorf("last post in equipe-routes = %q, want the recap", last)
 	}
+}
+
+// TestReactionTakenBackWhileDown: a ✅ taken back while no replica runs,
+// hours before the bot is back (beyond its backfill, so the catch-up does
+// not fetch the post), is taken off the counts: the adapter remembered
+// the post's reactions in the store.
+func TestReactionTakenBackWhileDown(t *testing.T) {
+	mm := newFake(t)
+	store, _, _ := redistest.NewStore(t)
+	remember := func(_ *Config, o *Options) { o.Memory = store }
+	one := newEnvOn(t, mm, store, remember)
+	stop := one.start()
+	defi := one.publishDefi()["equipe-routes"]
+	mm.react("alice", defi.Id, "white_check_mark", true)
+	eventually(t, "alice's ✅ counted", func() bool { return one.participations("routes") == 1 })
+	stop()
+
+	mm.react("alice", defi.Id, "white_check_mark", false)
+	mm.mu.Lock()
+	mm.now += (2 * time.Hour).Milliseconds()
+	mm.mu.Unlock()
+	two := newEnvOn(t, mm, store, func(c *Config, o *Options) {
+		remember(c, o)
+		o.Owner = "replica-2"
+	})
+	two.run()
+	eventually(t, "alice's ✅ taken off", func() bool { return two.participations("routes") == 0 })
 }

@@ -172,19 +172,31 @@ func newEnvOn(t *testing.T, mm *fakeMM, store *redis.Store, tune func(*Config, *
 	return e
 }
 
-// run starts the adapter's event loop and waits until it listens.
+// run starts the adapter's event loop, until the test ends, and waits
+// until it listens.
 func (e *env) run() {
+	e.t.Helper()
+	e.t.Cleanup(e.start())
+}
+
+// start starts the adapter's event loop and waits until it listens; stop
+// ends it.
+func (e *env) start() (stop func()) {
 	e.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.a.Run(ctx, e.rec) }()
-	e.t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			e.t.Errorf("Run: %v", err)
-		}
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				e.t.Errorf("Run: %v", err)
+			}
+		})
+	}
 	e.listening()
+	return stop
 }
 
 // listening waits until the adapter has caught up and pings its socket.

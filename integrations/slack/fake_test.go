@@ -556,6 +556,12 @@ func (f *fixture) send(t *testing.T, path, body string, header ...string) *httpt
 
 func (f *fixture) sendSigned(t *testing.T, path, body, secret string, at time.Time, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
+	return sendTo(f.mux, path, body, secret, at, header...)
+}
+
+// sendTo delivers a request signed with secret at a given time, as Slack
+// does, to h.
+func sendTo(h http.Handler, path, body, secret string, at time.Time, header ...string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
 	ts := strconv.FormatInt(at.Unix(), 10)
 	req.Header.Set("X-Slack-Request-Timestamp", ts)
@@ -564,7 +570,7 @@ func (f *fixture) sendSigned(t *testing.T, path, body, secret string, at time.Ti
 		req.Header.Set(header[i], header[i+1])
 	}
 	rec := httptest.NewRecorder()
-	f.mux.ServeHTTP(rec, req)
+	h.ServeHTTP(rec, req)
 	return rec
 }
 

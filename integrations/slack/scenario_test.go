@@ -1,0 +1,206 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gigabot/gigabot/bot"
+	"github.com/gigabot/gigabot/bot/bottest"
+	"github.com/gigabot/gigabot/challenges"
+	"github.com/gigabot/gigabot/internal/safebuf"
+	"github.com/gigabot/gigabot/redis"
+)
+
+// TestPlayDay plays the day every platform plays (bottest.PlayDay) on the
+// fake Slack, the adapter in HTTP mode: events are signed requests, and
+// those the bot could not take while it was down are delivered again, as
+// Slack does (X-Slack-Retry-Num), once it is back.
+func TestPlayDay(t *testing.T) {
+	f := newFakeSlack(t)
+	f.channels = []fakeChannel{
+		{ID: "C0ROUTES1", Name: "equipe-routes", Member: true},
+		{ID: "C0COLLEGE", Name: "equipe-colleges"}, // public: the bot joins it
+		{ID: "C0CULTURE", Name: "equipe-culture", Member: true},
+	}
+	for _, name := range []string{"alice", "bob", "carol", "dan", "emma", "farid", "gaby", "dg", "coord"} {
+		f.users = append(f.users, fakeUser{ID: slackUser(name), Name: name, Display: strings.ToUpper(name[:1]) + name[1:]})
+	}
+	f.users = append(f.users, fakeUser{ID: "UBOT", Name: "gigabot", Bot: true})
+	bottest.PlayDay(t, &scenarioWorkspace{slack: f, time: newFakeTime()})
+}
+
+// slackUser is the user id of a person of the campaign, as long as
+// Slack's (U0ALICE00).
+func slackUser(name string) string {
+	return strings.ReplaceAll(fmt.Sprintf("U0%-7s", strings.ToUpper(name)), " ", "0")
+}
+
+// scenarioWorkspace is the fake Slack as a bottest.Platform.
+type scenarioWorkspace struct {
+	slack *fakeSlack
+	time  *fakeTime
+	logs  safebuf.Buffer
+	// showLogs has the logs shown once when the test fails.
+	showLogs sync.Once
+
+	mu      sync.Mutex
+	current http.Handler // the running adapter's routes; nil while down
+	queued  []queuedEvent
+	events  int
+}
+
+// queuedEvent is an event the bot did not take, for Slack to deliver again.
+type queuedEvent struct {
+	body    string
+	retries int
+}
+
+func (w *scenarioWorkspace) Config() string { return bottest.ConfigYAML }
+
+func (w *scenarioWorkspace) Connect(t *testing.T, store *redis.Store, owner string) bottest.Adapter {
+	w.showLogs.Do(func() {
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("the adapters' logs:\n%s", w.logs.String())
+			}
+		})
+	})
+	cfg, err := challenges.Parse([]byte(w.Config()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(context.Background(), Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: w.slack.apiURL()}, Options{
+		Roster: bot.NewRoster(cfg), Deliveries: store, Owner: owner, HTTPClient: w.slack.srv.Client(),
+		Logger: slog.New(slog.NewTextHandler(&w.logs, nil)), Clock: w.time, Sleep: w.time.Sleep,
+	})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return bottest.Adapter{
+		Chat: a,
+		Serve: func(ctx context.Context, h bot.Handler) error {
+			mux := http.NewServeMux()
+			a.Mount(mux, h)
+			w.mu.Lock()
+			w.current = mux
+			again := w.queued
+			w.queued = nil
+			w.mu.Unlock()
+			for _, q := range again {
+				w.deliver(q)
+			}
+			defer func() {
+				w.mu.Lock()
+				w.current = nil
+				w.mu.Unlock()
+			}()
+			return a.Run(ctx, h)
+		},
+		Listening: func(t *testing.T) {
+			bottest.Eventually(t, "the adapter's routes", func() bool {
+				w.mu.Lock()
+				defer w.mu.Unlock()
+				return w.current != nil
+			})
+		},
+	}
+}
+
+// event sends an Events API event with a new event id.
+func (w *scenarioWorkspace) event(inner string) {
+	w.mu.Lock()
+	w.events++
+	id := fmt.Sprintf("EvPlay%03d", w.events)
+	w.mu.Unlock()
+	w.deliver(queuedEvent{body: eventJSON(id, inner)})
+}
+
+// deliver sends an event to the running bot; one it does not take (down,
+// or shutting down) is kept for the next start, at most three retries as
+// Slack makes.
+func (w *scenarioWorkspace) deliver(q queuedEvent) {
+	w.mu.Lock()
+	h := w.current
+	w.mu.Unlock()
+	if h != nil {
+		var header []string
+		if q.retries > 0 {
+			header = []string{"X-Slack-Retry-Num", fmt.Sprint(q.retries), "X-Slack-Retry-Reason", "http_error"}
+		}
+		if rec := sendTo(h, "/slack/events", q.body, testSecret, time.Now(), header...); rec.Code == http.StatusOK {
+			return
+		}
+	}
+	if q.retries < 3 {
+		q.retries++
+		w.mu.Lock()
+		w.queued = append(w.queued, q)
+		w.mu.Unlock()
+	}
+}
+
+func (w *scenarioWorkspace) channel(team string) string {
+	for _, c := range w.slack.channels {
+		if c.Name == "equipe-"+team {
+			return c.ID
+		}
+	}
+	panic("no channel for team " + team)
+}
+
+// messages returns the bot's messages in a channel, with their blocks'
+// text.
+func (w *scenarioWorkspace) messages(channel string) []bottest.Sent {
+	var out []bottest.Sent
+	for _, p := range w.slack.Posts() {
+		if p.Method == "chat.postMessage" && p.Channel == channel {
+			out = append(out, bottest.Sent{ID: p.TS, Text: p.Text + "\n" + strings.Join(shapeJSON(p.Blocks), "\n")})
+		}
+	}
+	return out
+}
+
+func (w *scenarioWorkspace) Posts(_ *testing.T, team string) []bottest.Sent {
+	return w.messages(w.channel(team))
+}
+
+// im is a person's direct conversation with the app (conversations.open
+// gives the same).
+func im(person string) string { return "D" + strings.TrimPrefix(slackUser(person), "U") }
+
+func (w *scenarioWorkspace) Direct(_ *testing.T, person string) []bottest.Sent {
+	return w.messages(im(person))
+}
+
+func (w *scenarioWorkspace) React(_ *testing.T, person, team, postID string, check bool) func() {
+	emoji := "+1"
+	if check {
+		emoji = "white_check_mark"
+	}
+	w.event(reactionJSON("reaction_added", slackUser(person), emoji, w.channel(team), postID))
+	return func() { w.event(reactionJSON("reaction_removed", slackUser(person), emoji, w.channel(team), postID)) }
+}
+
+func (w *scenarioWorkspace) Say(_ *testing.T, person, team, text string) {
+	w.event(mentionJSON(slackUser(person), w.channel(team), "<@UBOT> "+text))
+}
+
+func (w *scenarioWorkspace) Tell(_ *testing.T, person, text string) {
+	w.event(imJSON(slackUser(person), im(person), text))
+}
+
+// Throttle answers the next two chat.postMessage 429 with Retry-After.
+func (w *scenarioWorkspace) Throttle(*testing.T) func() bool {
+	w.slack.fail("chat.postMessage", fakeFailure{Status: http.StatusTooManyRequests, RetryAfter: "2"}, fakeFailure{Status: http.StatusTooManyRequests, RetryAfter: "2"})
+	return func() bool {
+		w.slack.mu.Lock()
+		defer w.slack.mu.Unlock()
+		return len(w.slack.failures["chat.postMessage"]) == 0
+	}
+}
