@@ -3,8 +3,11 @@ package redis
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -88,6 +91,28 @@ func (s *Store) React(ctx context.Context, r scoring.Reaction, add bool) (int, e
 		}
 	}
 	return 0, fmt.Errorf("record reaction of %s on day %d: the pseudonym key keeps changing", r.Agent, r.Day)
+}
+
+// Marked returns the agents whose mark on a post counts, sorted (an agent
+// erased for privacy appears under their pseudonym). It scans the marks of
+// the whole campaign: a start-up's work, not a reaction's.
+func (s *Store) Marked(ctx context.Context, post string) ([]string, error) {
+	seen := map[string]bool{}
+	suffix := ":" + post
+	iter := s.rdb.HScan(ctx, s.key("reacts"), 0, "*"+globEscape(suffix), 1000).Iterator()
+	for iter.Next(ctx) {
+		field := iter.Val()
+		if !iter.Next(ctx) { // the field's value: the day
+			break
+		}
+		if agent, ok := strings.CutSuffix(field, suffix); ok {
+			seen[agent] = true
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return nil, fmt.Errorf("read the marks on post %s: %w", post, err)
+	}
+	return slices.Sorted(maps.Keys(seen)), nil
 }
 
 // AgentDays returns the campaign days whose défi the agent has done, in order.

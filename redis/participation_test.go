@@ -302,3 +302,29 @@ func TestReactConcurrentAgents(t *testing.T) {
 		t.Errorf("audit deltas sum to %d, want %d", net, 2*agents)
 	}
 }
+
+// TestMarked lists the agents whose mark on a post counts: not those
+// taken back, not those of another post, even one whose id ends the same
+// or holds a pattern's characters.
+func TestMarked(t *testing.T) {
+	s, _, _ := redistest.NewStore(t)
+	post := "C0ROUTES1/1711098000.000[1]*"
+	for _, r := range []scoring.Reaction{
+		mark("alice", "routes", 1, post), mark("bob", "routes", 1, post), mark("carol", "routes", 1, post),
+		mark("dan", "routes", 1, "C0ROUTES1/1711098000.0001"), mark("emma", "colleges", 1, "X"+post),
+	} {
+		mustReact(t, s, r, true)
+	}
+	mustReact(t, s, mark("bob", "routes", 1, post), false)
+	got, err := s.Marked(context.Background(), post)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"alice", "carol"}; !slices.Equal(got, want) {
+		t.Errorf("Marked = %v, want %v", got, want)
+	}
+	none, err := s.Marked(context.Background(), "C0OTHER/1")
+	if err != nil || len(none) != 0 {
+		t.Errorf("Marked of a post nobody marked = %v, %v; want none", none, err)
+	}
+}

@@ -406,6 +406,11 @@ func (s *Store) EraseAll(ctx context.Context, now time.Time) (e scoring.Erasure,
 		return scoring.Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
 	}
 	n += int(off)
+	forgot, err := s.forgetMemory(ctx)
+	if err != nil {
+		return scoring.Erasure{}, false, fmt.Errorf("retention erasure: %w", err)
+	}
+	n += forgot
 	renamed, err := s.renamePostponements(ctx, rename)
 	if err != nil {
 		return scoring.Erasure{}, false, fmt.Errorf("retention erasure: %w", err)

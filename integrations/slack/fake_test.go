@@ -10,11 +10,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,6 +49,8 @@ type fakeSlack struct {
 	failures map[string][]fakeFailure
 	ts       int
 	files    []*fakeFile
+	// reactions are the messages' reactions: channel/ts → emoji → users.
+	reactions map[string]map[string][]string
 	// ws, when set, serves the Socket Mode WebSocket at /ws.
 	ws http.Handler
 }
@@ -145,6 +149,25 @@ func (f *fakeSlack) Hooks() []fakeHook {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]fakeHook(nil), f.hooks...)
+}
+
+// react adds a user's reaction to a message, or takes it off, as the
+// Slack client does (the event is the test's to deliver).
+func (f *fakeSlack) react(channel, ts, user, emoji string, add bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.reactions == nil {
+		f.reactions = map[string]map[string][]string{}
+	}
+	key := channel + "/" + ts
+	if f.reactions[key] == nil {
+		f.reactions[key] = map[string][]string{}
+	}
+	users := slices.DeleteFunc(f.reactions[key][emoji], func(u string) bool { return u == user })
+	if add {
+		users = append(users, user)
+	}
+	f.reactions[key][emoji] = users
 }
 
 // Requests returns the calls of a method, in order.
@@ -359,6 +382,29 @@ func (f *fakeSlack) answer(method string, form url.Values) map[string]any {
 			return fail("invalid_arguments")
 		}
 		return map[string]any{"ok": true, "channel": map[string]any{"id": "D" + strings.TrimPrefix(users, "U")}}
+	case "reactions.get":
+		// A message's reactions; without full=true, Slack may cut a
+		// reaction's list of users short (here: at 2).
+		ch, ts := form.Get("channel"), form.Get("timestamp")
+		i := slices.IndexFunc(f.posts, func(p fakePost) bool { return p.Channel == ch && p.TS == ts })
+		if ch == "" || ts == "" || i < 0 {
+			return fail("message_not_found")
+		}
+		reactions := []map[string]any{}
+		emojis := slices.Sorted(maps.Keys(f.reactions[ch+"/"+ts]))
+		for _, emoji := range emojis {
+			users := f.reactions[ch+"/"+ts][emoji]
+			if len(users) == 0 {
+				continue
+			}
+			listed := users
+			if form.Get("full") != "true" {
+				listed = users[:min(len(users), 2)]
+			}
+			reactions = append(reactions, map[string]any{"name": emoji, "users": listed, "count": len(users)})
+		}
+		return map[string]any{"ok": true, "type": "message", "channel": ch,
+			"message": map[string]any{"type": "message", "text": f.posts[i].Text, "ts": ts, "reactions": reactions}}
 	case "chat.postMessage", "chat.postEphemeral":
 		ch := form.Get("channel")
 		if !f.member(ch) {

@@ -5,16 +5,20 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/bot/bottest"
 	"github.com/gigabot/gigabot/challenges"
 	"github.com/gigabot/gigabot/internal/safebuf"
 	"github.com/gigabot/gigabot/redis"
+	"github.com/gigabot/gigabot/redis/redistest"
 )
 
 // TestPlayDay plays the day every platform plays (bottest.PlayDay) on the
@@ -22,6 +26,87 @@ import (
 // those the bot could not take while it was down are delivered again, as
 // Slack does (X-Slack-Retry-Num), once it is back.
 func TestPlayDay(t *testing.T) {
+	bottest.PlayDay(t, newScenarioWorkspace(t))
+}
+
+// TestReactionsWhileDownForLong: Slack retries an event for about five
+// minutes, so a ✅ given or taken back while no replica ran for longer
+// never comes as an event. The adapter reads the reactions of the
+// channels' latest défi posts when it starts, and the marks follow them.
+func TestReactionsWhileDownForLong(t *testing.T) {
+	w := newScenarioWorkspace(t)
+	cfg, err := challenges.Parse([]byte(bottest.ConfigYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := challenges.NewCalendar(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, _, _ := redistest.NewStore(t)
+	clock := clockwork.NewFakeClockAt(cal.At(1, challenges.ClockTime{Hour: 9, Minute: 30}))
+	start := func(owner string) (stop func()) {
+		a := w.Connect(t, store, owner)
+		b, err := bot.New(context.Background(), bot.Options{Config: cfg, Calendar: cal, Store: store, Chat: a.Chat, Clock: clock, Owner: owner})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Catchup(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- a.Serve(ctx, b) }()
+		a.Listening(t)
+		var once sync.Once
+		stop = func() {
+			once.Do(func() {
+				cancel()
+				if err := <-done; err != nil {
+					t.Errorf("Run: %v", err)
+				}
+			})
+		}
+		t.Cleanup(stop)
+		return stop
+	}
+	marked := func(post string) []string {
+		t.Helper()
+		m, err := store.Marked(context.Background(), post)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+
+	stop := start("replica-1")
+	defis := w.Posts(t, "routes")
+	if len(defis) != 1 {
+		t.Fatalf("posts in equipe-routes: %v, want the défi", defis)
+	}
+	defi := defis[0].ID
+	post := postID(w.channel("routes"), defi)
+	w.React(t, "alice", "routes", defi, true)
+	bottest.Eventually(t, "alice's ✅ counted", func() bool { return slices.Equal(marked(post), []string{"alice"}) })
+	stop()
+
+	// Hours without a replica: Slack gave up delivering these.
+	w.slack.react(w.channel("routes"), defi, slackUser("alice"), "white_check_mark", false)
+	w.slack.react(w.channel("routes"), defi, slackUser("bob"), "white_check_mark", true)
+	w.slack.react(w.channel("routes"), defi, slackUser("carol"), "+1", true)
+	clock.Advance(3 * time.Hour)
+	start("replica-2")
+	bottest.Eventually(t, "the marks settled: bob's ✅ counted, alice's taken back", func() bool {
+		return slices.Equal(marked(post), []string{"bob"})
+	})
+	if n := len(w.slack.Requests("reactions.get")); n == 0 {
+		t.Error("no reactions.get")
+	}
+}
+
+// newScenarioWorkspace is the campaign's workspace: its three channels
+// and everyone in the config.
+func newScenarioWorkspace(t *testing.T) *scenarioWorkspace {
 	f := newFakeSlack(t)
 	f.channels = []fakeChannel{
 		{ID: "C0ROUTES1", Name: "equipe-routes", Member: true},
@@ -32,7 +117,7 @@ func TestPlayDay(t *testing.T) {
 		f.users = append(f.users, fakeUser{ID: slackUser(name), Name: name, Display: strings.ToUpper(name[:1]) + name[1:]})
 	}
 	f.users = append(f.users, fakeUser{ID: "UBOT", Name: "gigabot", Bot: true})
-	bottest.PlayDay(t, &scenarioWorkspace{slack: f, time: newFakeTime()})
+	return &scenarioWorkspace{slack: f, time: newFakeTime()}
 }
 
 // slackUser is the user id of a person of the campaign, as long as
@@ -76,7 +161,7 @@ func (w *scenarioWorkspace) Connect(t *testing.T, store *redis.Store, owner stri
 		t.Fatal(err)
 	}
 	a, err := New(context.Background(), Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: w.slack.apiURL()}, Options{
-		Roster: bot.NewRoster(cfg), Deliveries: store, Owner: owner, HTTPClient: w.slack.srv.Client(),
+		Roster: bot.NewRoster(cfg), Deliveries: store, Memory: store, Owner: owner, HTTPClient: w.slack.srv.Client(),
 		Logger: slog.New(slog.NewTextHandler(&w.logs, nil)), Clock: w.time, Sleep: w.time.Sleep,
 	})
 	if err != nil {
@@ -183,8 +268,13 @@ func (w *scenarioWorkspace) React(_ *testing.T, person, team, postID string, che
 	if check {
 		emoji = "white_check_mark"
 	}
-	w.event(reactionJSON("reaction_added", slackUser(person), emoji, w.channel(team), postID))
-	return func() { w.event(reactionJSON("reaction_removed", slackUser(person), emoji, w.channel(team), postID)) }
+	user, channel := slackUser(person), w.channel(team)
+	w.slack.react(channel, postID, user, emoji, true)
+	w.event(reactionJSON("reaction_added", user, emoji, channel, postID))
+	return func() {
+		w.slack.react(channel, postID, user, emoji, false)
+		w.event(reactionJSON("reaction_removed", user, emoji, channel, postID))
+	}
 }
 
 func (w *scenarioWorkspace) Say(_ *testing.T, person, team, text string) {
