@@ -75,24 +75,15 @@ type Sent struct {
 //     it handled once when it is back, and no second défi;
 //   - at 17:00 the recap goes out once in each team's channel.
 func PlayDay(t *testing.T, p Platform) {
-	cfg, err := challenges.Parse([]byte(p.Config()))
-	if err != nil {
-		t.Fatalf("the platform's config: %v", err)
-	}
-	cal, err := challenges.NewCalendar(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, _, _ := redistest.NewStore(t)
-	clock := clockwork.NewFakeClockAt(cal.At(1, challenges.ClockTime{Hour: 9, Minute: 30}))
-	run := &campaignRun{t: t, p: p, cfg: cfg, cal: cal, store: store, clock: clock}
+	run := NewRun(t, p)
+	clock, cal := run.Clock, run.Calendar
 	teams := []string{"routes", "colleges", "culture"}
 	with := func(team, text string) []Sent { return containing(p.Posts(t, team), text) }
 
 	// 09:30, the bot starts late and rate limited: the défi goes out once
 	// in each channel all the same.
 	met := p.Throttle(t)
-	run.start("replica-1")
+	run.Start("replica-1")
 	defi := map[string]string{}
 	for _, team := range teams {
 		Eventually(t, "the défi in "+team, func() bool { return len(with(team, "Défi du jour 1/15")) > 0 })
@@ -108,11 +99,11 @@ func PlayDay(t *testing.T, p Platform) {
 	p.React(t, "emma", "colleges", defi["colleges"], false)
 	p.React(t, "gaby", "culture", defi["culture"], true)
 	Eventually(t, "the ✅ counted", func() bool {
-		return run.participations("routes") == 2 && run.participations("culture") == 1
+		return run.Participations("routes") == 2 && run.Participations("culture") == 1
 	})
 	undoBob()
-	Eventually(t, "bob's ✅ taken back", func() bool { return run.participations("routes") == 1 })
-	if n := run.participations("colleges"); n != 0 {
+	Eventually(t, "bob's ✅ taken back", func() bool { return run.Participations("routes") == 1 })
+	if n := run.Participations("colleges"); n != 0 {
 		t.Errorf("colleges: %d défis done after a 👍, want 0", n)
 	}
 
@@ -130,15 +121,15 @@ func PlayDay(t *testing.T, p Platform) {
 
 	// A restart, with reactions, one taken back, and a command made while
 	// the bot is down: routes loses alice's ✅ and gains bob's.
-	run.stop()
+	run.Stop()
 	p.React(t, "emma", "colleges", defi["colleges"], true)
 	p.React(t, "bob", "routes", defi["routes"], true)
 	undoAlice()
 	p.Say(t, "coord", "routes", "equipe culture")
 	clock.Advance(2 * time.Minute)
-	run.start("replica-2")
+	run.Start("replica-2")
 	Eventually(t, "what happened meanwhile", func() bool {
-		return run.participations("colleges") == 1 && run.participations("routes") == 1 &&
+		return run.Participations("colleges") == 1 && run.Participations("routes") == 1 &&
 			len(with("routes", "Points par agent")) > 0
 	})
 	p.Say(t, "gaby", "culture", "aide") // after the restart: answered last
@@ -160,63 +151,84 @@ func PlayDay(t *testing.T, p Platform) {
 
 	// 17:00: the recap, once in each channel, with the day's figures.
 	clock.Advance(cal.At(1, challenges.ClockTime{Hour: 17}).Sub(clock.Now()))
-	run.catchup()
-	run.catchup()
+	run.Catchup()
+	run.Catchup()
 	for _, team := range teams {
 		Eventually(t, "the recap in "+team, func() bool { return len(with(team, "Aujourd’hui, les équipes ont libéré")) > 0 })
 		if n := len(with(team, "Aujourd’hui, les équipes ont libéré")); n != 1 {
 			t.Errorf("%d recaps in %s, want 1: %v", n, team, with(team, "Aujourd’hui, les équipes ont libéré"))
 		}
 	}
-	run.stop()
+	run.Stop()
 }
 
-// campaignRun is the bot process of PlayDay, started and stopped.
-type campaignRun struct {
+// Run is a bot process on a platform, as "gigabot run" is, started and
+// stopped on one store and one fake clock: PlayDay's, and a platform's
+// own scenarios'.
+type Run struct {
+	// Store and Clock outlive the process's restarts; the clock starts at
+	// 09:30 on the campaign's first day.
+	Store    *redis.Store
+	Clock    *clockwork.FakeClock
+	Calendar *challenges.Calendar
+
 	t      *testing.T
 	p      Platform
 	cfg    *challenges.Config
-	cal    *challenges.Calendar
-	store  *redis.Store
-	clock  *clockwork.FakeClock
 	bot    *bot.Bot
 	cancel context.CancelFunc
 	done   chan error
 }
 
-// start connects an adapter and a core, publishes what is due and serves
+// NewRun prepares a bot process on the platform's config, not started.
+func NewRun(t *testing.T, p Platform) *Run {
+	t.Helper()
+	cfg, err := challenges.Parse([]byte(p.Config()))
+	if err != nil {
+		t.Fatalf("the platform's config: %v", err)
+	}
+	cal, err := challenges.NewCalendar(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, _, _ := redistest.NewStore(t)
+	clock := clockwork.NewFakeClockAt(cal.At(1, challenges.ClockTime{Hour: 9, Minute: 30}))
+	return &Run{Store: store, Clock: clock, Calendar: cal, t: t, p: p, cfg: cfg}
+}
+
+// Start connects an adapter and a core, publishes what is due and serves
 // the platform's events, as "gigabot run" starts.
-func (r *campaignRun) start(owner string) {
+func (r *Run) Start(owner string) {
 	r.t.Helper()
-	a := r.p.Connect(r.t, r.store, owner)
+	a := r.p.Connect(r.t, r.Store, owner)
 	b, err := bot.New(context.Background(), bot.Options{
-		Config: r.cfg, Calendar: r.cal, Store: r.store, Chat: a.Chat, Clock: r.clock, Owner: owner,
+		Config: r.cfg, Calendar: r.Calendar, Store: r.Store, Chat: a.Chat, Clock: r.Clock, Owner: owner,
 	})
 	if err != nil {
 		r.t.Fatalf("bot: %v", err)
 	}
 	r.bot = b
-	r.catchup()
+	r.Catchup()
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel, r.done = cancel, make(chan error, 1)
 	go func() { r.done <- a.Serve(ctx, b) }()
-	r.t.Cleanup(r.stop)
+	r.t.Cleanup(r.Stop)
 	if a.Listening != nil {
 		a.Listening(r.t)
 	}
 }
 
-// catchup runs the scheduler's minute: what is due goes out.
-func (r *campaignRun) catchup() {
+// Catchup runs the scheduler's minute: what is due goes out.
+func (r *Run) Catchup() {
 	r.t.Helper()
 	if err := r.bot.Catchup(context.Background()); err != nil {
 		r.t.Errorf("catch up: %v", err)
 	}
 }
 
-// stop stops the event loop and waits for it; it does nothing once
+// Stop stops the event loop and waits for it; it does nothing once
 // stopped.
-func (r *campaignRun) stop() {
+func (r *Run) Stop() {
 	if r.cancel == nil {
 		return
 	}
@@ -227,10 +239,10 @@ func (r *campaignRun) stop() {
 	}
 }
 
-// participations returns a team's défis done, as the store counted them.
-func (r *campaignRun) participations(team string) int64 {
+// Participations returns a team's défis done, as the store counted them.
+func (r *Run) Participations(team string) int64 {
 	r.t.Helper()
-	figs, err := r.store.Figures(context.Background())
+	figs, err := r.Store.Figures(context.Background())
 	if err != nil {
 		r.t.Fatal(err)
 	}

@@ -11,14 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jonboulle/clockwork"
-
 	"github.com/gigabot/gigabot/bot"
 	"github.com/gigabot/gigabot/bot/bottest"
 	"github.com/gigabot/gigabot/challenges"
 	"github.com/gigabot/gigabot/internal/safebuf"
 	"github.com/gigabot/gigabot/redis"
-	"github.com/gigabot/gigabot/redis/redistest"
 )
 
 // TestPlayDay plays the day every platform plays (bottest.PlayDay) on the
@@ -35,51 +32,17 @@ func TestPlayDay(t *testing.T) {
 // channels' latest défi posts when it starts, and the marks follow them.
 func TestReactionsWhileDownForLong(t *testing.T) {
 	w := newScenarioWorkspace(t)
-	cfg, err := challenges.Parse([]byte(bottest.ConfigYAML))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal, err := challenges.NewCalendar(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, _, _ := redistest.NewStore(t)
-	clock := clockwork.NewFakeClockAt(cal.At(1, challenges.ClockTime{Hour: 9, Minute: 30}))
-	start := func(owner string) (stop func()) {
-		a := w.Connect(t, store, owner)
-		b, err := bot.New(context.Background(), bot.Options{Config: cfg, Calendar: cal, Store: store, Chat: a.Chat, Clock: clock, Owner: owner})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := b.Catchup(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- a.Serve(ctx, b) }()
-		a.Listening(t)
-		var once sync.Once
-		stop = func() {
-			once.Do(func() {
-				cancel()
-				if err := <-done; err != nil {
-					t.Errorf("Run: %v", err)
-				}
-			})
-		}
-		t.Cleanup(stop)
-		return stop
-	}
+	run := bottest.NewRun(t, w)
 	marked := func(post string) []string {
 		t.Helper()
-		m, err := store.Marked(context.Background(), post)
+		m, err := run.Store.Marked(context.Background(), post)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return m
 	}
 
-	stop := start("replica-1")
+	run.Start("replica-1")
 	defis := w.Posts(t, "routes")
 	if len(defis) != 1 {
 		t.Fatalf("posts in equipe-routes: %v, want the défi", defis)
@@ -88,14 +51,14 @@ func TestReactionsWhileDownForLong(t *testing.T) {
 	post := postID(w.channel("routes"), defi)
 	w.React(t, "alice", "routes", defi, true)
 	bottest.Eventually(t, "alice's ✅ counted", func() bool { return slices.Equal(marked(post), []string{"alice"}) })
-	stop()
+	run.Stop()
 
 	// Hours without a replica: Slack gave up delivering these.
 	w.slack.react(w.channel("routes"), defi, slackUser("alice"), "white_check_mark", false)
 	w.slack.react(w.channel("routes"), defi, slackUser("bob"), "white_check_mark", true)
 	w.slack.react(w.channel("routes"), defi, slackUser("carol"), "+1", true)
-	clock.Advance(3 * time.Hour)
-	start("replica-2")
+	run.Clock.Advance(3 * time.Hour)
+	run.Start("replica-2")
 	bottest.Eventually(t, "the marks settled: bob's ✅ counted, alice's taken back", func() bool {
 		return slices.Equal(marked(post), []string{"bob"})
 	})
