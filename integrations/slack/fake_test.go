@@ -51,6 +51,8 @@ type fakeSlack struct {
 	files    []*fakeFile
 	// reactions are the messages' reactions: channel/ts → emoji → users.
 	reactions map[string]map[string][]string
+	// holds are the methods whose answers wait (hold).
+	holds map[string]chan struct{}
 	// ws, when set, serves the Socket Mode WebSocket at /ws.
 	ws http.Handler
 }
@@ -230,7 +232,32 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
 		return
 	}
-	writeJSON(w, f.answer(method, form))
+	answer := f.answer(method, form)
+	if gate := f.holds[method]; gate != nil {
+		// Answered as things were when asked, later.
+		f.mu.Unlock()
+		<-gate
+		f.mu.Lock()
+	}
+	writeJSON(w, answer)
+}
+
+// hold has the answers to a method wait until the returned function is
+// called; they still tell what was so when they were asked.
+func (f *fakeSlack) hold(method string) (release func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.holds == nil {
+		f.holds = map[string]chan struct{}{}
+	}
+	gate := make(chan struct{})
+	f.holds[method] = gate
+	return sync.OnceFunc(func() {
+		f.mu.Lock()
+		delete(f.holds, method)
+		f.mu.Unlock()
+		close(gate)
+	})
 }
 
 // serveUpload receives a file's bytes at the upload URL
@@ -397,9 +424,9 @@ func (f *fakeSlack) answer(method string, form url.Values) map[string]any {
 			if len(users) == 0 {
 				continue
 			}
-			listed := users
+			listed := slices.Clone(users)
 			if form.Get("full") != "true" {
-				listed = users[:min(len(users), 2)]
+				listed = listed[:min(len(listed), 2)]
 			}
 			reactions = append(reactions, map[string]any{"name": emoji, "users": listed, "count": len(users)})
 		}

@@ -67,6 +67,38 @@ func TestReactionsWhileDownForLong(t *testing.T) {
 	}
 }
 
+// TestReactionTakenBackWhileTheyAreRead: a ✅ taken back while the
+// starting bot reads the défi posts' reactions (which still show it) is
+// handled after them, so that it stays taken back.
+func TestReactionTakenBackWhileTheyAreRead(t *testing.T) {
+	w := newScenarioWorkspace(t)
+	run := bottest.NewRun(t, w)
+	run.Start("replica-1")
+	defi := w.Posts(t, "routes")[0].ID
+	post := postID(w.channel("routes"), defi)
+	undo := w.React(t, "alice", "routes", defi, true)
+	bottest.Eventually(t, "alice's ✅ counted", func() bool { return run.Participations("routes") == 1 })
+	run.Stop()
+
+	release := w.slack.hold("reactions.get")
+	defer release()
+	asked := len(w.slack.Requests("reactions.get"))
+	run.Start("replica-2")
+	bottest.Eventually(t, "the reactions asked for", func() bool { return len(w.slack.Requests("reactions.get")) > asked })
+	undo()
+	bottest.Eventually(t, "the ✅ taken back held", func() bool {
+		return strings.Contains(w.logs.String(), "a reaction waits until the défi posts' reactions are read")
+	})
+	release()
+	bottest.Eventually(t, "the reactions read", func() bool {
+		return strings.Contains(w.logs.String(), "the reactions of the latest défi posts are read")
+	})
+	run.Stop() // waits for the events in flight
+	if m, err := run.Store.Marked(context.Background(), post); err != nil || len(m) != 0 {
+		t.Errorf("marks on the défi = %v, %v; want none: alice took her ✅ back", m, err)
+	}
+}
+
 // newScenarioWorkspace is the campaign's workspace: its three channels
 // and everyone in the config.
 func newScenarioWorkspace(t *testing.T) *scenarioWorkspace {
@@ -125,7 +157,7 @@ func (w *scenarioWorkspace) Connect(t *testing.T, store *redis.Store, owner stri
 	}
 	a, err := New(context.Background(), Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: w.slack.apiURL()}, Options{
 		Roster: bot.NewRoster(cfg), Deliveries: store, Memory: store, Owner: owner, HTTPClient: w.slack.srv.Client(),
-		Logger: slog.New(slog.NewTextHandler(&w.logs, nil)), Clock: w.time, Sleep: w.time.Sleep,
+		Logger: slog.New(slog.NewTextHandler(&w.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Clock: w.time, Sleep: w.time.Sleep,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

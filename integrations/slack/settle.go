@@ -68,6 +68,7 @@ func (a *Adapter) settleDefis(ctx context.Context, h bot.Handler) {
 	if a.memory == nil {
 		return
 	}
+	settled := 0
 	for _, name := range a.rosterNow().Channels() {
 		channel, ok := a.dir.channelID(name)
 		if !ok {
@@ -83,8 +84,34 @@ func (a *Adapter) settleDefis(ctx context.Context, h bot.Handler) {
 			}
 			if err != nil {
 				a.log.Warn("slack: cannot settle the reactions of a défi post", "channel", name, "ts", ts, "err", err)
+				continue
 			}
+			settled++
 		}
+	}
+	a.log.Info("slack: the reactions of the latest défi posts are read", "posts", settled)
+}
+
+// awaitSettled holds a reaction event while Run reads the latest défi
+// posts' reactions: handled after them, it applies on top of what was
+// read. Handled before, a ✅ taken back in that second would be counted
+// again by the reactions read just before it.
+func (a *Adapter) awaitSettled(event string) {
+	a.mu.Lock()
+	gate := a.settling
+	a.mu.Unlock()
+	if gate == nil {
+		return
+	}
+	select {
+	case <-gate:
+		return
+	default:
+	}
+	a.log.Debug("slack: a reaction waits until the défi posts' reactions are read", "event", event)
+	select {
+	case <-gate:
+	case <-a.bg.Done():
 	}
 }
 

@@ -241,6 +241,9 @@ type Adapter struct {
 	mu     sync.Mutex
 	closed bool
 	work   sync.WaitGroup
+	// settling is closed once Run has read the latest défi posts'
+	// reactions (settleDefis); nil before Run.
+	settling chan struct{}
 }
 
 // New checks the credentials, resolves the campaign's channels and members
@@ -345,7 +348,16 @@ func (a *Adapter) Report() Report { return a.report }
 // cancels them.
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	a.announceMembers(ctx, h)
-	a.background(func() { a.settleDefis(a.bg, h) })
+	gate := make(chan struct{})
+	a.mu.Lock()
+	a.settling = gate
+	a.mu.Unlock()
+	if !a.background(func() {
+		defer close(gate)
+		a.settleDefis(a.bg, h)
+	}) {
+		close(gate)
+	}
 	var err error
 	if a.cfg.SocketMode() {
 		err = a.runSocket(ctx, h)
