@@ -48,8 +48,11 @@ type Store interface {
 	ConfirmPost(ctx context.Context, key, postID, ref string, at time.Time) error
 	ReleasePost(ctx context.Context, key, owner string) error
 	PostRef(ctx context.Context, postID string) (string, bool, error)
-	// Marked lists the agents whose mark on a post counts.
+	// Marked lists the agents whose mark on a post counts (a scan of
+	// every mark: SettleDefis's, at start-up, not a reaction's).
 	Marked(ctx context.Context, postID string) ([]string, error)
+	// PostSent tells whether the post named key was sent, and as which id.
+	PostSent(ctx context.Context, key string) (string, bool, error)
 	ReferTo(ctx context.Context, postID, ref string) error
 	AuditAfter(ctx context.Context, after string, count int64) ([]scoring.Record, error)
 	// RaiseMilestone records the highest milestone announced, across
@@ -82,14 +85,6 @@ const (
 	MemberJoined
 	MemberLeft
 )
-
-// Reacted is one person's reaction on a post.
-type Reacted struct {
-	// User is the platform user name, as in Event.User.
-	User string
-	// Reaction is the emoji name.
-	Reaction string
-}
 
 // Event is a platform event translated by an adapter.
 type Event struct {
@@ -410,49 +405,6 @@ func (b *Bot) handleReaction(ctx context.Context, ev Event) error {
 		}
 		return b.countReaction(ctx, ev, team.ID, at)
 	})
-}
-
-// SettleReactions brings the marks counted on a défi post in line with
-// the reactions it has now (present, as the platform lists them, read
-// after events may have been missed: the bot was down). Each agent present
-// with the campaign's emoji is counted, once however often listed; each
-// agent counted but no longer present is taken back. A post that is not
-// a défi changes nothing.
-func (b *Bot) SettleReactions(ctx context.Context, channel, postID string, present []Reacted) error {
-	ev := Event{Channel: channel, PostID: postID}
-	ref, ok, err := b.store.PostRef(ctx, ev.PostID)
-	if err != nil {
-		return err
-	}
-	if _, isDefi := parseDefiRef(ref); !ok || !isDefi {
-		return nil
-	}
-	seen := map[string]bool{}
-	var errs []error
-	one := func(kind EventKind, user string) {
-		errs = append(errs, b.handleReaction(ctx, Event{Kind: kind, User: user, DisplayName: b.displayName(user),
-			Channel: ev.Channel, PostID: ev.PostID, Reaction: b.cfg.Campaign.Reaction}))
-	}
-	for _, r := range present {
-		if sameEmoji(r.Reaction, b.cfg.Campaign.Reaction) && !seen[r.User] {
-			seen[r.User] = true
-			one(ReactionAdded, r.User)
-		}
-	}
-	marked, err := b.store.Marked(ctx, ev.PostID)
-	if err != nil {
-		return errors.Join(append(errs, err)...)
-	}
-	for _, agent := range marked {
-		if !seen[agent] {
-			one(ReactionRemoved, agent)
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		b.log.Error("settle reactions", "channel", channel, "post", postID, "err", err)
-		return err
-	}
-	return nil
 }
 
 // countReaction records a reaction that arrived at, if it is on a défi post.

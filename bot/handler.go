@@ -15,9 +15,6 @@ type Handler interface {
 	// ListMembers gives every member of a channel, as the platform lists
 	// them (see Bot.ListMembers).
 	ListMembers(ctx context.Context, channel string, members []string) error
-	// SettleReactions gives a post's reactions as the platform lists them
-	// now (see Bot.SettleReactions).
-	SettleReactions(ctx context.Context, channel, postID string, present []Reacted) error
 }
 
 var _ Handler = (*Bot)(nil)

@@ -210,11 +210,9 @@ func (l *Live) ListMembers(ctx context.Context, channel string, members []string
 	return l.Current().ListMembers(ctx, channel, members)
 }
 
-// SettleReactions settles a post's marks with its reactions now
-// (Bot.SettleReactions).
-func (l *Live) SettleReactions(ctx context.Context, channel, postID string, present []Reacted) error {
-	return l.Current().SettleReactions(ctx, channel, postID, present)
-}
+// SettleDefis brings the latest défi posts' marks in line with their
+// reactions on the platform (Bot.SettleDefis).
+func (l *Live) SettleDefis(ctx context.Context) (int, error) { return l.Current().SettleDefis(ctx) }
 
 // Catchup publishes what is due (Bot.Catchup).
 func (l *Live) Catchup(ctx context.Context) error { return l.Current().Catchup(ctx) }

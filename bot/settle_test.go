@@ -4,61 +4,75 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/gigabot/gigabot/bot"
-	"github.com/gigabot/gigabot/scoring"
 )
 
-// TestSettleReactions: the reactions a défi post has now, read after events
-// were missed, settle its marks: agents present with ✅ count once, an
-// agent counted but gone is taken back, 👍 and non-members count nothing,
-// and a post that is not a défi changes nothing.
-func TestSettleReactions(t *testing.T) {
+// TestSettleDefis: the reactions the latest défi posts show on the
+// platform, read when the bot starts, settle their marks: agents shown
+// with ✅ are counted once, a mark no longer shown is taken back, 👍 and
+// people in no team count nothing, and what an event changed after the
+// read stays as the event made it.
+func TestSettleDefis(t *testing.T) {
 	env, routes := clickDay(t)
 	ctx := context.Background()
+	colleges := env.DefiPost(t, "equipe-colleges", 1)
 	env.React(t, "alice", "white_check_mark", routes, true)
 	env.React(t, "bob", "white_check_mark", routes, true)
-	done := func() int64 {
+	env.Set(env.At(1, 11, 0))
+	marked := func(post string) []string {
 		t.Helper()
-		st, err := env.Bot.Standings(ctx)
+		m, err := env.Store.Marked(ctx, post)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, _ := st.Find("routes", scoring.ByParticipation)
-		return s.Participations
+		return m
 	}
-	if n := done(); n != 2 {
-		t.Fatalf("%d défis done before, want alice's and bob's", n)
-	}
-	seen := func(post string, present ...bot.Reacted) {
-		t.Helper()
-		if err := env.Bot.SettleReactions(ctx, "equipe-routes", post, present); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Reactions on a reply are not a défi's: nothing changes, not even
-	// the marks absent from the list.
-	reply := env.Say(t, "alice", "equipe-routes", "aide")[0].ID
-	seen(reply, bot.Reacted{User: "carol", Reaction: "white_check_mark"})
-	if n := done(); n != 2 {
-		t.Fatalf("%d défis done after reactions seen on a reply, want 2", n)
+	if m := marked(routes); !slices.Equal(m, []string{"alice", "bob"}) {
+		t.Fatalf("marks before = %v", m)
 	}
 
-	seen(routes,
+	// Shown now: alice took hers back, carol gave one (listed twice), dan
+	// a 👍, mallory is in no team; in colleges, emma.
+	env.Chat.Show(routes,
 		bot.Reacted{User: "bob", Reaction: "white_check_mark::skin-tone-2"},
-		bot.Reacted{User: "carol", Reaction: "white_check_mark"},
-		bot.Reacted{User: "carol", Reaction: "white_check_mark"}, // seen twice
-		bot.Reacted{User: "dan", Reaction: "+1"},
-		bot.Reacted{User: "mallory", Reaction: "white_check_mark"}, // in no team
+		bot.Reacted{User: "carol", Reaction: "white_check_mark"}, bot.Reacted{User: "carol", Reaction: "white_check_mark"},
+		bot.Reacted{User: "dan", Reaction: "+1"}, bot.Reacted{User: "mallory", Reaction: "white_check_mark"},
+		bot.Reacted{User: "farid", Reaction: "white_check_mark"}, // a colleges agent on routes' post: counts for colleges
 	)
-	marked, err := env.Store.Marked(ctx, routes)
+	env.Chat.Show(colleges, bot.Reacted{User: "emma", Reaction: "white_check_mark"})
+	// While routes' reactions are read, events arrive: dan gives a ✅ and
+	// farid takes his back; the list, read before them, must not undo them.
+	env.Chat.OnReactions = func(post string) {
+		if post != routes {
+			return
+		}
+		env.Clock.Advance(time.Second)
+		env.React(t, "dan", "white_check_mark", routes, true)
+		env.React(t, "farid", "white_check_mark", routes, false)
+	}
+	read, err := env.Bot.SettleDefis(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"bob", "carol"}; !slices.Equal(marked, want) {
-		t.Errorf("marks after the reactions seen = %v, want %v (alice's taken back, carol's counted, dan's 👍 not)", marked, want)
+	if read != 3 {
+		t.Errorf("%d posts read, want the 3 teams' défis of day 1", read)
 	}
-	if n := done(); n != 2 {
-		t.Errorf("%d défis done, want 2 (bob and carol)", n)
+	if m := marked(routes); !slices.Equal(m, []string{"bob", "carol", "dan"}) {
+		t.Errorf("routes' marks = %v, want bob and carol (shown), dan (counted after the read); not alice (gone), farid (taken back after the read)", m)
+	}
+	if m := marked(colleges); !slices.Equal(m, []string{"emma"}) {
+		t.Errorf("colleges' marks = %v, want emma", m)
+	}
+	// Read again, nothing changes.
+	env.Chat.OnReactions = nil
+	env.Chat.Show(routes, bot.Reacted{User: "bob", Reaction: "white_check_mark"}, bot.Reacted{User: "carol", Reaction: "white_check_mark"},
+		bot.Reacted{User: "dan", Reaction: "white_check_mark"})
+	if _, err := env.Bot.SettleDefis(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if m := marked(routes); !slices.Equal(m, []string{"bob", "carol", "dan"}) {
+		t.Errorf("routes' marks after a second read = %v", m)
 	}
 }

@@ -12,23 +12,45 @@ import (
 
 // Remember keeps a chat adapter's small piece of state under name, for
 // keep (0: until replaced): what it must find again after a restart, such
-// as where its event stream stopped or which reaction a removal undoes.
-// It may name people: the retention erasure forgets all of it
-// (forgetMemory), so every name is listed.
+// as where its event stream stopped. A value that names people goes
+// through RememberAbout.
 func (s *Store) Remember(ctx context.Context, name, value string, keep time.Duration) error {
-	_, err := s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
-		p.Set(ctx, s.key("memory", name), value, keep)
-		p.SAdd(ctx, s.key("memory-names"), name)
-		return nil
-	})
-	if err != nil {
+	if err := s.rdb.Set(ctx, s.key("memory", name), value, keep).Err(); err != nil {
 		return fmt.Errorf("remember %s: %w", name, err)
 	}
 	return nil
 }
 
-// forgetMemory deletes everything Remember kept, and returns how many keys
-// it deleted.
+// rememberAboutScript keeps a value that names people and lists its name
+// for the retention erasure, unless that erasure already ran.
+//
+// KEYS: memory:<name>, memory-names, privacy:closed.
+// ARGV: name, value, time to live in ms (0: none).
+var rememberAboutScript = goredis.NewScript(`
+if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+if tonumber(ARGV[3]) > 0 then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+else
+  redis.call('SET', KEYS[1], ARGV[2])
+end
+redis.call('SADD', KEYS[2], ARGV[1])
+return 1`)
+
+// RememberAbout is Remember for a value that names people, such as who
+// made the reaction a redaction undoes: the retention erasure (EraseAll)
+// forgets it, and once it ran nothing more is kept (the call does
+// nothing: no reaction counts any more).
+func (s *Store) RememberAbout(ctx context.Context, name, value string, keep time.Duration) error {
+	keys := []string{s.key("memory", name), s.key("memory-names"), s.key("privacy", "closed")}
+	if err := rememberAboutScript.Run(ctx, s.rdb, keys, name, value, keep.Milliseconds()).Err(); err != nil {
+		return fmt.Errorf("remember %s: %w", name, err)
+	}
+	return nil
+}
+
+// forgetMemory deletes everything RememberAbout kept, and returns how
+// many keys it deleted. EraseAll calls it once the campaign is closed, so
+// that no name is listed meanwhile.
 func (s *Store) forgetMemory(ctx context.Context) (int, error) {
 	names, err := s.rdb.SMembers(ctx, s.key("memory-names")).Result()
 	if err != nil {

@@ -44,26 +44,39 @@ func TestReminderChoiceIsPersonalData(t *testing.T) {
 	}
 }
 
-// What the chat adapters remember (Remember) may name people, such as who
-// reacted to a post: the retention erasure forgets all of it.
+// What the chat adapters remember about people (RememberAbout) is
+// forgotten by the retention erasure, and nothing more is kept after it;
+// their state (Remember: a sync position) stays.
 func TestRetentionErasureForgetsTheAdaptersMemory(t *testing.T) {
 	ctx := context.Background()
 	s, _, _ := redistest.NewStore(t)
-	names := []string{"mattermost:reactions:p1", "matrix:reaction:$ev1", "matrix:sync"}
-	for _, name := range names {
-		if err := s.Remember(ctx, name, `{"u1\u0000white_check_mark":1}`, time.Hour); err != nil {
+	people := []string{"matrix:reaction:$ev1", "matrix:reaction:$ev2"}
+	for _, name := range people {
+		if err := s.RememberAbout(ctx, name, "@alice:cd14.fr\x00$defi\x00✅", time.Hour); err != nil {
 			t.Fatal(err)
 		}
 		if _, ok, err := s.Recall(ctx, name); !ok || err != nil {
 			t.Fatalf("Recall(%s) before the erasure = %v, %v; want it", name, ok, err)
 		}
 	}
+	if err := s.Remember(ctx, "matrix:sync", "s42_7", 0); err != nil {
+		t.Fatal(err)
+	}
 	if _, _, err := s.EraseAll(ctx, day1.Add(100*24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range names {
+	for _, name := range people {
 		if v, ok, err := s.Recall(ctx, name); ok || err != nil {
 			t.Errorf("Recall(%s) after the retention erasure = %q, %v, %v; want nothing", name, v, ok, err)
 		}
+	}
+	if v, ok, err := s.Recall(ctx, "matrix:sync"); !ok || err != nil || v != "s42_7" {
+		t.Errorf("the sync position after the erasure = %q, %v, %v; want it kept", v, ok, err)
+	}
+	if err := s.RememberAbout(ctx, "matrix:reaction:$ev3", "@bob:cd14.fr", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, err := s.Recall(ctx, "matrix:reaction:$ev3"); ok || err != nil {
+		t.Errorf("a reaction remembered after the erasure = %q, %v, %v; want nothing kept", v, ok, err)
 	}
 }

@@ -22,12 +22,19 @@ import (
 // caller computes from the campaign's pseudonym key: a caller that knows
 // no key while one exists is told to read it (2).
 //
+// Every reaction records when it came (reactsat), even one that changes
+// nothing (a ✅ already counted, the removal of one never counted): a
+// reaction read from the platform at some instant (Reaction.Unless) does
+// not change a mark that an event touched at or after it.
+//
 // KEYS: reacts (agent:post → day), part:<team> (agent:day → marks),
 // partcount (team → done), agentdays:<agent> (days), audit, privacy:key,
-// privacy:erased, privacy:closed, agentdays:<pseudonym>.
+// privacy:erased, privacy:closed, agentdays:<pseudonym>, reactsat
+// (agent:post → Unix ms of the mark's last change).
 // ARGV: agent, post, day, team, add ("1"/"0"), pseudonym ("" without a
-// key), then the log entry (whose delta, +1 for a mark added and -1 for
-// one removed, is the only one the script can find).
+// key), unless (Unix ms, or ""), at (Unix ms), then the log entry (whose
+// delta, +1 for a mark added and -1 for one removed, is the only one the
+// script can find).
 var reactionScript = goredis.NewScript(logEntry + `
 if redis.call('EXISTS', KEYS[8]) == 1 then return 0 end
 local agent, days, as = ARGV[1], KEYS[4], nil
@@ -37,6 +44,11 @@ if redis.call('EXISTS', KEYS[6]) == 1 then
 end
 local mark = agent .. ':' .. ARGV[2]
 local done = agent .. ':' .. ARGV[3]
+if ARGV[7] ~= '' then
+  local last = redis.call('HGET', KEYS[10], mark)
+  if last and tonumber(last) >= tonumber(ARGV[7]) then return 0 end
+end
+redis.call('HSET', KEYS[10], mark, ARGV[8])
 local delta = 0
 if ARGV[5] == '1' then
   if redis.call('HSETNX', KEYS[1], mark, ARGV[3]) == 0 then return 0 end
@@ -51,7 +63,7 @@ end
 if delta == 0 then return 0 end
 redis.call('HINCRBY', KEYS[3], ARGV[4], delta)
 if delta == 1 then redis.call('SADD', days, ARGV[3]) else redis.call('SREM', days, ARGV[3]) end
-logEntry(KEYS[5], 7, as)
+logEntry(KEYS[5], 9, as)
 return delta`)
 
 // rekey is reactionScript's answer when a pseudonym key exists that the
@@ -78,8 +90,13 @@ func (s *Store) React(ctx context.Context, r scoring.Reaction, add bool) (int, e
 			p = pseudonym(*key, r.Agent)
 		}
 		keys := []string{s.key("reacts"), s.key("part", r.Team), s.key("partcount"), s.key("agentdays", r.Agent), s.key("audit"),
-			s.key("privacy", "key"), s.key("privacy", "erased"), s.key("privacy", "closed"), s.key("agentdays", p)}
-		res, err := s.write(ctx, reactionScript, keys, xaddArgs([]any{r.Agent, r.Post, strconv.Itoa(r.Day), r.Team, flag, p}, entry)...).Int()
+			s.key("privacy", "key"), s.key("privacy", "erased"), s.key("privacy", "closed"), s.key("agentdays", p), s.key("reactsat")}
+		unless := ""
+		if !r.Unless.IsZero() {
+			unless = strconv.FormatInt(r.Unless.UnixMilli(), 10)
+		}
+		args := []any{r.Agent, r.Post, strconv.Itoa(r.Day), r.Team, flag, p, unless, strconv.FormatInt(r.At.UnixMilli(), 10)}
+		res, err := s.write(ctx, reactionScript, keys, xaddArgs(args, entry)...).Int()
 		if err != nil {
 			return 0, fmt.Errorf("record reaction of %s on day %d: %w", r.Agent, r.Day, err)
 		}

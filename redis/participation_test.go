@@ -328,3 +328,40 @@ func TestMarked(t *testing.T) {
 		t.Errorf("Marked of a post nobody marked = %v, %v; want none", none, err)
 	}
 }
+
+// TestReactUnless: a reaction read from the platform at some instant
+// (Unless) changes a mark only if no reaction touched it at or after that
+// instant, a removal of a mark never counted included.
+func TestReactUnless(t *testing.T) {
+	s, _, _ := redistest.NewStore(t)
+	at := func(r scoring.Reaction, minutes int, unless int) scoring.Reaction {
+		r.At = day1.Add(time.Duration(minutes) * time.Minute)
+		if unless >= 0 {
+			r.Unless = day1.Add(time.Duration(unless) * time.Minute)
+		}
+		return r
+	}
+	alice, bob := mark("alice", "routes", 1, "P1"), mark("bob", "routes", 1, "P1")
+	steps := []struct {
+		name string
+		r    scoring.Reaction
+		add  bool
+		want int
+	}{
+		{"alice's ✅ at 10", at(alice, 10, -1), true, 1},
+		{"a list read at 5 without her: too old", at(alice, 12, 5), false, 0},
+		{"a list read at 10 without her: as old as her ✅", at(alice, 12, 10), false, 0},
+		{"a list read at 11 without her", at(alice, 12, 11), false, -1},
+		{"bob takes back a ✅ never counted, at 20", at(bob, 20, -1), false, 0},
+		{"a list read at 15 with him: older than his removal", at(bob, 21, 15), true, 0},
+		{"a list read at 21 with him", at(bob, 22, 21), true, 1},
+	}
+	for _, st := range steps {
+		if got := mustReact(t, s, st.r, st.add); got != st.want {
+			t.Errorf("%s: delta %d, want %d", st.name, got, st.want)
+		}
+	}
+	if m, err := s.Marked(context.Background(), "P1"); err != nil || !slices.Equal(m, []string{"bob"}) {
+		t.Errorf("Marked = %v, %v; want bob", m, err)
+	}
+}

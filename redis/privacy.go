@@ -318,14 +318,14 @@ func (s *Store) moveAgent(ctx context.Context, agent, p string) (int, error) {
 }
 
 // agentHashes returns the hashes whose fields start with an agent's name:
-// reacts, and part:<team> for every team with a défi done.
+// reacts, reactsat, and part:<team> for every team with a défi done.
 func (s *Store) agentHashes(ctx context.Context) ([]string, error) {
 	teams, err := s.rdb.HKeys(ctx, s.key("partcount")).Result()
 	if err != nil {
 		return nil, fmt.Errorf("read teams: %w", err)
 	}
 	sort.Strings(teams)
-	out := []string{s.key("reacts")}
+	out := []string{s.key("reacts"), s.key("reactsat")}
 	for _, t := range teams {
 		out = append(out, s.key("part", t))
 	}

@@ -155,9 +155,10 @@ func TestPersonalData(t *testing.T) {
 		wantKeys []string // key suffixes (and fields)
 		wantLog  int
 	}{
-		{"alice", []string{"reacts alice:P1", "reacts alice:P2", "reacts alice:P2b", "part:routes alice:1", "part:routes alice:2",
+		{"alice", []string{"reacts alice:P1", "reacts alice:P2", "reacts alice:P2b", "reactsat alice:P1", "reactsat alice:P2", "reactsat alice:P2b",
+			"part:routes alice:1", "part:routes alice:2",
 			"agentdays:alice", "agentdays:alice", "ratelimit:alice last", "ratelimit:alice tokens", "ratelimit:alice warned"}, 2},
-		{"bob", []string{"reacts bob:P1", "part:routes bob:1", "agentdays:bob"}, 3},
+		{"bob", []string{"reacts bob:P1", "reactsat bob:P1", "part:routes bob:1", "agentdays:bob"}, 3},
 		{"coord", []string{"corrlog:1"}, 2},
 		{"nobody", nil, 0},
 	}
@@ -229,8 +230,8 @@ func TestErase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if data.Pseudonym == "" || len(data.Log) != 2 || len(data.Keys) != 7 {
-		t.Fatalf("PersonalData(alice) after erasure = %+v, want her 2 entries and 7 keys under a pseudonym", data)
+	if data.Pseudonym == "" || len(data.Log) != 2 || len(data.Keys) != 10 {
+		t.Fatalf("PersonalData(alice) after erasure = %+v, want her 2 entries and 10 keys under a pseudonym", data)
 	}
 	steps := []struct {
 		add  bool

@@ -11,4 +11,9 @@ type Reaction struct {
 	// several posts, and the défi stays done until the last mark goes.
 	Post string
 	At   time.Time
+	// Unless, when set, is the instant the platform showed the reaction
+	// (a list read after events were missed): the mark then changes only
+	// if it did not change at or after that instant, so that an event
+	// counted since wins over the older list.
+	Unless time.Time
 }

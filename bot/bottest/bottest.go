@@ -7,6 +7,7 @@ package bottest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -28,15 +29,45 @@ type Post struct {
 }
 
 // Chat is a fake chat platform: it records posts and can be told to fail.
+// It shows the reactions Show gave a post (bot.ReactionReader).
 type Chat struct {
 	mu    sync.Mutex
 	posts []Post
 	n     int
+	shown map[string][]bot.Reacted
 	// Fail, when set, is asked before each post; a non-nil error fails it.
 	Fail func(channel string, msg bot.Message) error
+	// OnReactions, when set, is called as a post's reactions are read,
+	// before they are returned as they were.
+	OnReactions func(postID string)
 }
 
-var _ bot.Chat = (*Chat)(nil)
+var (
+	_ bot.Chat           = (*Chat)(nil)
+	_ bot.ReactionReader = (*Chat)(nil)
+)
+
+// Show sets the reactions the platform shows on a post.
+func (c *Chat) Show(postID string, reactions ...bot.Reacted) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.shown == nil {
+		c.shown = map[string][]bot.Reacted{}
+	}
+	c.shown[postID] = reactions
+}
+
+// Reactions returns the reactions Show set on a post.
+func (c *Chat) Reactions(_ context.Context, postID string) ([]bot.Reacted, error) {
+	c.mu.Lock()
+	shown := slices.Clone(c.shown[postID])
+	hook := c.OnReactions
+	c.mu.Unlock()
+	if hook != nil {
+		hook(postID)
+	}
+	return shown, nil
+}
 
 // Post records a post and returns its id ("M1", "M2"…).
 func (c *Chat) Post(_ context.Context, channel string, msg bot.Message) (string, error) {

@@ -91,16 +91,6 @@ func (h *Handler) ListMembers(ctx context.Context, channel string, members []str
 	return nil
 }
 
-// SettleReactions hands a post's reactions to Next when it takes them.
-func (h *Handler) SettleReactions(ctx context.Context, channel, postID string, present []bot.Reacted) error {
-	if next, ok := h.Next.(interface {
-		SettleReactions(context.Context, string, string, []bot.Reacted) error
-	}); ok {
-		return next.SettleReactions(ctx, channel, postID, present)
-	}
-	return nil
-}
-
 // Members returns the members last listed for a channel, and whether any were.
 func (h *Handler) Members(channel string) ([]string, bool) {
 	h.mu.Lock()

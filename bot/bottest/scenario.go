@@ -3,6 +3,7 @@ package bottest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -153,6 +154,22 @@ func PlayDay(t *testing.T, p Platform) {
 	clock.Advance(cal.At(1, challenges.ClockTime{Hour: 17}).Sub(clock.Now()))
 	run.Catchup()
 	run.Catchup()
+	// Once all is quiet, who has done the défi: not alice (taken back
+	// while the bot was down), bob (given meanwhile), emma, gaby, named as
+	// the platform's config names them.
+	member := func(team string, i int) string {
+		tm, _ := run.cfg.Team(team)
+		return tm.Members[i]
+	}
+	for agent, want := range map[string][]int{member("routes", 0): nil, member("routes", 1): {1}, member("colleges", 0): {1}, member("culture", 0): {1}} {
+		days, err := run.Store.AgentDays(context.Background(), agent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(days, want) {
+			t.Errorf("%s: défis done on days %v, want %v", agent, days, want)
+		}
+	}
 	for _, team := range teams {
 		Eventually(t, "the recap in "+team, func() bool { return len(with(team, "Aujourd’hui, les équipes ont libéré")) > 0 })
 		if n := len(with(team, "Aujourd’hui, les équipes ont libéré")); n != 1 {
@@ -196,8 +213,15 @@ func NewRun(t *testing.T, p Platform) *Run {
 	return &Run{Store: store, Clock: clock, Calendar: cal, t: t, p: p, cfg: cfg}
 }
 
-// Start connects an adapter and a core, publishes what is due and serves
-// the platform's events, as "gigabot run" starts.
+// Replica returns another bot process on the same platform, store and
+// clock, as a second replica of "gigabot run" is.
+func (r *Run) Replica() *Run {
+	return &Run{Store: r.Store, Clock: r.Clock, Calendar: r.Calendar, t: r.t, p: r.p, cfg: r.cfg}
+}
+
+// Start connects an adapter and a core, publishes what is due, serves the
+// platform's events and reads the latest défi posts' reactions
+// (bot.Bot.SettleDefis), as "gigabot run" starts.
 func (r *Run) Start(owner string) {
 	r.t.Helper()
 	a := r.p.Connect(r.t, r.Store, owner)
@@ -207,6 +231,9 @@ func (r *Run) Start(owner string) {
 	if err != nil {
 		r.t.Fatalf("bot: %v", err)
 	}
+	if r.bot != nil {
+		r.bot.Close()
+	}
 	r.bot = b
 	r.Catchup()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -215,6 +242,9 @@ func (r *Run) Start(owner string) {
 	r.t.Cleanup(r.Stop)
 	if a.Listening != nil {
 		a.Listening(r.t)
+	}
+	if _, err := b.SettleDefis(context.Background()); err != nil {
+		r.t.Errorf("settle the défi posts: %v", err)
 	}
 }
 

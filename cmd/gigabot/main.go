@@ -428,6 +428,16 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		sched.restart(func() *challenges.Calendar { return b.Current().Calendar() }, nil)
 	})
 	m.reloadOnHangup(ctx, m.configPath, b, log, func(cfg *challenges.Config) { p.reload(ctx, cfg, b) })
+	settleCtx, stopSettling := context.WithCancel(ctx)
+	settled := make(chan struct{})
+	go func() {
+		defer close(settled)
+		settleDefis(settleCtx, b, clock)
+	}()
+	defer func() {
+		stopSettling()
+		<-settled
+	}()
 	if m.Ready != nil {
 		m.Ready <- ln.Addr().String()
 	}
@@ -436,6 +446,24 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	}
 	log.Info("gigabot stopping")
 	return nil
+}
+
+// settleDefis has the core read the latest défi posts' reactions
+// (bot.Bot.SettleDefis): what was given or taken back while no replica
+// ran, longer than the platform redelivers events, counts. A read that
+// failed (the platform or Redis unreachable) is tried again every minute
+// until one succeeds or ctx ends.
+func settleDefis(ctx context.Context, b *bot.Live, clock clockwork.Clock) {
+	for {
+		if _, err := b.SettleDefis(ctx); err == nil || ctx.Err() != nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-clock.After(time.Minute):
+		}
+	}
 }
 
 // audit replays the campaign's log and compares what it gives with the

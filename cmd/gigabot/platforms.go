@@ -79,7 +79,7 @@ func (m *Main) mattermostConfig() mattermost.Config {
 }
 
 func (m *Main) mattermostPlatform(ctx context.Context, d platformDeps) (*platform, error) {
-	opts := mattermost.Options{Roster: bot.NewRoster(d.cfg), Deliveries: d.store, Memory: d.store, Owner: d.owner, Logger: d.log, Reconnects: d.metrics}
+	opts := mattermost.Options{Roster: bot.NewRoster(d.cfg), Deliveries: d.store, Owner: d.owner, Logger: d.log, Reconnects: d.metrics}
 	if d.embedded {
 		opts.Backfill = -1 // an in-memory store forgets what it answered: do not answer it again
 	}
@@ -139,7 +139,7 @@ func (m *Main) slackPlatform(ctx context.Context, d platformDeps) (*platform, er
 		BotToken: m.Getenv("SLACK_BOT_TOKEN"), AppToken: m.Getenv("SLACK_APP_TOKEN"),
 		SigningSecret: m.Getenv("SLACK_SIGNING_SECRET"), APIURL: m.Getenv("SLACK_API_URL"),
 	}
-	a, err := slack.New(ctx, cfg, slack.Options{Roster: bot.NewRoster(d.cfg), Deliveries: d.store, Slots: d.store, Memory: d.store, Owner: d.owner, Logger: d.log, Reconnects: d.metrics})
+	a, err := slack.New(ctx, cfg, slack.Options{Roster: bot.NewRoster(d.cfg), Deliveries: d.store, Slots: d.store, Owner: d.owner, Logger: d.log, Reconnects: d.metrics})
 	if err != nil {
 		return nil, err
 	}

@@ -349,11 +349,26 @@ type flakyMemory struct {
 }
 
 func (m *flakyMemory) Remember(ctx context.Context, name, value string, keep time.Duration) error {
+	if err := m.refuse(); err != nil {
+		return err
+	}
+	return m.Memory.Remember(ctx, name, value, keep)
+}
+
+func (m *flakyMemory) RememberAbout(ctx context.Context, name, value string, keep time.Duration) error {
+	if err := m.refuse(); err != nil {
+		return err
+	}
+	return m.Memory.RememberAbout(ctx, name, value, keep)
+}
+
+// refuse fails a call while told to.
+func (m *flakyMemory) refuse() error {
 	if m.fail.Load() {
 		m.tried.Add(1)
 		return errors.New("redis: connection refused")
 	}
-	return m.Memory.Remember(ctx, name, value, keep)
+	return nil
 }
 
 // TestStoreOutage: while the store cannot keep what a reaction needs, the

@@ -55,6 +55,9 @@ var _ bot.Chat = (*Adapter)(nil)
 type Memory interface {
 	// Remember keeps value under name for keep (0: until replaced).
 	Remember(ctx context.Context, name, value string, keep time.Duration) error
+	// RememberAbout is Remember for a value that names people: the
+	// retention erasure forgets it.
+	RememberAbout(ctx context.Context, name, value string, keep time.Duration) error
 	// Recall returns what Remember kept; false when nothing is.
 	Recall(ctx context.Context, name string) (string, bool, error)
 }

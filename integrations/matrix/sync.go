@@ -331,7 +331,7 @@ func (a *Adapter) onReaction(ctx context.Context, h bot.Handler, ev *event.Event
 		return nil
 	}
 	r := reaction{user: ev.Sender, post: rel.EventID, key: rel.Key}
-	if err := a.memory.Remember(ctx, reactionPrefix+ev.ID.String(), r.String(), reactionKeep); err != nil {
+	if err := a.memory.RememberAbout(ctx, reactionPrefix+ev.ID.String(), r.String(), reactionKeep); err != nil {
 		return err
 	}
 	return a.deliver(ctx, h, r.event(bot.ReactionAdded, a, ev))

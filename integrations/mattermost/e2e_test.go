@@ -1,6 +1,7 @@
 package mattermost
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -83,27 +84,32 @@ func TestEndToEnd(t *testing.T) {
 
 // TestReactionTakenBackWhileDown: a ✅ taken back while no replica runs,
 // hours before the bot is back (beyond its backfill, so the catch-up does
-// not fetch the post), is taken off the counts: the adapter remembered
-// the post's reactions in the store.
+// not fetch the post), is taken off the counts: the core reads the défi
+// posts' reactions when the bot starts (bot.Bot.SettleDefis, through
+// Adapter.Reactions).
 func TestReactionTakenBackWhileDown(t *testing.T) {
 	mm := newFake(t)
 	store, _, _ := redistest.NewStore(t)
-	remember := func(_ *Config, o *Options) { o.Memory = store }
-	one := newEnvOn(t, mm, store, remember)
+	one := newEnvOn(t, mm, store, nil)
 	stop := one.start()
 	defi := one.publishDefi()["equipe-routes"]
 	mm.react("alice", defi.Id, "white_check_mark", true)
-	eventually(t, "alice's ✅ counted", func() bool { return one.participations("routes") == 1 })
+	mm.react("bob", defi.Id, "white_check_mark", true)
+	eventually(t, "the ✅ counted", func() bool { return one.participations("routes") == 2 })
 	stop()
 
 	mm.react("alice", defi.Id, "white_check_mark", false)
 	mm.mu.Lock()
 	mm.now += (2 * time.Hour).Milliseconds()
 	mm.mu.Unlock()
-	two := newEnvOn(t, mm, store, func(c *Config, o *Options) {
-		remember(c, o)
-		o.Owner = "replica-2"
-	})
+	two := newEnvOn(t, mm, store, func(_ *Config, o *Options) { o.Owner = "replica-2" })
+	two.botClock.Advance(2 * time.Hour)
 	two.run()
-	eventually(t, "alice's ✅ taken off", func() bool { return two.participations("routes") == 0 })
+	read, err := two.bot.SettleDefis(context.Background())
+	if err != nil || read != 3 {
+		t.Fatalf("SettleDefis = %d, %v; want the 3 défis read", read, err)
+	}
+	if n := two.participations("routes"); n != 1 {
+		t.Errorf("routes: %d défis done, want 1 (bob's; alice took hers back)", n)
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -17,9 +16,6 @@ import (
 // The delivery ids of events: one per post, one per reaction added (its
 // create_at tells two additions of the same emoji apart) and one per
 // reaction removed (named after the addition it undoes).
-// reactionsPrefix names, in Memory, the reactions last seen on a bot post.
-const reactionsPrefix = "mattermost:reactions:"
-
 func postDelivery(postID string) string { return "mattermost:post:" + postID }
 
 func reactionDelivery(added bool, postID, userID, emoji string, stamp int64) string {
@@ -59,11 +55,7 @@ func (a *Adapter) onSocketEvent(ctx context.Context, h bot.Handler, ev *model.We
 			return
 		}
 		added := ev.EventType() == model.WebsocketEventReactionAdded
-		stamp, seen := a.trackReaction(&r, added)
-		if seen != nil {
-			a.remember(ctx, r.PostId, seen)
-		}
-		a.emitReaction(ctx, h, &r, added, stamp, at)
+		a.emitReaction(ctx, h, &r, added, a.trackReaction(&r, added), at)
 	case model.WebsocketEventUserAdded, model.WebsocketEventUserRemoved:
 		a.onMembership(ctx, h, ev)
 	}
@@ -127,64 +119,26 @@ func (a *Adapter) withoutMention(msg string) (string, bool) {
 }
 
 // trackReaction updates what the adapter knows of a bot post's reactions
-// and returns the stamp that names the event (the addition's create_at)
-// and, for a post it tracks, a copy of its reactions now, to remember.
-func (a *Adapter) trackReaction(r *model.Reaction, added bool) (stamp int64, seen map[string]int64) {
+// and returns the stamp that names the event: the addition's create_at.
+func (a *Adapter) trackReaction(r *model.Reaction, added bool) int64 {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	k := r.UserId + "\x00" + r.EmojiName
 	set, tracked := a.known[r.PostId]
 	if added {
-		stamp = r.CreateAt
 		if tracked {
-			set[k] = stamp
+			set[k] = r.CreateAt
 		}
-	} else {
-		stamp = set[k]
-		if tracked {
-			delete(set, k)
-		}
-		if stamp == 0 {
-			stamp = max(r.DeleteAt, r.UpdateAt)
-		}
+		return r.CreateAt
 	}
+	stamp := set[k]
 	if tracked {
-		seen = maps.Clone(set)
+		delete(set, k)
 	}
-	return stamp, seen
-}
-
-// remember keeps a bot post's reactions as last seen, for the process
-// that runs after this one.
-func (a *Adapter) remember(ctx context.Context, postID string, seen map[string]int64) {
-	if a.memory == nil {
-		return
+	if stamp == 0 {
+		stamp = max(r.DeleteAt, r.UpdateAt)
 	}
-	raw, err := json.Marshal(seen)
-	if err == nil {
-		err = a.memory.Remember(context.WithoutCancel(ctx), reactionsPrefix+postID, string(raw), reactionsKeep)
-	}
-	if err != nil {
-		a.log.Warn("mattermost: cannot remember a post's reactions: one taken back while the bot is down would still count", "post", postID, "err", err)
-	}
-}
-
-// recall returns the reactions a previous process last saw on a bot post;
-// false when none remembered them.
-func (a *Adapter) recall(ctx context.Context, postID string) (map[string]int64, bool) {
-	if a.memory == nil {
-		return nil, false
-	}
-	raw, ok, err := a.memory.Recall(ctx, reactionsPrefix+postID)
-	if err != nil {
-		a.log.Warn("mattermost: cannot recall a post's reactions", "post", postID, "err", err)
-		return nil, false
-	}
-	var seen map[string]int64
-	if !ok || json.Unmarshal([]byte(raw), &seen) != nil {
-		return nil, false
-	}
-	return seen, true
+	return stamp
 }
 
 // emitReaction hands a reaction on. Without a stamp it cannot be named
@@ -298,7 +252,7 @@ func (a *Adapter) catchUp(ctx context.Context, h bot.Handler) (err error) {
 			a.onPost(ctx, h, p, ch.Type, ch.Name, since)
 		}
 		if campaign && !a.seeded {
-			a.seed(ctx, h, ch.Id)
+			a.seed(ctx, ch.Id)
 		}
 	}
 	a.seeded = true
@@ -336,33 +290,19 @@ func reactionsOf(p *model.Post) (map[string]*model.Reaction, bool) {
 }
 
 // reconcile compares a bot post's reactions, as the server has them now,
-// with what the adapter knew (or, after a restart, what the previous
-// process remembered), and hands on the differences: reactions added or
-// removed while the socket was down. A post nobody knew of has all its
-// reactions handed on (counting is idempotent, and the claims skip the
-// ones already handled).
+// with what the adapter knew, and hands on the differences: reactions
+// added or removed while the socket was down. A post the adapter knew
+// nothing of has all its reactions handed on (counting is idempotent, and
+// the claims skip the ones already handled).
 func (a *Adapter) reconcile(ctx context.Context, h bot.Handler, p *model.Post) {
 	now, ok := reactionsOf(p)
 	if !ok {
 		return
 	}
 	a.mu.Lock()
-	before, tracked := a.known[p.Id]
+	before := a.known[p.Id]
+	a.known[p.Id] = stampsOf(now)
 	a.mu.Unlock()
-	if !tracked {
-		before, _ = a.recall(ctx, p.Id)
-	}
-	a.settleReactions(ctx, h, p, now, before)
-}
-
-// settleReactions hands on the differences between a bot post's reactions now and
-// before, and keeps now as what the adapter knows.
-func (a *Adapter) settleReactions(ctx context.Context, h bot.Handler, p *model.Post, now map[string]*model.Reaction, before map[string]int64) {
-	seen := stampsOf(now)
-	a.mu.Lock()
-	a.known[p.Id] = seen
-	a.mu.Unlock()
-	a.remember(ctx, p.Id, seen)
 	for _, k := range sortedKeys(now) {
 		if _, had := before[k]; !had && now[k].UserId != a.botID {
 			r := now[k]
@@ -402,10 +342,8 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // seed learns the reactions of a campaign channel's recent bot posts, so
 // that a reaction removed from one of them while the socket is down is
-// noticed at the next catch-up. A post a previous process remembered is
-// reconciled with what it remembered: what changed while no replica ran,
-// however long ago, is handed on.
-func (a *Adapter) seed(ctx context.Context, h bot.Handler, channelID string) {
+// noticed at the next catch-up.
+func (a *Adapter) seed(ctx context.Context, channelID string) {
 	list, err := retryValue(ctx, a, "read recent posts", func() (*model.PostList, *model.Response, error) {
 		return a.client.GetPostsForChannel(ctx, channelID, 0, 100, "", false, false)
 	})
@@ -413,23 +351,14 @@ func (a *Adapter) seed(ctx context.Context, h bot.Handler, channelID string) {
 		a.log.Warn("mattermost: cannot read a channel's recent posts", "channel", channelID, "err", err)
 		return
 	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	for _, p := range byCreation(list) {
-		a.mu.Lock()
-		_, known := a.known[p.Id]
-		a.mu.Unlock()
-		if known || p.UserId != a.botID {
+		if _, known := a.known[p.Id]; known || p.UserId != a.botID {
 			continue
 		}
-		now, ok := reactionsOf(p)
-		if !ok {
-			continue
+		if now, ok := reactionsOf(p); ok {
+			a.known[p.Id] = stampsOf(now)
 		}
-		if before, remembered := a.recall(ctx, p.Id); remembered {
-			a.settleReactions(ctx, h, p, now, before)
-			continue
-		}
-		a.mu.Lock()
-		a.known[p.Id] = stampsOf(now)
-		a.mu.Unlock()
 	}
 }

@@ -106,6 +106,7 @@ func newFakeMM(t testing.TB, botIsBot bool) *fakeMM {
 		"POST /api/v4/posts":                           f.createPost,
 		"POST /api/v4/files":                           f.uploadFiles,
 		"GET /api/v4/channels/{cid}/posts":             f.getPosts,
+		"GET /api/v4/posts/{pid}/reactions":            f.getReactions,
 		"GET /api/v4/commands":                         f.listCommands,
 		"POST /api/v4/commands":                        f.createCommand,
 		"PUT /api/v4/commands/{id}":                    f.updateCommand,
@@ -599,6 +600,19 @@ func (f *fakeMM) getPosts(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, list)
+}
+
+// getReactions lists a post's reactions, oldest first ([] for none, as
+// the server answers; 404 for a post it does not know).
+func (f *fakeMM) getReactions(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id := r.PathValue("pid")
+	if _, ok := f.posts[id]; !ok {
+		appError(w, http.StatusNotFound, "app.post.get.app_error")
+		return
+	}
+	writeJSON(w, http.StatusOK, append([]*model.Reaction{}, f.reactions[id]...))
 }
 
 func (f *fakeMM) listCommands(w http.ResponseWriter, _ *http.Request) {

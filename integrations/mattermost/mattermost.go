@@ -166,18 +166,6 @@ type Options struct {
 	// Reconnects is told each time Run's WebSocket is open again after a
 	// loss (not the first time). Nil: not counted.
 	Reconnects Reconnects
-	// Memory keeps the reactions last seen on the bot's posts across
-	// restarts (the store fits), so that one taken back while no replica
-	// ran is taken off the counts too. Nil: only within a process.
-	Memory Memory
-}
-
-// Memory keeps small pieces of the adapter's state across restarts.
-type Memory interface {
-	// Remember keeps value under name for keep (0: until replaced).
-	Remember(ctx context.Context, name, value string, keep time.Duration) error
-	// Recall returns what Remember kept; false when nothing is.
-	Recall(ctx context.Context, name string) (string, bool, error)
 }
 
 // Tunings that need no option.
@@ -185,9 +173,6 @@ const (
 	deliveryLease = 2 * time.Minute
 	// deliveryKeep outlasts every window in which an event can be fetched again.
 	deliveryKeep = 48 * time.Hour
-	// reactionsKeep is how long a post's reactions are remembered: the
-	// campaign and a margin.
-	reactionsKeep = 120 * 24 * time.Hour
 	// catchUpMargin widens each catch-up, for events stamped by another
 	// server node whose clock is a little behind.
 	catchUpMargin = time.Minute
@@ -217,7 +202,6 @@ type Adapter struct {
 	loc        bot.Locale
 	dir        *directory
 	reconnects Reconnects
-	memory     Memory
 	running    atomic.Bool
 
 	// Set by Connect.
@@ -319,7 +303,7 @@ func New(cfg Config, o Options) (*Adapter, error) {
 		clock: o.Clock, sleep: o.Sleep, random: o.Random, pingEvery: o.PingInterval,
 		backfill: max(o.Backfill, 0), retries: o.Retries, client: client, dialer: dialer,
 		socketURL: socket.String(), actionKey: mac.Sum(nil), loc: bot.NewLocale(o.Roster.Language),
-		dir: newDirectory(o.Roster), reconnects: o.Reconnects, memory: o.Memory, failures: map[string]int{},
+		dir: newDirectory(o.Roster), reconnects: o.Reconnects, failures: map[string]int{},
 		known: map[string]map[string]int64{}, unsettled: map[string]unsettledPost{}, replies: map[string]*replyRoute{},
 	}, nil
 }

@@ -66,7 +66,7 @@ func (s *scenarioServer) Connect(t *testing.T, store *redis.Store, owner string)
 	clock := clockwork.NewFakeClockAt(time.UnixMilli(s.mm.now))
 	s.mm.mu.Unlock()
 	a, err := New(Config{URL: s.mm.srv.URL, Token: s.mm.token, Team: fakeTeam, CommandToken: commandToken, PublicURL: s.web.URL}, Options{
-		Roster: bot.NewRoster(cfg), Deliveries: store, Memory: store, Owner: owner, Clock: clock, Sleep: (&sleeper{}).Sleep,
+		Roster: bot.NewRoster(cfg), Deliveries: store, Owner: owner, Clock: clock, Sleep: (&sleeper{}).Sleep,
 		Logger: slog.New(slog.NewTextHandler(&s.logs, nil)), Random: func() float64 { return 0.5 },
 	})
 	if err != nil {

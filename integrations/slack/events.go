@@ -43,9 +43,6 @@ func (a *Adapter) receive(h bot.Handler, e slackevents.EventsAPIEvent, retry int
 			reaction = true
 		}
 		return a.background(func() {
-			if reaction {
-				a.awaitSettled(cb.EventID)
-			}
 			a.deliver(cb.EventID, reaction, func(ctx context.Context) error {
 				ev, ok, err := a.translate(ctx, e.InnerEvent)
 				if err != nil || !ok {

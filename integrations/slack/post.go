@@ -70,9 +70,6 @@ func (a *Adapter) postMessage(ctx context.Context, id, channel string, msg bot.M
 	if len(msg.Files) > 0 && !a.spawn(func(ctx context.Context) { a.share(ctx, gotChannel, msg.Files) }) {
 		a.log.Warn("slack: shutting down: the message's files were not shared", "channel", channel, "files", len(msg.Files))
 	}
-	if msg.Kind == bot.KindDefi {
-		a.rememberDefi(ctx, gotChannel, ts)
-	}
 	return postID(gotChannel, ts), nil
 }
 

@@ -194,19 +194,6 @@ type Options struct {
 	// Reconnects is told each time the Socket Mode connection is
 	// re-established (not the first connection). Nil: not counted.
 	Reconnects Reconnects
-	// Memory keeps the latest défi posts of each channel across restarts
-	// (the store fits), so that Run reads their reactions when it starts:
-	// what was given or taken back while no replica ran, longer than
-	// Slack's retries, still counts. Nil: not read.
-	Memory Memory
-}
-
-// Memory keeps small pieces of the adapter's state across restarts.
-type Memory interface {
-	// Remember keeps value under name for keep (0: until replaced).
-	Remember(ctx context.Context, name, value string, keep time.Duration) error
-	// Recall returns what Remember kept; false when nothing is.
-	Recall(ctx context.Context, name string) (string, bool, error)
 }
 
 // deliveryKeep is how long a handled delivery id is remembered: Slack's
@@ -232,7 +219,6 @@ type Adapter struct {
 	grace      time.Duration
 	report     Report
 	reconnects Reconnects
-	memory     Memory
 
 	// bg bounds the work that outlives a request: handlers of slash
 	// commands and clicks, and handlers Slack stopped waiting for.
@@ -241,9 +227,6 @@ type Adapter struct {
 	mu     sync.Mutex
 	closed bool
 	work   sync.WaitGroup
-	// settling is closed once Run has read the latest défi posts'
-	// reactions (settleDefis); nil before Run.
-	settling chan struct{}
 }
 
 // New checks the credentials, resolves the campaign's channels and members
@@ -311,7 +294,7 @@ func newAdapter(cfg Config, o Options) *Adapter {
 		dir:     newDirectory(),
 		replies: newReplies(),
 		loc:     bot.NewLocale(o.Roster.Language),
-		timeout: o.HandleTimeout, grace: o.ShutdownGrace, reconnects: o.Reconnects, memory: o.Memory,
+		timeout: o.HandleTimeout, grace: o.ShutdownGrace, reconnects: o.Reconnects,
 		bg: bg, stop: stop,
 	}
 }
@@ -348,16 +331,6 @@ func (a *Adapter) Report() Report { return a.report }
 // cancels them.
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	a.announceMembers(ctx, h)
-	gate := make(chan struct{})
-	a.mu.Lock()
-	a.settling = gate
-	a.mu.Unlock()
-	if !a.background(func() {
-		defer close(gate)
-		a.settleDefis(a.bg, h)
-	}) {
-		close(gate)
-	}
 	var err error
 	if a.cfg.SocketMode() {
 		err = a.runSocket(ctx, h)
