@@ -238,6 +238,7 @@ type Bot struct {
 	cal      *challenges.Calendar
 	store    Store
 	chat     Chat
+	reader   ReactionReader // the chat, when it lists reactions; nil otherwise
 	clock    Clock
 	log      *slog.Logger
 	owner    string
@@ -304,8 +305,9 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		return nil, err
 	}
 	cfg := o.Config
+	reader, _ := o.Chat.(ReactionReader)
 	b := &Bot{
-		cfg: cfg, cal: o.Calendar, chat: countingChat{o.Chat, o.Metrics}, clock: o.Clock, log: o.Logger,
+		cfg: cfg, cal: o.Calendar, chat: countingChat{o.Chat, o.Metrics}, reader: reader, clock: o.Clock, log: o.Logger,
 		metrics: o.Metrics, noCharts: o.NoCharts, follow: o.FollowBlock,
 		owner: o.Owner, lease: o.Lease, loc: NewLocale(cfg.Campaign.Language), previous: o.Previous,
 		weights: scoring.Weights{Defi: cfg.Scoring.Defi, Gigabyte: cfg.Scoring.Gigabyte, Percent: cfg.Scoring.Percent},

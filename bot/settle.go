@@ -31,16 +31,17 @@ type ReactionReader interface {
 // the platform redelivers events, counts, and one taken back is taken off.
 // A mark that changed after the platform was read (an event counted
 // meanwhile, here or on another replica) is left as the event made it
-// (scoring.Reaction.Unless). It returns how many posts it read; with a
-// chat that cannot read reactions (no ReactionReader) it does nothing.
+// (scoring.Reaction.Unless). It returns how many posts it read and
+// settled; with a chat that cannot read reactions (no ReactionReader) it
+// does nothing.
 //
-// "gigabot run" calls it once when it starts. Known limits: the copies of
-// a défi posted by the "defi" command are not read, nor older défis; the
-// mark of an agent erased on request (a pseudonym) is not taken back.
+// "gigabot run" calls it when it starts (and again while it fails, a few
+// times). Known limits: older défis are not read, nor the copies of a
+// défi the "defi" command posts, nor, on the day a coordinator postponed
+// today's défi, the post it made that morning; the mark of an agent
+// erased on request (a pseudonym) is not taken back.
 func (b *Bot) SettleDefis(ctx context.Context) (int, error) {
-	counted, _ := b.chat.(countingChat)
-	reader, ok := counted.Chat.(ReactionReader)
-	if !ok {
+	if b.reader == nil {
 		return 0, nil
 	}
 	n := b.cal.Elapsed(b.clock.Now())
@@ -60,8 +61,9 @@ func (b *Bot) SettleDefis(ctx context.Context) (int, error) {
 			for _, key := range keys {
 				post, sent, err := b.store.PostSent(ctx, key+":"+team.ID)
 				if err == nil && sent {
-					err = b.settlePost(ctx, reader, post, day.N)
-					read++
+					if err = b.settlePost(ctx, post, day.N); err == nil {
+						read++
+					}
 				}
 				if err != nil {
 					errs = append(errs, fmt.Errorf("settle the défi of day %d in %s: %w", day.N, team.Channel, err))
@@ -77,12 +79,18 @@ func (b *Bot) SettleDefis(ctx context.Context) (int, error) {
 	return read, nil
 }
 
+// settleMargin is how long before the read a list is taken to be: a
+// reaction counted that close to it, or after it, wins over the list,
+// whatever the other replicas' clocks and the platform's caches.
+const settleMargin = 10 * time.Second
+
 // settlePost reads a défi post's reactions and settles its marks with
 // them: the agents present with the campaign's emoji are counted, the
-// marks of the others taken back, each unless it changed since the read.
-func (b *Bot) settlePost(ctx context.Context, reader ReactionReader, post string, day int) error {
-	asOf := b.clock.Now()
-	present, err := reader.Reactions(ctx, post)
+// marks of the others taken back, each unless a reaction touched it since
+// shortly before the read (settleMargin).
+func (b *Bot) settlePost(ctx context.Context, post string, day int) error {
+	asOf := b.clock.Now().Add(-settleMargin)
+	present, err := b.reader.Reactions(ctx, post)
 	if err != nil {
 		return err
 	}
@@ -96,9 +104,13 @@ func (b *Bot) settlePost(ctx context.Context, reader ReactionReader, post string
 	if err != nil {
 		return err
 	}
+	counted := map[string]bool{}
+	for _, agent := range marked {
+		counted[agent] = true
+	}
 	var errs []error
 	for _, user := range slices.Sorted(maps.Keys(seen)) {
-		if !slices.Contains(marked, user) {
+		if !counted[user] {
 			errs = append(errs, b.settleMark(ctx, user, post, day, asOf, true))
 		}
 	}

@@ -23,9 +23,12 @@ import (
 // no key while one exists is told to read it (2).
 //
 // Every reaction records when it came (reactsat), even one that changes
-// nothing (a ✅ already counted, the removal of one never counted): a
-// reaction read from the platform at some instant (Reaction.Unless) does
-// not change a mark that an event touched at or after it.
+// nothing (a ✅ already counted, the removal of one never counted), and
+// the latest wins: a reaction older than the mark's last one changes
+// nothing (two replicas draining their queues after an outage write them
+// out of order), and a reaction read from the platform at some instant
+// (Reaction.Unless) does not change a mark that one touched at or after
+// that instant.
 //
 // KEYS: reacts (agent:post → day), part:<team> (agent:day → marks),
 // partcount (team → done), agentdays:<agent> (days), audit, privacy:key,
@@ -44,9 +47,10 @@ if redis.call('EXISTS', KEYS[6]) == 1 then
 end
 local mark = agent .. ':' .. ARGV[2]
 local done = agent .. ':' .. ARGV[3]
-if ARGV[7] ~= '' then
-  local last = redis.call('HGET', KEYS[10], mark)
-  if last and tonumber(last) >= tonumber(ARGV[7]) then return 0 end
+local last = tonumber(redis.call('HGET', KEYS[10], mark))
+if last then
+  if ARGV[7] ~= '' and last >= tonumber(ARGV[7]) then return 0 end
+  if last > tonumber(ARGV[8]) then return 0 end
 end
 redis.call('HSET', KEYS[10], mark, ARGV[8])
 local delta = 0

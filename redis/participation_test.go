@@ -365,3 +365,31 @@ func TestReactUnless(t *testing.T) {
 		t.Errorf("Marked = %v, %v; want bob", m, err)
 	}
 }
+
+// TestReactLatestWins: reactions written out of their order (two replicas
+// draining their queues after an outage) end as the latest one says: an
+// older reaction than the mark's last change changes nothing.
+func TestReactLatestWins(t *testing.T) {
+	s, _, _ := redistest.NewStore(t)
+	add, remove := mark("alice", "routes", 1, "P1"), mark("alice", "routes", 1, "P1")
+	remove.At = add.At.Add(2 * time.Second)
+	if d := mustReact(t, s, remove, false); d != 0 {
+		t.Fatalf("the removal of a mark never counted: delta %d", d)
+	}
+	if d := mustReact(t, s, add, true); d != 0 {
+		t.Errorf("the ✅ written after its own removal: delta %d, want 0", d)
+	}
+	if m, err := s.Marked(context.Background(), "P1"); err != nil || len(m) != 0 {
+		t.Errorf("Marked = %v, %v; want none: the removal is the later reaction", m, err)
+	}
+	again := add
+	again.At = remove.At.Add(time.Second)
+	if d := mustReact(t, s, again, true); d != 1 {
+		t.Errorf("a ✅ after the removal: delta %d, want 1", d)
+	}
+	same := remove
+	same.At = again.At // the same instant: applied, in the order written
+	if d := mustReact(t, s, same, false); d != -1 {
+		t.Errorf("a removal at the same instant: delta %d, want -1", d)
+	}
+}

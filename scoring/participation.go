@@ -10,10 +10,12 @@ type Reaction struct {
 	// Post identifies the post reacted to: an agent may mark the same défi on
 	// several posts, and the défi stays done until the last mark goes.
 	Post string
-	At   time.Time
-	// Unless, when set, is the instant the platform showed the reaction
-	// (a list read after events were missed): the mark then changes only
-	// if it did not change at or after that instant, so that an event
-	// counted since wins over the older list.
+	// At is when the reaction came; one older than the last reaction on
+	// the same mark changes nothing (the latest wins).
+	At time.Time
+	// Unless, when set, is the instant a list of the post's reactions
+	// read from the platform stands for (after events were missed): the
+	// mark then changes only if no reaction touched it at or after that
+	// instant, so that an event counted since wins over the older list.
 	Unless time.Time
 }

@@ -432,7 +432,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	settled := make(chan struct{})
 	go func() {
 		defer close(settled)
-		settleDefis(settleCtx, b, clock)
+		settleDefis(settleCtx, b, clock, log)
 	}()
 	defer func() {
 		stopSettling()
@@ -448,14 +448,24 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	return nil
 }
 
+// settleAttempts bounds the reads of the défi posts' reactions at start:
+// a post that cannot be read for ten minutes (deleted, its channel
+// archived) is not read again until the next start.
+const settleAttempts = 10
+
 // settleDefis has the core read the latest défi posts' reactions
 // (bot.Bot.SettleDefis): what was given or taken back while no replica
 // ran, longer than the platform redelivers events, counts. A read that
-// failed (the platform or Redis unreachable) is tried again every minute
-// until one succeeds or ctx ends.
-func settleDefis(ctx context.Context, b *bot.Live, clock clockwork.Clock) {
-	for {
-		if _, err := b.SettleDefis(ctx); err == nil || ctx.Err() != nil {
+// failed (the platform or Redis unreachable) is tried again every minute,
+// up to settleAttempts times, or until ctx ends.
+func settleDefis(ctx context.Context, b *bot.Live, clock clockwork.Clock, log *slog.Logger) {
+	for attempt := 1; ; attempt++ {
+		_, err := b.SettleDefis(ctx)
+		switch {
+		case err == nil || ctx.Err() != nil:
+			return
+		case attempt == settleAttempts:
+			log.Error("the défi posts' reactions could not all be read: giving up until the next start", "attempts", attempt)
 			return
 		}
 		select {

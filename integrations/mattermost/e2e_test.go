@@ -2,12 +2,15 @@ package mattermost
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/gigabot/gigabot/redis"
 	"github.com/gigabot/gigabot/redis/redistest"
 	"github.com/gigabot/gigabot/scoring"
 )
@@ -112,4 +115,33 @@ func TestReactionTakenBackWhileDown(t *testing.T) {
 	if n := two.participations("routes"); n != 1 {
 		t.Errorf("routes: %d défis done, want 1 (bob's; alice took hers back)", n)
 	}
+}
+
+// failOnceClaims fails the first claim of a reaction added, as Redis does
+// during a failover (READONLY).
+type failOnceClaims struct {
+	*redis.Store
+	failed atomic.Bool
+}
+
+func (f *failOnceClaims) ClaimDelivery(ctx context.Context, id, owner string, lease time.Duration) (scoring.ClaimStatus, error) {
+	if strings.HasPrefix(id, "mattermost:reaction:+") && f.failed.CompareAndSwap(false, true) {
+		return 0, errors.New("READONLY You can't write against a read only replica")
+	}
+	return f.Store.ClaimDelivery(ctx, id, owner, lease)
+}
+
+// TestReactionWhoseClaimFailed: a ✅ whose claim failed is fetched again at
+// the next catch-up and counted, without a restart.
+func TestReactionWhoseClaimFailed(t *testing.T) {
+	mm := newFake(t)
+	store, _, _ := redistest.NewStore(t)
+	claims := &failOnceClaims{Store: store}
+	e := newEnvOn(t, mm, store, func(_ *Config, o *Options) { o.Deliveries = claims })
+	e.run()
+	defi := e.publishDefi()["equipe-routes"]
+	mm.react("alice", defi.Id, "white_check_mark", true)
+	eventually(t, "the claim failed", func() bool { return claims.failed.Load() && strings.Contains(e.logs.String(), "cannot claim an event") })
+	e.clock.Advance(30 * time.Second) // the next ping: the catch-up it asked for
+	eventually(t, "alice's ✅ counted", func() bool { return e.participations("routes") == 1 })
 }

@@ -149,6 +149,7 @@ func (a *Adapter) emitReaction(ctx context.Context, h bot.Handler, r *model.Reac
 	if err != nil {
 		a.log.Warn("mattermost: cannot name the author of a reaction; it will be fetched again", "post", r.PostId, "err", err)
 		a.again(at)
+		a.untrack(r, added, stamp)
 		return
 	}
 	kind := bot.ReactionRemoved
@@ -162,12 +163,33 @@ func (a *Adapter) emitReaction(ctx context.Context, h bot.Handler, r *model.Reac
 	if stamp != 0 {
 		ev.ID = reactionDelivery(added, r.PostId, r.UserId, r.EmojiName, stamp)
 	}
-	a.deliver(ctx, h, ev, at)
+	if a.deliver(ctx, h, ev, at) {
+		a.untrack(r, added, stamp)
+	}
+}
+
+// untrack undoes what the adapter noted of a reaction it could not hand
+// on, so that the catch-up it asked for sees it again and hands it on.
+func (a *Adapter) untrack(r *model.Reaction, added bool, stamp int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	set, tracked := a.known[r.PostId]
+	if !tracked {
+		return
+	}
+	k := r.UserId + "\x00" + r.EmojiName
+	switch {
+	case !added:
+		set[k] = stamp
+	case set[k] == stamp:
+		delete(set, k)
+	}
 }
 
 // deliver hands an event to h once: claimed first, recorded when handled,
 // released (to be fetched and handled again) when it failed, a few times.
-func (a *Adapter) deliver(ctx context.Context, h bot.Handler, ev bot.Event, at int64) {
+// It tells whether it asked for the event to be fetched again.
+func (a *Adapter) deliver(ctx context.Context, h bot.Handler, ev bot.Event, at int64) (again bool) {
 	st, err := a.once.Do(ctx, ev.ID, deliveryLease, func(ctx context.Context) error { return h.Handle(ctx, ev) })
 	switch {
 	case st == bot.DeliveryHandled && err != nil:
@@ -177,7 +199,7 @@ func (a *Adapter) deliver(ctx context.Context, h bot.Handler, ev bot.Event, at i
 			a.log.Error("mattermost: cannot claim an event; it will be fetched again", "event", ev.ID, "err", err)
 			a.again(at)
 		}
-		return
+		return err != nil
 	case st != bot.DeliveryFailed:
 	case ev.ID == "":
 		a.log.Warn("mattermost: event failed", "user", ev.User, "kind", ev.Kind, "err", err)
@@ -186,7 +208,7 @@ func (a *Adapter) deliver(ctx context.Context, h bot.Handler, ev bot.Event, at i
 		if a.failures[ev.ID] < handleAttempts {
 			a.log.Warn("mattermost: event failed; it will be handled again", "event", ev.ID, "err", err)
 			a.again(at)
-			return
+			return true
 		}
 		a.log.Error("mattermost: event failed again; giving up", "event", ev.ID, "attempts", a.failures[ev.ID], "err", err)
 		if err := a.once.GiveUp(context.WithoutCancel(ctx), ev.ID); err != nil {
@@ -194,6 +216,7 @@ func (a *Adapter) deliver(ctx context.Context, h bot.Handler, ev bot.Event, at i
 		}
 	}
 	delete(a.failures, ev.ID)
+	return false
 }
 
 // see moves the cursor to the latest server time seen.
