@@ -397,7 +397,7 @@ func (b *Bot) handleReaction(ctx context.Context, ev Event) error {
 	// A reaction that meets a store outage waits for the store, in order
 	// with the others (see retryQueue), and keeps the time it arrived.
 	at := b.clock.Now()
-	return b.retries.do(ctx, ev, at, func(ctx context.Context) error {
+	return b.retries.do(ctx, ev, at, func(ctx context.Context, late bool) error {
 		if !ok { // a channel team's agent, perhaps
 			t, found, err := b.teamOf(ctx, ev.User)
 			if err != nil || !found {
@@ -405,12 +405,13 @@ func (b *Bot) handleReaction(ctx context.Context, ev Event) error {
 			}
 			team = t
 		}
-		return b.countReaction(ctx, ev, team.ID, at)
+		return b.countReaction(ctx, ev, team.ID, at, late)
 	})
 }
 
-// countReaction records a reaction that arrived at, if it is on a défi post.
-func (b *Bot) countReaction(ctx context.Context, ev Event, team string, at time.Time) error {
+// countReaction records a reaction that arrived at, if it is on a défi
+// post; late, when it waited for the store.
+func (b *Bot) countReaction(ctx context.Context, ev Event, team string, at time.Time, late bool) error {
 	ref, ok, err := b.store.PostRef(ctx, ev.PostID)
 	if err != nil {
 		return err
@@ -420,7 +421,7 @@ func (b *Bot) countReaction(ctx context.Context, ev Event, team string, at time.
 		return nil
 	}
 	_, err = b.store.React(ctx, scoring.Reaction{
-		Agent: ev.User, Team: team, Day: day, Post: ev.PostID, At: at,
+		Agent: ev.User, Team: team, Day: day, Post: ev.PostID, At: at, Late: late,
 	}, ev.Kind == ReactionAdded)
 	return err
 }

@@ -81,7 +81,7 @@ type retryQueue struct {
 type pending struct {
 	ev  Event
 	at  time.Time
-	run func(context.Context) error
+	run func(ctx context.Context, late bool) error
 }
 
 func (p pending) attrs() []any {
@@ -116,16 +116,16 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // do runs an event's store work now, or queues it: behind the events
-// already waiting, or when it meets an outage. It returns nil once the
-// event is queued, and an error when it failed otherwise or the queue is
-// full.
-func (q *retryQueue) do(ctx context.Context, ev Event, at time.Time, run func(context.Context) error) error {
+// already waiting, or when it meets an outage (run then learns it is
+// late). It returns nil once the event is queued, and an error when it
+// failed otherwise or the queue is full.
+func (q *retryQueue) do(ctx context.Context, ev Event, at time.Time, run func(ctx context.Context, late bool) error) error {
 	p := pending{ev: ev, at: at, run: run}
 	q.mu.Lock()
 	waiting := len(q.items) > 0
 	q.mu.Unlock()
 	if !waiting {
-		err := run(ctx)
+		err := run(ctx, false)
 		if err == nil || !q.outages(err) {
 			return err
 		}
@@ -167,7 +167,7 @@ func (q *retryQueue) drain() {
 		q.mu.Lock()
 		head := q.items[0]
 		q.mu.Unlock()
-		err := head.run(q.ctx)
+		err := head.run(q.ctx, true)
 		if q.ctx.Err() != nil {
 			q.abandon()
 			return

@@ -22,11 +22,12 @@ import (
 // caller computes from the campaign's pseudonym key: a caller that knows
 // no key while one exists is told to read it (2).
 //
-// Every reaction records when it came (reactsat), even one that changes
-// nothing (a ✅ already counted, the removal of one never counted), and
-// the latest wins: a reaction older than the mark's last one changes
-// nothing (two replicas draining their queues after an outage write them
-// out of order), and a reaction read from the platform at some instant
+// Every reaction records when it came (reactsat: the latest instant of
+// the mark's reactions), even one that changes nothing (a ✅ already
+// counted, the removal of one never counted). A reaction that waited
+// (Reaction.Late) older than the mark's last one changes nothing: two
+// replicas draining their queues after an outage write them out of
+// order. A reaction read from the platform at some instant
 // (Reaction.Unless) does not change a mark that one touched at or after
 // that instant.
 //
@@ -35,7 +36,8 @@ import (
 // privacy:erased, privacy:closed, agentdays:<pseudonym>, reactsat
 // (agent:post → Unix ms of the mark's last change).
 // ARGV: agent, post, day, team, add ("1"/"0"), pseudonym ("" without a
-// key), unless (Unix ms, or ""), at (Unix ms), then the log entry (whose
+// key), unless (Unix ms, or ""), at (Unix ms), late ("1"/"0"), then the
+// log entry (whose
 // delta, +1 for a mark added and -1 for one removed, is the only one the
 // script can find).
 var reactionScript = goredis.NewScript(logEntry + `
@@ -47,12 +49,13 @@ if redis.call('EXISTS', KEYS[6]) == 1 then
 end
 local mark = agent .. ':' .. ARGV[2]
 local done = agent .. ':' .. ARGV[3]
-local last = tonumber(redis.call('HGET', KEYS[10], mark))
+local at, last = tonumber(ARGV[8]), tonumber(redis.call('HGET', KEYS[10], mark))
 if last then
   if ARGV[7] ~= '' and last >= tonumber(ARGV[7]) then return 0 end
-  if last > tonumber(ARGV[8]) then return 0 end
+  if ARGV[9] == '1' and last > at then return 0 end
+  at = math.max(last, at)
 end
-redis.call('HSET', KEYS[10], mark, ARGV[8])
+redis.call('HSET', KEYS[10], mark, at)
 local delta = 0
 if ARGV[5] == '1' then
   if redis.call('HSETNX', KEYS[1], mark, ARGV[3]) == 0 then return 0 end
@@ -67,7 +70,7 @@ end
 if delta == 0 then return 0 end
 redis.call('HINCRBY', KEYS[3], ARGV[4], delta)
 if delta == 1 then redis.call('SADD', days, ARGV[3]) else redis.call('SREM', days, ARGV[3]) end
-logEntry(KEYS[5], 9, as)
+logEntry(KEYS[5], 10, as)
 return delta`)
 
 // rekey is reactionScript's answer when a pseudonym key exists that the
@@ -99,7 +102,11 @@ func (s *Store) React(ctx context.Context, r scoring.Reaction, add bool) (int, e
 		if !r.Unless.IsZero() {
 			unless = strconv.FormatInt(r.Unless.UnixMilli(), 10)
 		}
-		args := []any{r.Agent, r.Post, strconv.Itoa(r.Day), r.Team, flag, p, unless, strconv.FormatInt(r.At.UnixMilli(), 10)}
+		late := "0"
+		if r.Late {
+			late = "1"
+		}
+		args := []any{r.Agent, r.Post, strconv.Itoa(r.Day), r.Team, flag, p, unless, strconv.FormatInt(r.At.UnixMilli(), 10), late}
 		res, err := s.write(ctx, reactionScript, keys, xaddArgs(args, entry)...).Int()
 		if err != nil {
 			return 0, fmt.Errorf("record reaction of %s on day %d: %w", r.Agent, r.Day, err)

@@ -366,30 +366,39 @@ func TestReactUnless(t *testing.T) {
 	}
 }
 
-// TestReactLatestWins: reactions written out of their order (two replicas
-// draining their queues after an outage) end as the latest one says: an
-// older reaction than the mark's last change changes nothing.
+// TestReactLatestWins: reactions that waited for the store (Late), written
+// out of their order (two replicas draining their queues after an
+// outage), end as the latest one says; reactions on time are written in
+// the order they come, whatever their clocks say.
 func TestReactLatestWins(t *testing.T) {
 	s, _, _ := redistest.NewStore(t)
 	add, remove := mark("alice", "routes", 1, "P1"), mark("alice", "routes", 1, "P1")
 	remove.At = add.At.Add(2 * time.Second)
+	add.Late, remove.Late = true, true
 	if d := mustReact(t, s, remove, false); d != 0 {
 		t.Fatalf("the removal of a mark never counted: delta %d", d)
 	}
 	if d := mustReact(t, s, add, true); d != 0 {
-		t.Errorf("the ✅ written after its own removal: delta %d, want 0", d)
+		t.Errorf("the waiting ✅ written after its own removal: delta %d, want 0", d)
 	}
 	if m, err := s.Marked(context.Background(), "P1"); err != nil || len(m) != 0 {
 		t.Errorf("Marked = %v, %v; want none: the removal is the later reaction", m, err)
 	}
-	again := add
-	again.At = remove.At.Add(time.Second)
-	if d := mustReact(t, s, again, true); d != 1 {
-		t.Errorf("a ✅ after the removal: delta %d, want 1", d)
+	same := add
+	same.At = remove.At // the same instant: written, in the order written
+	if d := mustReact(t, s, same, true); d != 1 {
+		t.Errorf("a waiting ✅ at the same instant: delta %d, want 1", d)
 	}
-	same := remove
-	same.At = again.At // the same instant: applied, in the order written
-	if d := mustReact(t, s, same, false); d != -1 {
-		t.Errorf("a removal at the same instant: delta %d, want -1", d)
+	// On time, a reaction is written whatever its clock: a replica whose
+	// clock is behind takes the ✅ back.
+	onTime := remove
+	onTime.Late, onTime.At = false, add.At.Add(-time.Minute)
+	if d := mustReact(t, s, onTime, false); d != -1 {
+		t.Errorf("a removal on time from a clock behind: delta %d, want -1", d)
+	}
+	// It did not move the mark's last reaction back: a waiting ✅ older
+	// than the others still changes nothing.
+	if d := mustReact(t, s, add, true); d != 0 {
+		t.Errorf("a waiting ✅ older than the mark's last reaction: delta %d, want 0", d)
 	}
 }
