@@ -83,9 +83,10 @@ func newHashCache(dir, root string) *hashCache {
 	}}
 }
 
-// load gives the candidates (in inode order) the hashes the cache holds
-// for them; it gives none when the cache cannot be trusted.
-func (c *hashCache) load(cands []dupCandidate) {
+// load gives the candidates (in inode order, their records in files) the
+// hashes the cache holds for them; it gives none when the cache cannot be
+// trusted.
+func (c *hashCache) load(cands []dupCandidate, files *fileList) {
 	f, err := os.Open(c.use.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return
@@ -95,7 +96,7 @@ func (c *hashCache) load(cands []dupCandidate) {
 		return
 	}
 	defer f.Close()
-	reused, err := c.apply(bufio.NewReaderSize(f, 64<<10), cands)
+	reused, err := c.apply(bufio.NewReaderSize(f, 64<<10), cands, files)
 	if err != nil {
 		for i := range cands {
 			d := &cands[i]
@@ -109,7 +110,7 @@ func (c *hashCache) load(cands []dupCandidate) {
 
 // apply reads a cache file and gives the candidates that match a record
 // its hashes, returning how many did.
-func (c *hashCache) apply(r io.Reader, cands []dupCandidate) (int64, error) {
+func (c *hashCache) apply(r io.Reader, cands []dupCandidate, files *fileList) (int64, error) {
 	sum := xxh3.New()
 	in := io.TeeReader(r, sum)
 	var head [len(cacheMagic) + 12]byte
@@ -151,12 +152,12 @@ func (c *hashCache) apply(r io.Reader, cands []dupCandidate) (int64, error) {
 			return 0, fmt.Errorf("corrupt record %d", k)
 		}
 		prev = e.id
-		for i < len(cands) && cands[i].f.id.compare(e.id) < 0 {
+		for i < len(cands) && files.at(int(cands[i].rec)).id.compare(e.id) < 0 {
 			i++
 		}
 		// Windows may give several paths the same ID (hard links).
-		for j := i; j < len(cands) && cands[j].f.id == e.id; j++ {
-			if d := &cands[j]; !d.failed && d.f.size == e.size && d.f.mtime == e.mtime && d.f.ctime == e.ctime {
+		for j := i; j < len(cands) && files.at(int(cands[j].rec)).id == e.id; j++ {
+			if d, f := &cands[j], files.at(int(cands[j].rec)); !d.failed && f.size == e.size && f.mtime == e.mtime && f.ctime == e.ctime {
 				d.partial, d.rest, d.known, d.reused = e.partial, e.rest, e.known, e.known
 				reused++
 			}
@@ -197,14 +198,14 @@ func decodeRecord(b [cacheRecord]byte) (cacheEntry, bool) {
 	return e, e.known&^knownRest == knownPartial && e.size > 0 && restOK
 }
 
-func encodeRecord(c *dupCandidate) [cacheRecord]byte {
+func encodeRecord(f *fileRec, c *dupCandidate) [cacheRecord]byte {
 	le := binary.LittleEndian
 	var b [cacheRecord]byte
-	le.PutUint64(b[0:], c.f.id.dev)
-	le.PutUint64(b[8:], c.f.id.ino)
-	le.PutUint64(b[16:], uint64(c.f.size))
-	le.PutUint64(b[24:], uint64(c.f.mtime))
-	le.PutUint64(b[32:], uint64(c.f.ctime))
+	le.PutUint64(b[0:], f.id.dev)
+	le.PutUint64(b[8:], f.id.ino)
+	le.PutUint64(b[16:], uint64(f.size))
+	le.PutUint64(b[24:], uint64(f.mtime))
+	le.PutUint64(b[32:], uint64(f.ctime))
 	b[40] = c.known
 	le.PutUint64(b[41:], c.partial.Hi)
 	le.PutUint64(b[49:], c.partial.Lo)
@@ -215,32 +216,32 @@ func encodeRecord(c *dupCandidate) [cacheRecord]byte {
 
 // save writes the hashes known of the candidates as the root's cache,
 // sorting them byID first; CacheUse.SaveError tells if it could not.
-func (c *hashCache) save(cands []dupCandidate, byID func(a, b dupCandidate) int) {
-	if c.unchanged(cands) {
+func (c *hashCache) save(cands []dupCandidate, files *fileList, byID func(a, b dupCandidate) int) {
+	if c.unchanged(cands, files) {
 		return
 	}
 	slices.SortFunc(cands, byID)
-	if err := c.write(cands); err != nil {
+	if err := c.write(cands, files); err != nil {
 		c.use.SaveError = fmt.Errorf("hash cache %s: %w", c.use.Path, err)
 	}
 }
 
 // keeps tells a candidate whose hashes go in the cache.
-func (c *hashCache) keeps(d *dupCandidate) bool {
-	return d.ok() && d.f.id != (fileID{}) && d.f.ctime < c.settled
+func (c *hashCache) keeps(d *dupCandidate, f *fileRec) bool {
+	return d.ok() && f.id != (fileID{}) && f.ctime < c.settled
 }
 
 // unchanged tells whether the file read holds exactly what would be
 // written: every candidate kept came from it, whole, and it held no other.
 // (Two paths with one ID, on Windows, count twice here and once in the
 // file: the cache is then written again, which is only slower.)
-func (c *hashCache) unchanged(cands []dupCandidate) bool {
+func (c *hashCache) unchanged(cands []dupCandidate, files *fileList) bool {
 	if !c.trusted {
 		return false
 	}
 	var count uint64
 	for i := range cands {
-		if d := &cands[i]; c.keeps(d) {
+		if d := &cands[i]; c.keeps(d, files.at(int(d.rec))) {
 			if d.reused != d.known {
 				return false
 			}
@@ -251,9 +252,10 @@ func (c *hashCache) unchanged(cands []dupCandidate) bool {
 }
 
 // write writes the cache of the candidates, in inode order.
-func (c *hashCache) write(cands []dupCandidate) (err error) {
+func (c *hashCache) write(cands []dupCandidate, files *fileList) (err error) {
+	rec := func(i int) *fileRec { return files.at(int(cands[i].rec)) }
 	keep := func(i int) bool {
-		return c.keeps(&cands[i]) && (i == 0 || cands[i-1].f.id != cands[i].f.id)
+		return c.keeps(&cands[i], rec(i)) && (i == 0 || rec(i-1).id != rec(i).id)
 	}
 	var count uint64
 	for i := range cands {
@@ -285,8 +287,8 @@ func (c *hashCache) write(cands []dupCandidate) (err error) {
 	out.Write(head)
 	for i := range cands {
 		if keep(i) {
-			rec := encodeRecord(&cands[i])
-			out.Write(rec[:])
+			b := encodeRecord(rec(i), &cands[i])
+			out.Write(b[:])
 		}
 	}
 	buf.Write(le.AppendUint64(nil, sum.Sum64()))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -43,13 +44,16 @@ const (
 
 // dupCandidate is a file that shares its size with another.
 type dupCandidate struct {
-	f       *fileRec
-	partial xxh3.Uint128 // hash of the first partialBlock bytes
-	rest    xxh3.Uint128 // hash of the bytes after them
+	// rec is the index of its record in walker.records (4 billion
+	// candidates would take 350 GB); with the four bytes after it, it
+	// fills the 8 bytes before the hashes: a candidate takes 40.
+	rec     uint32
 	known   uint8        // knownPartial, knownRest: hashed, or reused from the cache
 	reused  uint8        // what of known came from the cache
 	failed  bool         // could not be read, or is no longer the file the walk measured
 	twin    bool         // another candidate read well has its size and first block
+	partial xxh3.Uint128 // hash of the first partialBlock bytes
+	rest    xxh3.Uint128 // hash of the bytes after them
 }
 
 // Bits of dupCandidate.known.
@@ -63,113 +67,156 @@ const (
 func (c *dupCandidate) ok() bool { return c.known&knownPartial != 0 && !c.failed }
 
 // dupSet is a set of identical files, in path order.
-type dupSet []*fileRec
+type dupSet struct {
+	size  int64
+	files []filePath
+}
 
-func (d dupSet) reclaimable() int64 { return int64(len(d)-1) * d[0].size }
+func (d dupSet) reclaimable() int64 { return int64(len(d.files)-1) * d.size }
 
 // group makes the DupGroup of d, with its paths.
 func (d dupSet) group() DupGroup {
-	g := DupGroup{Size: d[0].size, Paths: make([]string, len(d))}
-	for i, f := range d {
-		g.Paths[i] = f.path()
+	g := DupGroup{Size: d.size, Paths: make([]string, len(d.files))}
+	for i, f := range d.files {
+		g.Paths[i] = f.String()
 	}
 	return g
 }
 
-// duplicates returns the sets of identical files among files (non-empty,
-// one per inode), the most reclaimable bytes first, then by first path;
-// paths are built only for the sets a report shows (dupSet.group).
-// With o.SizeOnly, files of the same size are the sets: nothing is read.
-// The candidates are kept in one slice, sorted in place for each step: at
-// a million files, any list beside it would take megabytes.
-func (w *walker) duplicates(files []*fileRec) ([]dupSet, error) {
-	sameSize := sameRuns(files, func(a, b *fileRec) int { return cmp.Compare(a.size, b.size) })
+// duplicates returns the sets of identical files among the walk's records
+// (non-empty, one per inode), the most reclaimable bytes first, then by
+// first path; paths are built only for the sets a report shows
+// (dupSet.group). With o.SizeOnly, files of the same size are the sets:
+// nothing is read. The records of files whose size is unique are dropped
+// first; the candidates are kept in one slice, sorted in place for each
+// step: at a million files, any list beside it would take megabytes.
+func (w *walker) duplicates() ([]dupSet, error) {
+	sizes := w.dropUnique()
+	// What the walk and dropUnique freed is scattered: what comes next, in
+	// one block, cannot reuse it. Give it back to the system rather than
+	// add to it (a collection of a heap of few pointers: a millisecond or
+	// two).
+	debug.FreeOSMemory()
 	var sets []dupSet
 	if w.o.SizeOnly {
-		for _, run := range sameSize {
-			sets = append(sets, newSet(run, func(f *fileRec) *fileRec { return f }))
+		order, start := w.records.bySize(sizes)
+		for k := range sizes {
+			run := order[start[k]:start[k+1]]
+			sets = append(sets, w.newSet(len(run), func(i int) *fileRec { return w.records.at(int(run[i])) }))
 		}
 		sortSets(sets)
 		return sets, nil
 	}
-	n := 0
-	for _, run := range sameSize {
-		n += len(run)
+	cands := make([]dupCandidate, w.records.len())
+	for i := range cands {
+		cands[i].rec = uint32(i)
 	}
-	cands := make([]dupCandidate, 0, n)
-	for _, run := range sameSize {
-		for _, f := range run {
-			cands = append(cands, dupCandidate{f: f})
-		}
-	}
-	if w.cache != nil && !hasFileIDs {
-		if err := w.forEach(cands, func(*dupCandidate) bool { return true }, w.identifier); err != nil {
-			return nil, err
-		}
-	}
-	// In inode order: the order to read them in (a disk's head moves
-	// forward), and the cache's.
-	byID := func(a, b dupCandidate) int { return a.f.id.compare(b.f.id) }
-	slices.SortFunc(cands, byID)
-	if w.cache != nil {
-		w.cache.load(cands)
-	}
-	err := w.forEach(cands, func(c *dupCandidate) bool { return c.known == 0 && !c.failed }, func() func(*dupCandidate) {
-		buf := make([]byte, partialBlock)
-		return func(c *dupCandidate) { w.hashHead(buf, c) }
-	})
-	if err != nil {
+	if err := w.hashCandidates(cands); err != nil {
 		return nil, err
 	}
 	eachRun(cands, func(a, b dupCandidate) int {
-		return cmp.Or(cmp.Compare(a.f.size, b.f.size), compare128(a.partial, b.partial))
-	}, func(run []dupCandidate) {
-		for i := range run {
-			run[i].twin = true
+		if c := cmp.Or(compare128(a.partial, b.partial), compare128(a.rest, b.rest)); c != 0 {
+			return c
 		}
-	})
-	needRest := func(c *dupCandidate) bool {
-		return c.twin && !c.failed && c.f.size > partialBlock && c.known&knownRest == 0
-	}
-	// A rescan of an unchanged tree has nothing left to read, nor to
-	// write to the cache: it keeps the order of the runs, which the last
-	// sort then finds nearly sorted.
-	if slices.ContainsFunc(cands, func(c dupCandidate) bool { return needRest(&c) }) {
-		slices.SortFunc(cands, byID)
-		err = w.forEach(cands, needRest, func() func(*dupCandidate) {
-			buf, h := make([]byte, readBlock), xxh3.New()
-			return func(c *dupCandidate) { w.hashRest(buf, h, c) }
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	if w.cache != nil {
-		w.cache.save(cands, byID)
-	}
-	eachRun(cands, func(a, b dupCandidate) int {
-		return cmp.Or(cmp.Compare(a.f.size, b.f.size), compare128(a.partial, b.partial), compare128(a.rest, b.rest))
+		return w.compareSizes(a, b)
 	}, func(run []dupCandidate) {
-		sets = append(sets, newSet(run, func(c dupCandidate) *fileRec { return c.f }))
+		sets = append(sets, w.newSet(len(run), func(i int) *fileRec { return w.rec(run[i]) }))
 	})
 	sortSets(sets)
 	return sets, nil
 }
 
-// newSet makes the set of identical files of a run.
-func newSet[T any](run []T, file func(T) *fileRec) dupSet {
-	d := make(dupSet, len(run))
-	for i := range run {
-		d[i] = file(run[i])
+// rec returns c's record.
+func (w *walker) rec(c dupCandidate) *fileRec { return w.records.at(int(c.rec)) }
+
+// compareSizes orders candidates by size. The sorts compare it only when
+// the hashes are equal: they tell nearly all candidates apart without
+// reading their records, spread over the memory (cmp.Or would read them
+// every time: it takes values).
+func (w *walker) compareSizes(a, b dupCandidate) int {
+	return cmp.Compare(w.rec(a).size, w.rec(b).size)
+}
+
+// hashCandidates gives the candidates their hashes, from the cache or by
+// reading them: the first block of each, and the rest of those whose size
+// and first block another shares.
+func (w *walker) hashCandidates(cands []dupCandidate) error {
+	if w.cache != nil && !hasFileIDs {
+		if err := w.forEach(len(cands), func(int) bool { return true }, w.identifier(cands)); err != nil {
+			return err
+		}
 	}
-	slices.SortFunc(d, comparePaths)
+	// In inode order: the order to read them in (a disk's head moves
+	// forward), and the cache's.
+	byID := func(a, b dupCandidate) int { return w.rec(a).id.compare(w.rec(b).id) }
+	slices.SortFunc(cands, byID)
+	if w.cache != nil {
+		w.cache.load(cands, &w.records)
+	}
+	err := w.forEach(len(cands), func(i int) bool { return cands[i].known == 0 && !cands[i].failed }, func() func(int) {
+		buf := make([]byte, partialBlock)
+		return func(i int) { w.hashHead(buf, &cands[i]) }
+	})
+	if err != nil {
+		return err
+	}
+	eachRun(cands, func(a, b dupCandidate) int {
+		if c := compare128(a.partial, b.partial); c != 0 {
+			return c
+		}
+		return w.compareSizes(a, b)
+	}, func(run []dupCandidate) {
+		for i := range run {
+			run[i].twin = true
+		}
+	})
+	// The candidates whose rest is to be read, in inode order; the
+	// candidates keep the order of their runs, which the last sort then
+	// finds nearly sorted. Each reader's buffer is readBlock, or the most
+	// that is read at once if less (the largest rest, the read rate's
+	// chunk). A rescan of an unchanged tree has nothing left to read.
+	var rest []uint32
+	block := 0
+	for i := range cands {
+		if c := &cands[i]; c.twin && !c.failed && w.rec(*c).size > partialBlock && c.known&knownRest == 0 {
+			rest = append(rest, uint32(i))
+			block = max(block, int(min(w.rec(*c).size-partialBlock, readBlock)))
+		}
+	}
+	block = min(block, w.limit.chunk())
+	if len(rest) > 0 {
+		// Likewise for what reading the first blocks left (a file
+		// opened, a path), before the buffers.
+		debug.FreeOSMemory()
+	}
+	slices.SortFunc(rest, func(a, b uint32) int { return byID(cands[a], cands[b]) })
+	err = w.forEach(len(rest), func(int) bool { return true }, func() func(int) {
+		buf, h := make([]byte, block), xxh3.New()
+		return func(i int) { w.hashRest(buf, h, &cands[rest[i]]) }
+	})
+	if err != nil {
+		return err
+	}
+	if w.cache != nil {
+		w.cache.save(cands, &w.records, byID)
+	}
+	return nil
+}
+
+// newSet makes the set of the n identical files rec gives.
+func (w *walker) newSet(n int, rec func(i int) *fileRec) dupSet {
+	d := dupSet{size: rec(0).size, files: make([]filePath, n)}
+	for i := range n {
+		d.files[i] = w.pathOf(rec(i))
+	}
+	slices.SortFunc(d.files, filePath.compare)
 	return d
 }
 
 // sortSets puts the most reclaimable bytes first, then by first path.
 func sortSets(sets []dupSet) {
 	slices.SortFunc(sets, func(a, b dupSet) int {
-		return cmp.Or(cmp.Compare(b.reclaimable(), a.reclaimable()), comparePaths(a[0], b[0]))
+		return orByPath(cmp.Compare(b.reclaimable(), a.reclaimable()), a.files[0], b.files[0])
 	})
 }
 
@@ -202,31 +249,13 @@ func eachRun(cands []dupCandidate, key func(a, b dupCandidate) int, do func(run 
 	}
 }
 
-// sameRuns sorts items by key and returns the runs of two or more that
-// share it.
-func sameRuns[T any](items []T, key func(a, b T) int) [][]T {
-	slices.SortFunc(items, key)
-	var out [][]T
-	for i := 0; i < len(items); {
-		j := i + 1
-		for j < len(items) && key(items[i], items[j]) == 0 {
-			j++
-		}
-		if j-i >= 2 {
-			out = append(out, items[i:j])
-		}
-		i = j
-	}
-	return out
-}
-
 // forEach runs a function of each worker's own (with its own buffer) on
-// the candidates that need it, in their order, with o.readers goroutines.
-// It stops early, with ctx's error, when ctx ends.
-func (w *walker) forEach(cands []dupCandidate, need func(*dupCandidate) bool, newWorker func() func(*dupCandidate)) error {
+// the items 0 to n-1 that need it, in their order, with o.readers
+// goroutines. It stops early, with ctx's error, when ctx ends.
+func (w *walker) forEach(n int, need func(i int) bool, newWorker func() func(i int)) error {
 	todo := 0
-	for i := range cands {
-		if need(&cands[i]) {
+	for i := range n {
+		if need(i) {
 			todo++
 		}
 	}
@@ -236,12 +265,12 @@ func (w *walker) forEach(cands []dupCandidate, need func(*dupCandidate) bool, ne
 		do := newWorker()
 		wg.Go(func() {
 			for w.ctx.Err() == nil {
-				i := next.Add(1) - 1
-				if i >= int64(len(cands)) {
+				i := int(next.Add(1) - 1)
+				if i >= n {
 					return
 				}
-				if c := &cands[i]; need(c) {
-					do(c)
+				if need(i) {
+					do(i)
 				}
 			}
 		})
@@ -252,12 +281,16 @@ func (w *walker) forEach(cands []dupCandidate, need func(*dupCandidate) bool, ne
 
 // identifier gives each candidate what the cache keys on, where the walk
 // could not (see identify).
-func (w *walker) identifier() func(*dupCandidate) {
-	return func(c *dupCandidate) {
-		if err := identify(c.f); err != nil {
-			c.failed = true
-			if !errors.Is(err, errChanged) {
-				w.readFailed(c.f, err)
+func (w *walker) identifier(cands []dupCandidate) func() func(int) {
+	return func() func(int) {
+		return func(i int) {
+			c := &cands[i]
+			f := w.rec(*c)
+			if err := identify(w.pathOf(f).String(), f); err != nil {
+				c.failed = true
+				if !errors.Is(err, errChanged) {
+					w.readFailed(f, err)
+				}
 			}
 		}
 	}
@@ -265,41 +298,36 @@ func (w *walker) identifier() func(*dupCandidate) {
 
 // hashHead hashes the first partialBlock bytes of c (all of it if smaller).
 func (w *walker) hashHead(buf []byte, c *dupCandidate) {
-	file := w.openMeasured(c.f)
+	f, file := w.openMeasured(c)
 	if file == nil {
-		c.failed = true
 		return
 	}
 	defer file.Close()
-	n := min(c.f.size, partialBlock)
+	n := min(f.size, partialBlock)
 	if err := w.read(file, buf[:n]); err != nil {
-		w.readFailed(c.f, err)
-		c.failed = true
+		w.failed(c, err)
 		return
 	}
 	c.partial, c.known = xxh3.Hash128(buf[:n]), knownPartial
 }
 
-// hashRest hashes the bytes of c after its first partialBlock.
+// hashRest hashes the bytes of c after its first partialBlock, len(buf) at
+// a time.
 func (w *walker) hashRest(buf []byte, h *xxh3.Hasher, c *dupCandidate) {
-	file := w.openMeasured(c.f)
+	f, file := w.openMeasured(c)
 	if file == nil {
-		c.failed = true
 		return
 	}
 	defer file.Close()
 	if _, err := file.Seek(partialBlock, io.SeekStart); err != nil {
-		w.readFailed(c.f, err)
-		c.failed = true
+		w.failed(c, err)
 		return
 	}
 	h.Reset()
-	buf = buf[:min(len(buf), w.limit.chunk())]
-	for left := c.f.size - partialBlock; left > 0; {
+	for left := f.size - partialBlock; left > 0; {
 		n := min(left, int64(len(buf)))
 		if err := w.read(file, buf[:n]); err != nil {
-			w.readFailed(c.f, err)
-			c.failed = true
+			w.failed(c, err)
 			return
 		}
 		h.Write(buf[:n])
@@ -323,25 +351,34 @@ func (w *walker) read(file *os.File, buf []byte) error {
 	return nil
 }
 
-// openMeasured opens f for reading (without touching its access time where
-// the OS allows), or returns nil when it cannot be read or is no longer the
-// file the walk measured (another size, date or inode: it changed since).
-func (w *walker) openMeasured(f *fileRec) *os.File {
-	file, err := openNoAtime(f.path())
+// openMeasured opens c's file for reading (without touching its access
+// time where the OS allows), or marks c failed and returns no file when it
+// cannot be read or is no longer the file the walk measured (another size,
+// date or inode: it changed since).
+func (w *walker) openMeasured(c *dupCandidate) (*fileRec, *os.File) {
+	f := w.rec(*c)
+	file, err := openNoAtime(w.pathOf(f).String())
 	if err != nil {
-		w.readFailed(f, err)
-		return nil
+		w.failed(c, err)
+		return f, nil
 	}
 	w.filesRead.Add(1)
 	st, err := statOpen(file)
 	if err != nil || !f.unchanged(st) {
 		file.Close()
+		c.failed = true
 		if err != nil {
 			w.readFailed(f, err)
 		}
-		return nil
+		return f, nil
 	}
-	return file
+	return f, file
+}
+
+// failed marks c failed, for err.
+func (w *walker) failed(c *dupCandidate, err error) {
+	c.failed = true
+	w.readFailed(w.rec(*c), err)
 }
 
 // readFailed records a candidate that could not be read, unless it vanished
@@ -350,7 +387,7 @@ func (w *walker) readFailed(f *fileRec, err error) {
 	if w.ctx.Err() != nil || vanished(err) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return
 	}
-	w.errs.add(f.path(), err)
+	w.errs.add(w.pathOf(f).String(), err)
 }
 
 // errChanged tells a file that is no longer the one the walk measured.

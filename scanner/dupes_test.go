@@ -5,6 +5,7 @@ package scanner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -143,7 +144,7 @@ func groupsOf(sets []dupSet) []DupGroup {
 	return groups
 }
 
-func walkPhase(t *testing.T, ctx context.Context, root string) (*walker, *tally) {
+func walkPhase(t *testing.T, ctx context.Context, root string) *walker {
 	t.Helper()
 	st, err := statFollow(root)
 	if err != nil {
@@ -154,11 +155,10 @@ func walkPhase(t *testing.T, ctx context.Context, root string) (*walker, *tally)
 		t.Fatal(err)
 	}
 	w := newWalker(ctx, WalkOptions{Now: testNow}.withDefaults(), root, st)
-	tl, err := w.walk(&dirNode{path: root, opened: dir})
-	if err != nil {
+	if _, err := w.walk(&dirNode{path: root, opened: dir}); err != nil {
 		t.Fatal(err)
 	}
-	return w, tl
+	return w
 }
 
 func TestDuplicatesReadEachByteAtMostOnce(t *testing.T) {
@@ -169,8 +169,8 @@ func TestDuplicatesReadEachByteAtMostOnce(t *testing.T) {
 		file("small/a", "tiny"), file("small/b", "tiny"), // whole in the first block
 		file("unique", fill(12345, 4)), // no other file of its size: never read
 	)
-	w, tl := walkPhase(t, t.Context(), root)
-	sets, err := w.duplicates(tl.candidates.pointers())
+	w := walkPhase(t, t.Context(), root)
+	sets, err := w.duplicates()
 	groups := groupsOf(sets)
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +187,7 @@ func TestDuplicatesLeaveOutFilesChangedSinceTheWalk(t *testing.T) {
 	root := t.TempDir()
 	same := fill(100, 1)
 	build(t, root, file("a", same), file("b", same), file("c", same), file("d", same), file("e", same), file("f", same))
-	w, tl := walkPhase(t, t.Context(), root)
+	w := walkPhase(t, t.Context(), root)
 
 	p := func(name string) string { return filepath.Join(root, name) }
 	if err := os.Remove(p("b")); err != nil { // vanished
@@ -201,7 +201,7 @@ func TestDuplicatesLeaveOutFilesChangedSinceTheWalk(t *testing.T) {
 	if err := os.Chtimes(p("f"), testNow, testNow.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	sets, err := w.duplicates(tl.candidates.pointers())
+	sets, err := w.duplicates()
 	groups := groupsOf(sets)
 	if err != nil {
 		t.Fatal(err)
@@ -219,12 +219,65 @@ func TestDuplicatesCancelled(t *testing.T) {
 	root := t.TempDir()
 	build(t, root, file("a", "same"), file("b", "same"))
 	ctx, cancel := context.WithCancel(t.Context())
-	w, tl := walkPhase(t, ctx, root)
+	w := walkPhase(t, ctx, root)
 	cancel()
-	if _, err := w.duplicates(tl.candidates.pointers()); !errors.Is(err, context.Canceled) {
+	if _, err := w.duplicates(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 	if w.hashed.Load() != 0 {
 		t.Errorf("%d bytes read after cancellation", w.hashed.Load())
+	}
+}
+
+// TestDuplicatesAcrossChunks walks more files than a few chunks of records
+// hold, in many folders, files of unique sizes among them (dropped before
+// comparing), hard links and empty files, and checks the figures against
+// those counted here, from the contents; the cached rescan gives the same.
+func TestDuplicatesAcrossChunks(t *testing.T) {
+	root := t.TempDir()
+	var entries []entry
+	contents := map[string][]string{} // content → paths, one per inode
+	var files, bytes int64
+	for i := range 3*fileChunk + 100 {
+		p := fmt.Sprintf("d%02d/e%d/f%05d", i%37, i%3, i)
+		var content string
+		switch {
+		case i%5 == 0: // a size of its own
+			content = fill(20000+i, byte(i))
+		case i%5 == 1: // the same size, another content
+			content = fill(300, byte(i))
+		case i%5 == 2 && i > 10: // a hard link to the file before the last
+			entries = append(entries, hardlink(p, entries[len(entries)-2].path))
+			continue
+		case i%101 == 3:
+			content = ""
+		default: // one of 40 contents, of sizes shared with others
+			content = fill(100+i%40, byte(i%40))
+		}
+		entries = append(entries, file(p, content))
+		files++
+		bytes += int64(len(content))
+		if content != "" {
+			contents[content] = append(contents[content], p)
+		}
+	}
+	build(t, root, entries...)
+	var groups, dupFiles, reclaimable int64
+	for content, paths := range contents {
+		if len(paths) > 1 {
+			groups++
+			dupFiles += int64(len(paths))
+			reclaimable += int64(len(paths)-1) * int64(len(content))
+		}
+	}
+	res := rescan(t, root, t.TempDir())
+	if res.Files != files || res.Bytes != bytes || res.DupGroups != groups || res.DupFiles != dupFiles || res.DupReclaimable != reclaimable {
+		t.Errorf("%d files, %d bytes, %d groups, %d files in them, %d reclaimable; want %d, %d, %d, %d, %d",
+			res.Files, res.Bytes, res.DupGroups, res.DupFiles, res.DupReclaimable, files, bytes, groups, dupFiles, reclaimable)
+	}
+	for _, g := range res.TopDuplicates {
+		if !slices.IsSorted(g.Paths) {
+			t.Errorf("a group's paths are not in order: %q", g.Paths)
+		}
 	}
 }

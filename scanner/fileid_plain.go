@@ -17,6 +17,6 @@ func statOpen(f *os.File) (fileStat, error) {
 }
 
 // identify fails: this system gives no file IDs, which the hash cache keys on.
-func identify(*fileRec) error {
+func identify(string, *fileRec) error {
 	return errors.New("no file IDs on this system")
 }

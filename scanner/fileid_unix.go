@@ -78,4 +78,4 @@ func fromStatT(st *unix.Stat_t) fileStat {
 
 // identify gives f what the hash cache keys on: on Unix the walk's lstat
 // already did.
-func identify(*fileRec) error { return nil }
+func identify(string, *fileRec) error { return nil }

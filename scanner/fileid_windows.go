@@ -53,11 +53,12 @@ func filetimeNano(ft int64) int64 {
 	return unixNano(t.Unix(), int64(t.Nanosecond()))
 }
 
-// identify gives f the file ID and change time the hash cache keys on:
-// Windows tells them from an open handle only, so the file is opened (not
-// read). It fails when f cannot be opened or changed since the walk.
-func identify(f *fileRec) error {
-	file, err := openNoAtime(f.path())
+// identify gives f, at path, the file ID and change time the hash cache
+// keys on: Windows tells them from an open handle only, so the file is
+// opened (not read). It fails when f cannot be opened or changed since the
+// walk.
+func identify(path string, f *fileRec) error {
+	file, err := openNoAtime(path)
 	if err != nil {
 		return err
 	}

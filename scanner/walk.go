@@ -13,7 +13,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -72,6 +71,10 @@ func (o WalkOptions) validate() error {
 // unique is never opened, so its being unreadable goes unnoticed). An entry
 // that vanishes during the walk, or a file that changes before it is
 // hashed, is silently left out (of the duplicates, for the latter).
+//
+// Its memory is a small record per file (see records.go), and between its
+// phases Walk gives the memory it freed back to the system
+// (debug.FreeOSMemory), which keeps the process's peak close to that.
 func Walk(ctx context.Context, root string, o WalkOptions) (*WalkResult, error) {
 	return walkAt(ctx, root, o, time.Now())
 }
@@ -127,10 +130,19 @@ type walker struct {
 	active  int
 	stopped bool
 
+	// dirs is the table of the folders queued, by dirNode.index, which
+	// the files' records refer to; it grows under mu.
+	dirs []*dirNode
+
 	// seenDirs keeps a folder reached twice (a bind mount) from being read
 	// twice, or forever when it loops.
 	seenMu   sync.Mutex
 	seenDirs map[fileID]struct{}
+
+	// records are the files kept (see records.go), added a batch at a
+	// time under recordsMu.
+	recordsMu sync.Mutex
+	records   fileList
 
 	errs      errorLog
 	emptyDirs atomic.Int64
@@ -166,6 +178,8 @@ type dirNode struct {
 	parent  *dirNode
 	path    string // in the OS's syntax
 	rel     string // slash-separated, relative to the root ("" for the root)
+	names   string // its files' names, each ended by a NUL (see records.go)
+	index   uint32 // in walker.dirs
 	opened  *os.File
 	pending atomic.Int32
 	content atomic.Bool // holds something else than empty folders
@@ -199,66 +213,14 @@ type fileStat struct {
 	nlink uint64
 }
 
-// fileRec is a regular file as the walk keeps it: the memory of a walk is a
-// few of these per file, whatever the files hold.
-type fileRec struct {
-	dir   *dirNode
-	name  string
-	size  int64
-	mtime int64 // Unix nanoseconds
-	ctime int64 // Unix nanoseconds, for the hash cache's key
-	id    fileID
-}
-
-func (f *fileRec) path() string { return joinPath(f.dir.path, f.name) }
-
-func (f *fileRec) entry(rule string) FileEntry {
-	return FileEntry{Path: f.path(), Size: f.size, ModTime: time.Unix(0, f.mtime), Rule: rule}
-}
-
-// fileList is an append-only list of files kept in chunks: growing it never
-// copies what it holds, so a walk takes the memory of its files and no more.
-type fileList struct {
-	chunks [][]fileRec
-	n      int
-}
-
-// maxFileChunk bounds a chunk; the first ones are small, for small trees.
-// Each worker's last chunk is partly empty: 1024 files (64 kB) bounds that.
-const maxFileChunk = 1024
-
-func (l *fileList) add(f fileRec) {
-	last := len(l.chunks) - 1
-	if last < 0 || len(l.chunks[last]) == cap(l.chunks[last]) {
-		l.chunks = append(l.chunks, make([]fileRec, 0, min(maxFileChunk, 64<<min(len(l.chunks), 4))))
-		last++
-	}
-	l.chunks[last] = append(l.chunks[last], f)
-	l.n++
-}
-
-func (l *fileList) join(o fileList) {
-	l.chunks = append(l.chunks, o.chunks...)
-	l.n += o.n
-}
-
-// pointers returns a pointer to each file of the list.
-func (l *fileList) pointers() []*fileRec {
-	out := make([]*fileRec, 0, l.n)
-	for _, c := range l.chunks {
-		for i := range c {
-			out = append(out, &c[i])
-		}
-	}
-	return out
-}
-
 // tally is what one worker counted; tallies are added up at the end.
 type tally struct {
 	Totals
 	largest, oldest, badlyNamed *ranking
-	// candidates are the non-empty files, to look for duplicates among.
-	candidates fileList
+	// kept are the records of the folder being read, added to the walk's
+	// files a batch at a time (flush), and names their names (addName).
+	kept  []fileRec
+	names []byte
 	// linked are the files with several hard links, counted after the walk
 	// once per inode.
 	linked []fileRec
@@ -269,13 +231,13 @@ type tally struct {
 func (w *walker) newTally() *tally {
 	return &tally{
 		largest: newRanking(w.o.Top, func(a, b *ranked) int {
-			return cmp.Or(cmp.Compare(b.size, a.size), comparePaths(&a.fileRec, &b.fileRec))
+			return orByPath(cmp.Compare(b.size, a.size), a.at, b.at)
 		}),
 		oldest: newRanking(w.o.Top, func(a, b *ranked) int {
-			return cmp.Or(cmp.Compare(a.mtime, b.mtime), comparePaths(&a.fileRec, &b.fileRec))
+			return orByPath(cmp.Compare(a.mtime, b.mtime), a.at, b.at)
 		}),
 		badlyNamed: newRanking(w.o.Top, func(a, b *ranked) int {
-			return comparePaths(&a.fileRec, &b.fileRec)
+			return a.at.compare(b.at)
 		}),
 	}
 }
@@ -285,6 +247,7 @@ func (w *walker) newTally() *tally {
 func (w *walker) walk(root *dirNode) (*tally, error) {
 	root.pending.Store(1)
 	w.queue, w.active = append(w.queue, root), 1
+	w.dirs = append(w.dirs, root)
 	stop := context.AfterFunc(w.ctx, func() {
 		w.mu.Lock()
 		w.stopped = true
@@ -347,6 +310,10 @@ func (w *walker) push(dirs []*dirNode) {
 		return
 	}
 	w.mu.Lock()
+	for _, d := range dirs {
+		d.index = uint32(len(w.dirs))
+		w.dirs = append(w.dirs, d)
+	}
 	w.queue = append(w.queue, dirs...)
 	w.active += len(dirs)
 	w.mu.Unlock()
@@ -373,6 +340,7 @@ func (w *walker) readDir(t *tally, d *dirNode) {
 		}
 	}
 	defer f.Close()
+	defer t.keepNames(d)
 	var subdirs []*dirNode
 	for w.ctx.Err() == nil {
 		names, err := f.Readdirnames(namesPerRead)
@@ -383,6 +351,7 @@ func (w *walker) readDir(t *tally, d *dirNode) {
 		}
 		w.push(subdirs)
 		subdirs = subdirs[:0]
+		w.flush(t)
 		if err == io.EOF {
 			return
 		}
@@ -420,11 +389,15 @@ func (w *walker) visit(t *tally, d *dirNode, dir *os.File, name string) *dirNode
 		return sub
 	case kindFile:
 		d.content.Store(true)
-		f := fileRec{dir: d, name: name, size: st.size, mtime: st.mtime, ctime: st.ctime, id: st.id}
-		if hasFileIDs && st.nlink > 1 {
+		f := fileRec{size: st.size, mtime: st.mtime, ctime: st.ctime, id: st.id, dir: d.index}
+		linked := hasFileIDs && st.nlink > 1
+		if linked || f.size > 0 {
+			f.name = t.addName(name)
+		}
+		if linked {
 			t.linked = append(t.linked, f)
 		} else {
-			w.count(t, f, rel)
+			w.count(t, f, filePath{dir: d, name: name}, rel)
 		}
 	default:
 		d.content.Store(true)
@@ -474,15 +447,16 @@ func (w *walker) enter(id fileID) bool {
 	return true
 }
 
-// count adds one file (one inode) to the tally.
-func (w *walker) count(t *tally, f fileRec, rel string) {
+// count adds one file (one inode), at p, to the tally; a file that is not
+// empty is kept, a duplicate candidate.
+func (w *walker) count(t *tally, f fileRec, p filePath, rel string) {
 	t.Files++
 	t.Bytes += f.size
 	if f.size == 0 {
 		t.EmptyFiles++
 	} else {
-		t.candidates.add(f)
-		t.largest.offer(f, "")
+		t.kept = append(t.kept, f)
+		t.largest.offer(f, p, "")
 	}
 	if f.mtime < w.staleBefore {
 		t.StaleFiles++
@@ -492,10 +466,34 @@ func (w *walker) count(t *tally, f fileRec, rel string) {
 		t.LargeFiles++
 		t.LargeBytes += f.size
 	}
-	t.oldest.offer(f, "")
-	if rule, bad := w.o.Names.Check(rel, f.name); bad {
+	t.oldest.offer(f, p, "")
+	if rule, bad := w.o.Names.Check(rel, p.name); bad {
 		t.BadlyNamedFiles++
-		t.badlyNamed.offer(f, rule)
+		t.badlyNamed.offer(f, p, rule)
+	}
+}
+
+// flush adds the files t kept to the walk's.
+func (w *walker) flush(t *tally) {
+	if len(t.kept) == 0 {
+		return
+	}
+	w.recordsMu.Lock()
+	w.records.add(t.kept)
+	w.recordsMu.Unlock()
+	t.kept = t.kept[:0]
+}
+
+// maxNamesScratch bounds the buffer of names a worker keeps between
+// folders: a huge folder's is let go.
+const maxNamesScratch = 64 << 10
+
+// keepNames gives folder d, read, the names of its files that t kept.
+func (t *tally) keepNames(d *dirNode) {
+	d.names = string(t.names)
+	t.names = t.names[:0]
+	if cap(t.names) > maxNamesScratch {
+		t.names = nil
 	}
 }
 
@@ -524,24 +522,26 @@ func (w *walker) countLinked(t *tally) {
 	linked := t.linked
 	t.linked = nil
 	slices.SortFunc(linked, func(a, b fileRec) int {
-		return cmp.Or(a.id.compare(b.id), comparePaths(&a, &b))
+		return orByPath(a.id.compare(b.id), w.pathOf(&a), w.pathOf(&b))
 	})
 	for i, f := range linked {
 		if i > 0 && linked[i-1].id == f.id {
 			continue
 		}
-		w.count(t, f, joinRel(f.dir.rel, f.name))
+		p := w.pathOf(&f)
+		w.count(t, f, p, joinRel(p.dir.rel, p.name))
 	}
+	w.flush(t)
 }
 
 func (w *walker) result(t *tally) (*WalkResult, error) {
 	w.countLinked(t)
 	w.flushProgress(t)
-	sets, err := w.duplicates(t.candidates.pointers())
+	sets, err := w.duplicates()
 	if err != nil {
 		return nil, err
 	}
-	t.candidates = fileList{}
+	w.records = fileList{}
 	r := &WalkResult{
 		Totals:     t.Totals,
 		Largest:    t.largest.entries(),
@@ -550,7 +550,7 @@ func (w *walker) result(t *tally) (*WalkResult, error) {
 	}
 	for _, d := range sets {
 		r.DupGroups++
-		r.DupFiles += int64(len(d))
+		r.DupFiles += int64(len(d.files))
 		r.DupReclaimable += d.reclaimable()
 	}
 	for _, d := range sets[:min(len(sets), w.o.Top)] {
@@ -577,7 +577,6 @@ func (t *tally) add(o *tally) {
 	t.largest.merge(o.largest)
 	t.oldest.merge(o.oldest)
 	t.badlyNamed.merge(o.badlyNamed)
-	t.candidates.join(o.candidates)
 	t.linked = append(t.linked, o.linked...)
 	t.reportedFiles += o.reportedFiles
 	t.reportedBytes += o.reportedBytes
@@ -618,24 +617,17 @@ func (w *walker) startProgress() (stop func()) {
 	}
 }
 
-// ranked is a file in a ranking.
+// ranked is a file in a ranking, with where it is: its folder's names
+// are not complete before the walk is over.
 type ranked struct {
 	fileRec
+	at   filePath
 	rule string
 }
 
-// comparePaths orders files by path, as strings.Compare on their paths
-// would, without building them when their folders' paths tell.
-func comparePaths(a, b *fileRec) int {
-	if a.dir == b.dir {
-		return strings.Compare(a.name, b.name)
-	}
-	ap, bp := a.dir.path, b.dir.path
-	n := min(len(ap), len(bp))
-	if c := strings.Compare(ap[:n], bp[:n]); c != 0 {
-		return c
-	}
-	return strings.Compare(a.path(), b.path())
+// entry is r as a detail list shows it.
+func (r *ranked) entry() FileEntry {
+	return FileEntry{Path: r.at.String(), Size: r.size, ModTime: time.Unix(0, r.mtime), Rule: r.rule}
 }
 
 // ranking keeps the n first files by compare: a heap whose root is the
@@ -652,8 +644,8 @@ func newRanking(n int, compare func(a, b *ranked) int) *ranking {
 	return &ranking{n: n, compare: compare}
 }
 
-func (r *ranking) offer(f fileRec, rule string) {
-	r.next = ranked{fileRec: f, rule: rule}
+func (r *ranking) offer(f fileRec, at filePath, rule string) {
+	r.next = ranked{fileRec: f, at: at, rule: rule}
 	if len(r.items) < r.n {
 		heap.Push(r, r.next)
 	} else if r.compare(&r.next, &r.items[0]) < 0 {
@@ -664,7 +656,7 @@ func (r *ranking) offer(f fileRec, rule string) {
 
 func (r *ranking) merge(o *ranking) {
 	for _, c := range o.items {
-		r.offer(c.fileRec, c.rule)
+		r.offer(c.fileRec, c.at, c.rule)
 	}
 }
 
@@ -674,7 +666,7 @@ func (r *ranking) entries() []FileEntry {
 	out := make([]FileEntry, len(r.items))
 	for i := len(out) - 1; i >= 0; i-- {
 		last := heap.Pop(r).(ranked)
-		out[i] = last.entry(last.rule)
+		out[i] = last.entry()
 	}
 	return out
 }

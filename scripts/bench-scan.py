@@ -3,7 +3,11 @@
 
 Builds a synthetic share with scripts/benchtree (default: 100 000 files,
 about 12 GB), warms the page cache, then runs each command several times
-and prints the median wall time and the peak RSS as a Markdown table.
+and prints the median wall time and the peak RSS as a Markdown table, with
+the median of the 1-minute load average as each run starts (on a shared
+machine, say it beside the figures). The commands run in turns, a run of
+each a round, so that other work weighs on all alike. It stops if
+/dev/null is no longer a character device when it starts or ends.
 
 Rescans: gigascan's cached rescan of the unchanged tree (its hash cache
 filled by a first run) and rmlint's --xattr rescan (checksums kept in
@@ -18,7 +22,7 @@ The floor is what no tool can beat: `find -printf` for the walk alone, and
 reading every candidate for duplicates (non-empty files whose size another
 file shares) once with cat.
 """
-import argparse, collections, os, re, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, collections, os, re, shutil, stat, statistics, subprocess, sys, tempfile, time
 
 def run(cmd, shell=False):
     """Runs cmd once under GNU time, returns (wall seconds, CPU seconds, peak RSS in MB).
@@ -58,6 +62,11 @@ def candidates(root, out):
 # backups), which replaced the machine's /dev/null with a regular file.
 RMLINT_OUT = "--no-backup -o fdupes:rmlint.out"
 
+def check_dev_null():
+    """Stops when /dev/null is no longer the character device (see RMLINT_OUT)."""
+    if not stat.S_ISCHR(os.stat("/dev/null").st_mode):
+        sys.exit("/dev/null is not a character device any more: restore it (mknod -m 666 /dev/null c 1 3)")
+
 def opened_files(gigascan, cache, root, work):
     """Counts the regular files under root that a cached rescan opens."""
     log = os.path.join(work, "strace.log")
@@ -80,6 +89,7 @@ def main():
     ap.add_argument("--keep", action="store_true", help="reuse an existing tree")
     ap.add_argument("--only", default="", help="comma-separated words: run only the commands whose name holds one (e.g. gigascan,jdupes,find)")
     a = ap.parse_args()
+    check_dev_null()
     if not os.path.exists("/usr/bin/time"):
         sys.exit("GNU time is needed: apt-get install time")
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -115,21 +125,34 @@ def main():
         ("floor: find -printf (walk only)", f"find {a.dir} -printf '%s %i %p\\n' > /dev/null", True),
         ("floor: cat every candidate once", f"xargs -0 cat < {listing} > /dev/null", True),
     ]
-    print(f"load average: {os.getloadavg()[0]:.1f}")
-    print(f"\n| command | median wall (s) | min–max (s) | median CPU (s) | peak RSS (MB) |\n|---|---|---|---|---|")
+    chosen = []
+    print(f"\n| command | median wall (s) | min–max (s) | median CPU (s) | peak RSS (MB) | load |\n|---|---|---|---|---|---|")
     for name, cmd, shell in commands:
         if a.only and not any(w in name for w in a.only.split(",")):
             continue
         if not shell and shutil.which(cmd[0]) is None:
-            print(f"| {name} | not installed | | | |")
+            print(f"| {name} | not installed | | | | |")
             continue
-        run(cmd, shell)  # warm-up
-        walls, cpus, rss = [], [], []
+        chosen.append((name, cmd, shell))
+    # The commands that leave the tree as it is run in turns, one run each
+    # a round, so that other work on a shared machine weighs on each alike;
+    # rmlint --xattr writes its attributes (which change the files' ctime,
+    # and would send gigascan's cached rescan reading): it runs last, alone.
+    together = [c for c in chosen if "--xattr" not in c[0]]
+    for group in (together, [c for c in chosen if "--xattr" in c[0]]):
+        for name, cmd, shell in group:
+            run(cmd, shell)  # warm-up
+        times = {name: ([], [], [], []) for name, _, _ in group}  # walls, CPUs, RSS, loads
         for _ in range(a.runs):
-            w, c, r = run(cmd, shell)
-            walls.append(w); cpus.append(c); rss.append(r)
-        print(f"| {name} | {statistics.median(walls):.2f} | {min(walls):.2f}–{max(walls):.2f} | {statistics.median(cpus):.2f} | {max(rss):.0f} |", flush=True)
+            for name, cmd, shell in group:
+                walls, cpus, rss, loads = times[name]
+                loads.append(os.getloadavg()[0])
+                w, c, r = run(cmd, shell)
+                walls.append(w); cpus.append(c); rss.append(r)
+        for name, (walls, cpus, rss, loads) in times.items():
+            print(f"| {name} | {statistics.median(walls):.2f} | {min(walls):.2f}–{max(walls):.2f} | {statistics.median(cpus):.2f} | {max(rss):.1f} | {statistics.median(loads):.1f} |", flush=True)
     shutil.rmtree(work)
+    check_dev_null()
 
 if __name__ == "__main__":
     main()
