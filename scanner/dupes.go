@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -83,6 +82,13 @@ func (d dupSet) group() DupGroup {
 	return g
 }
 
+// giveBack calls WalkOptions.Release, when set.
+func (w *walker) giveBack() {
+	if w.o.Release != nil {
+		w.o.Release()
+	}
+}
+
 // duplicates returns the sets of identical files among the walk's records
 // (non-empty, one per inode), the most reclaimable bytes first, then by
 // first path; paths are built only for the sets a report shows
@@ -93,10 +99,10 @@ func (d dupSet) group() DupGroup {
 func (w *walker) duplicates() ([]dupSet, error) {
 	sizes := w.dropUnique()
 	// What the walk and dropUnique freed is scattered: what comes next, in
-	// one block, cannot reuse it. Give it back to the system rather than
-	// add to it (a collection of a heap of few pointers: a millisecond or
-	// two).
-	debug.FreeOSMemory()
+	// one block, cannot reuse it. The program may give it back to the
+	// system rather than add to it (WalkOptions.Release: a collection of a
+	// heap of few pointers, a millisecond or two).
+	w.giveBack()
 	var sets []dupSet
 	if w.o.SizeOnly {
 		order, start := w.records.bySize(sizes)
@@ -187,7 +193,7 @@ func (w *walker) hashCandidates(cands []dupCandidate) error {
 	if len(rest) > 0 {
 		// Likewise for what reading the first blocks left (a file
 		// opened, a path), before the buffers.
-		debug.FreeOSMemory()
+		w.giveBack()
 	}
 	slices.SortFunc(rest, func(a, b uint32) int { return byID(cands[a], cands[b]) })
 	err = w.forEach(len(rest), func(int) bool { return true }, func() func(int) {

@@ -72,9 +72,9 @@ func (o WalkOptions) validate() error {
 // that vanishes during the walk, or a file that changes before it is
 // hashed, is silently left out (of the duplicates, for the latter).
 //
-// Its memory is a small record per file (see records.go), and between its
-// phases Walk gives the memory it freed back to the system
-// (debug.FreeOSMemory), which keeps the process's peak close to that.
+// Its memory is a small record per file (see records.go); between its
+// phases Walk calls WalkOptions.Release, with which a program may give the
+// memory freed back to the system and keep its peak close to that.
 func Walk(ctx context.Context, root string, o WalkOptions) (*WalkResult, error) {
 	return walkAt(ctx, root, o, time.Now())
 }

@@ -39,6 +39,11 @@ type WalkOptions struct {
 	// SizeOnly reads no file: files of the same size count as duplicates,
 	// which makes the duplicates an upper bound, for a first estimate.
 	SizeOnly bool
+	// Release, when set, is called between the walk's phases, once what a
+	// phase used is garbage: a program whose walk is its main work passes
+	// debug.FreeOSMemory, to give it back to the system and keep its peak
+	// close to the walk's records (gigascan does).
+	Release func()
 
 	// readers read the files, each with its buffer: Workers, or by default
 	// as many as CPUs, which keeps the memory of a walk low.

@@ -46,7 +46,7 @@ func main() {
 	}
 	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Now: time.Now, NewID: uuid.NewString,
 		Progress: term.IsTerminal(int(os.Stderr.Fd())), UserCacheDir: os.UserCacheDir,
-		LowerPriority: process.LowerPriority, EnableBackup: process.EnableBackup}
+		LowerPriority: process.LowerPriority, EnableBackup: process.EnableBackup, Release: debug.FreeOSMemory}
 	os.Exit(m.Run(ctx, os.Args[1:]))
 }
 
@@ -63,6 +63,9 @@ type Main struct {
 	UserCacheDir func() (string, error)
 	// LowerPriority (--nice) and EnableBackup (--backup) change the process.
 	LowerPriority, EnableBackup func() error
+	// Release gives the memory a walk's phase freed back to the system
+	// (debug.FreeOSMemory; nil: left to the runtime).
+	Release func()
 }
 
 const usage = `gigascan measures file shares for a Giga Déstockage campaign.
@@ -320,7 +323,7 @@ func (m *Main) options(w *walkFlags, top int) scanner.WalkOptions {
 	o := scanner.WalkOptions{
 		StaleDays: w.staleDays, LargeBytes: int64(w.large), Excludes: w.excludes, Workers: w.workers,
 		CrossDevices: w.crossDevices, Now: m.Now(), Top: top,
-		CacheDir: w.cacheDir, MaxReadRate: int64(w.maxReadRate), SizeOnly: w.sizeOnly,
+		CacheDir: w.cacheDir, MaxReadRate: int64(w.maxReadRate), SizeOnly: w.sizeOnly, Release: m.Release,
 	}
 	if m.Progress {
 		l := locale.New("fr")
