@@ -134,7 +134,7 @@ func PlayDay(t *testing.T, p Platform) {
 			len(with("routes", "Points par agent")) > 0
 	})
 	p.Say(t, "gaby", "culture", "aide") // after the restart: answered last
-	Eventually(t, "the answer after the restart", func() bool { return len(with("culture", "classement")) > 0 })
+	Eventually(t, "the answer after the restart", func() bool { return len(with("culture", "cette aide")) > 0 })
 	if cards := with("routes", "Points par agent"); len(cards) != 1 || !strings.Contains(cards[0].Text, "Culture et patrimoine") {
 		t.Errorf("the command made while the bot was down was answered %v, want once, with culture's card", cards)
 	}
