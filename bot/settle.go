@@ -35,8 +35,8 @@ type ReactionReader interface {
 // settled; with a chat that cannot read reactions (no ReactionReader) it
 // does nothing.
 //
-// "gigabot run" calls it when it starts (and again while it fails, a few
-// times). Known limits: older défis are not read, nor the copies of a
+// "gigabot run" calls it when it starts, and again, less and less often,
+// while it fails (every post is read again). Known limits: older défis are not read, nor the copies of a
 // défi the "defi" command posts, nor, on the day a coordinator postponed
 // today's défi, the post it made that morning; the mark of an agent
 // erased on request (a pseudonym) is not taken back.

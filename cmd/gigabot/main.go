@@ -432,7 +432,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	settled := make(chan struct{})
 	go func() {
 		defer close(settled)
-		settleDefis(settleCtx, b, clock, log)
+		settleDefis(settleCtx, b, sleepOn(clock))
 	}()
 	defer func() {
 		stopSettling()
@@ -448,30 +448,42 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	return nil
 }
 
-// settleAttempts bounds the reads of the défi posts' reactions at start:
-// a post that cannot be read for ten minutes (deleted, its channel
-// archived) is not read again until the next start.
-const settleAttempts = 10
+// settleWaitMax is the longest wait between two reads of the défi posts'
+// reactions that failed.
+const settleWaitMax = 30 * time.Minute
+
+// settler reads the latest défi posts' reactions (bot.Live fits).
+type settler interface {
+	SettleDefis(ctx context.Context) (int, error)
+}
 
 // settleDefis has the core read the latest défi posts' reactions
 // (bot.Bot.SettleDefis): what was given or taken back while no replica
 // ran, longer than the platform redelivers events, counts. A read that
-// failed (the platform or Redis unreachable) is tried again every minute,
-// up to settleAttempts times, or until ctx ends.
-func settleDefis(ctx context.Context, b *bot.Live, clock clockwork.Clock, log *slog.Logger) {
-	for attempt := 1; ; attempt++ {
-		_, err := b.SettleDefis(ctx)
-		switch {
-		case err == nil || ctx.Err() != nil:
-			return
-		case attempt == settleAttempts:
-			log.Error("the défi posts' reactions could not all be read: giving up until the next start", "attempts", attempt)
+// failed (the platform or Redis unreachable, a post deleted) is tried
+// again after 1 minute, then 2, 4… up to settleWaitMax, until one
+// succeeds or ctx ends.
+func settleDefis(ctx context.Context, b settler, sleep func(context.Context, time.Duration) error) {
+	wait := time.Minute
+	for {
+		if _, err := b.SettleDefis(ctx); err == nil || ctx.Err() != nil {
 			return
 		}
+		if sleep(ctx, wait) != nil {
+			return
+		}
+		wait = min(2*wait, settleWaitMax)
+	}
+}
+
+// sleepOn waits d on clock, or until ctx ends.
+func sleepOn(clock clockwork.Clock) func(context.Context, time.Duration) error {
+	return func(ctx context.Context, d time.Duration) error {
 		select {
 		case <-ctx.Done():
-			return
-		case <-clock.After(time.Minute):
+			return ctx.Err()
+		case <-clock.After(d):
+			return nil
 		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mattermost/mattermost/server/public/model"
+
 	"github.com/gigabot/gigabot/redis"
 	"github.com/gigabot/gigabot/redis/redistest"
 	"github.com/gigabot/gigabot/scoring"
@@ -144,4 +146,23 @@ func TestReactionWhoseClaimFailed(t *testing.T) {
 	eventually(t, "the claim failed", func() bool { return claims.failed.Load() && strings.Contains(e.logs.String(), "cannot claim an event") })
 	e.clock.Advance(30 * time.Second) // the next ping: the catch-up it asked for
 	eventually(t, "alice's ✅ counted", func() bool { return e.participations("routes") == 1 })
+}
+
+// TestUndeliveredAdditionKeepsItsName: an addition whose claim failed stays
+// known, undelivered, so that its removal is named after it as on every
+// replica (the addition's create_at), and the next catch-up hands it on.
+func TestUndeliveredAdditionKeepsItsName(t *testing.T) {
+	a := &Adapter{known: map[string]map[string]int64{"P": {}}, undelivered: map[string]bool{}}
+	add := &model.Reaction{UserId: "u", PostId: "P", EmojiName: "white_check_mark", CreateAt: 100}
+	a.untrack(add, true, a.trackReaction(add, true)) // its claim failed
+	if !a.undelivered["P\x00u\x00white_check_mark"] {
+		t.Error("the addition is not marked undelivered")
+	}
+	del := &model.Reaction{UserId: "u", PostId: "P", EmojiName: "white_check_mark", CreateAt: 100, UpdateAt: 200, DeleteAt: 200}
+	if got := a.trackReaction(del, false); got != 100 {
+		t.Errorf("the removal's stamp = %d, want 100, the addition's", got)
+	}
+	if len(a.undelivered) != 0 {
+		t.Errorf("undelivered after the removal = %v, want none", a.undelivered)
+	}
 }

@@ -134,6 +134,7 @@ func (a *Adapter) trackReaction(r *model.Reaction, added bool) int64 {
 	stamp := set[k]
 	if tracked {
 		delete(set, k)
+		delete(a.undelivered, r.PostId+"\x00"+k)
 	}
 	if stamp == 0 {
 		stamp = max(r.DeleteAt, r.UpdateAt)
@@ -163,13 +164,18 @@ func (a *Adapter) emitReaction(ctx context.Context, h bot.Handler, r *model.Reac
 	if stamp != 0 {
 		ev.ID = reactionDelivery(added, r.PostId, r.UserId, r.EmojiName, stamp)
 	}
-	if a.deliver(ctx, h, ev, at) {
+	switch {
+	case a.deliver(ctx, h, ev, at):
 		a.untrack(r, added, stamp)
+	case added:
+		a.delivered(r)
 	}
 }
 
 // untrack undoes what the adapter noted of a reaction it could not hand
-// on, so that the catch-up it asked for sees it again and hands it on.
+// on, so that the catch-up it asked for hands it on again: a removal puts
+// the reaction back among those known; an addition stays known (a later
+// removal keeps its name, the addition's stamp) but undelivered.
 func (a *Adapter) untrack(r *model.Reaction, added bool, stamp int64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -178,12 +184,18 @@ func (a *Adapter) untrack(r *model.Reaction, added bool, stamp int64) {
 		return
 	}
 	k := r.UserId + "\x00" + r.EmojiName
-	switch {
-	case !added:
-		set[k] = stamp
-	case set[k] == stamp:
-		delete(set, k)
+	if added {
+		a.undelivered[r.PostId+"\x00"+k] = true
+		return
 	}
+	set[k] = stamp
+}
+
+// delivered notes that an addition was handed on.
+func (a *Adapter) delivered(r *model.Reaction) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.undelivered, r.PostId+"\x00"+r.UserId+"\x00"+r.EmojiName)
 }
 
 // deliver hands an event to h once: claimed first, recorded when handled,
@@ -325,9 +337,16 @@ func (a *Adapter) reconcile(ctx context.Context, h bot.Handler, p *model.Post) {
 	a.mu.Lock()
 	before := a.known[p.Id]
 	a.known[p.Id] = stampsOf(now)
+	undelivered := map[string]bool{}
+	for k := range before {
+		if a.undelivered[p.Id+"\x00"+k] {
+			undelivered[k] = true
+			delete(a.undelivered, p.Id+"\x00"+k) // handed on again below, or gone
+		}
+	}
 	a.mu.Unlock()
 	for _, k := range sortedKeys(now) {
-		if _, had := before[k]; !had && now[k].UserId != a.botID {
+		if _, had := before[k]; (!had || undelivered[k]) && now[k].UserId != a.botID {
 			r := now[k]
 			r.ChannelId = p.ChannelId
 			a.emitReaction(ctx, h, r, true, r.CreateAt, r.CreateAt)

@@ -218,11 +218,15 @@ type Adapter struct {
 	seeded   bool
 	welcomed bool // a socket of this Run was welcomed before
 
-	mu        sync.Mutex
-	known     map[string]map[string]int64 // bot post id → user id + "\x00" + emoji → create_at
-	unsettled map[string]unsettledPost
-	replies   map[string]*replyRoute
-	replySeq  int
+	mu    sync.Mutex
+	known map[string]map[string]int64 // bot post id → user id + "\x00" + emoji → create_at
+	// undelivered are the additions in known not handed on yet (a claim
+	// failed): the next catch-up hands them on again. Keys: post id +
+	// "\x00" + the key in known.
+	undelivered map[string]bool
+	unsettled   map[string]unsettledPost
+	replies     map[string]*replyRoute
+	replySeq    int
 }
 
 // New returns an adapter. It does not touch the network: Connect does.
@@ -304,7 +308,7 @@ func New(cfg Config, o Options) (*Adapter, error) {
 		backfill: max(o.Backfill, 0), retries: o.Retries, client: client, dialer: dialer,
 		socketURL: socket.String(), actionKey: mac.Sum(nil), loc: bot.NewLocale(o.Roster.Language),
 		dir: newDirectory(o.Roster), reconnects: o.Reconnects, failures: map[string]int{},
-		known: map[string]map[string]int64{}, unsettled: map[string]unsettledPost{}, replies: map[string]*replyRoute{},
+		known: map[string]map[string]int64{}, undelivered: map[string]bool{}, unsettled: map[string]unsettledPost{}, replies: map[string]*replyRoute{},
 	}, nil
 }
 
