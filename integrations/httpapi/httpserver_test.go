@@ -256,8 +256,12 @@ func TestIdleConnectionsMakeRoomAtTheCap(t *testing.T) {
 	if resp, _ := c.response(); resp.StatusCode != http.StatusOK {
 		t.Fatalf("a new connection got %d while the others were idle, want 200", resp.StatusCode)
 	}
-	if !idle[0].closedByServer() {
-		t.Errorf("the oldest idle connection was kept open beyond the cap")
+	// The server closes the connection idle longest. Which one that is
+	// depends on when the server saw each go idle, which can come after
+	// the client read its answer: under load the second may be idle
+	// first. One of them must go.
+	if !idle[0].closedByServer() && !idle[1].closedByServer() {
+		t.Errorf("both idle connections were kept open beyond the cap")
 	}
 }
 
