@@ -48,9 +48,9 @@ type Store interface {
 	ConfirmPost(ctx context.Context, key, postID, ref string, at time.Time) error
 	ReleasePost(ctx context.Context, key, owner string) error
 	PostRef(ctx context.Context, postID string) (string, bool, error)
-	// Marked lists the agents whose mark on a post counts (a scan of
-	// every mark: SettleDefis's, at start-up, not a reaction's).
-	Marked(ctx context.Context, postID string) ([]string, error)
+	// Marked lists, for each post, the agents whose mark on it counts (a
+	// scan of every mark: SettleDefis's, at start-up, not a reaction's).
+	Marked(ctx context.Context, postIDs ...string) (map[string][]string, error)
 	// PostSent tells whether the post named key was sent, and as which id.
 	PostSent(ctx context.Context, key string) (string, bool, error)
 	ReferTo(ctx context.Context, postID, ref string) error

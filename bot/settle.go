@@ -36,17 +36,22 @@ type ReactionReader interface {
 // does nothing.
 //
 // "gigabot run" calls it when it starts, and again, less and less often,
-// while it fails (every post is read again). Known limits: older défis are not read, nor the copies of a
-// défi the "defi" command posts, nor, on the day a coordinator postponed
-// today's défi, the post it made that morning; the mark of an agent
-// erased on request (a pseudonym) is not taken back.
+// while it fails (every post is read again). Known limits: older défis
+// are not read, nor the copies of a défi the "defi" command posts, nor,
+// on the day a coordinator postponed today's défi, the post it made that
+// morning; the mark of an agent erased on request (a pseudonym) is not
+// taken back.
 func (b *Bot) SettleDefis(ctx context.Context) (int, error) {
 	if b.reader == nil {
 		return 0, nil
 	}
+	type defiPost struct {
+		id, channel string
+		day         int
+	}
 	n := b.cal.Elapsed(b.clock.Now())
 	var errs []error
-	read := 0
+	var posts []defiPost
 	for _, day := range b.cal.Days {
 		if day.N < n-1 || day.N > n {
 			continue
@@ -60,16 +65,34 @@ func (b *Bot) SettleDefis(ctx context.Context) (int, error) {
 		for _, team := range b.cfg.Teams {
 			for _, key := range keys {
 				post, sent, err := b.store.PostSent(ctx, key+":"+team.ID)
-				if err == nil && sent {
-					if err = b.settlePost(ctx, post, day.N); err == nil {
-						read++
-					}
-				}
-				if err != nil {
+				switch {
+				case err != nil:
 					errs = append(errs, fmt.Errorf("settle the défi of day %d in %s: %w", day.N, team.Channel, err))
+				case sent:
+					posts = append(posts, defiPost{id: post, channel: team.Channel, day: day.N})
 				}
 			}
 		}
+	}
+	// The marks are read once, before the posts' reactions: a mark changed
+	// since is one a reaction touched after the read, which the settling
+	// leaves as it is (settleMark).
+	ids := make([]string, len(posts))
+	for i, p := range posts {
+		ids[i] = p.id
+	}
+	marked, err := b.store.Marked(ctx, ids...)
+	if err != nil {
+		errs = append(errs, err)
+		posts = nil
+	}
+	read := 0
+	for _, p := range posts {
+		if err := b.settlePost(ctx, p.id, p.day, marked[p.id]); err != nil {
+			errs = append(errs, fmt.Errorf("settle the défi of day %d in %s: %w", p.day, p.channel, err))
+			continue
+		}
+		read++
 	}
 	if err := errors.Join(errs...); err != nil {
 		b.log.Error("settle the défi posts' reactions", "err", err)
@@ -84,11 +107,11 @@ func (b *Bot) SettleDefis(ctx context.Context) (int, error) {
 // whatever the other replicas' clocks and the platform's caches.
 const settleMargin = 10 * time.Second
 
-// settlePost reads a défi post's reactions and settles its marks with
-// them: the agents present with the campaign's emoji are counted, the
+// settlePost reads a défi post's reactions and settles its marks (marked)
+// with them: the agents present with the campaign's emoji are counted, the
 // marks of the others taken back, each unless a reaction touched it since
 // shortly before the read (settleMargin).
-func (b *Bot) settlePost(ctx context.Context, post string, day int) error {
+func (b *Bot) settlePost(ctx context.Context, post string, day int, marked []string) error {
 	asOf := b.clock.Now().Add(-settleMargin)
 	present, err := b.reader.Reactions(ctx, post)
 	if err != nil {
@@ -99,10 +122,6 @@ func (b *Bot) settlePost(ctx context.Context, post string, day int) error {
 		if sameEmoji(r.Reaction, b.cfg.Campaign.Reaction) {
 			seen[r.User] = true
 		}
-	}
-	marked, err := b.store.Marked(ctx, post)
-	if err != nil {
-		return err
 	}
 	counted := map[string]bool{}
 	for _, agent := range marked {

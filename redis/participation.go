@@ -121,26 +121,38 @@ func (s *Store) React(ctx context.Context, r scoring.Reaction, add bool) (int, e
 	return 0, fmt.Errorf("record reaction of %s on day %d: the pseudonym key keeps changing", r.Agent, r.Day)
 }
 
-// Marked returns the agents whose mark on a post counts, sorted (an agent
-// erased for privacy appears under their pseudonym). It scans the marks of
-// the whole campaign: a start-up's work, not a reaction's.
-func (s *Store) Marked(ctx context.Context, post string) ([]string, error) {
-	seen := map[string]bool{}
-	suffix := ":" + post
-	iter := s.rdb.HScan(ctx, s.key("reacts"), 0, "*"+globEscape(suffix), 1000).Iterator()
+// Marked returns, for each of the posts, the agents whose mark on it
+// counts, sorted (an agent erased for privacy appears under their
+// pseudonym). It scans the marks of the whole campaign once, whatever the
+// number of posts: a start-up's work, not a reaction's.
+func (s *Store) Marked(ctx context.Context, posts ...string) (map[string][]string, error) {
+	if len(posts) == 0 {
+		return map[string][]string{}, nil
+	}
+	seen := make(map[string]map[string]bool, len(posts))
+	for _, p := range posts {
+		seen[p] = map[string]bool{}
+	}
+	iter := s.rdb.HScan(ctx, s.key("reacts"), 0, "*", 1000).Iterator()
 	for iter.Next(ctx) {
-		field := iter.Val()
+		field := iter.Val()  // "<agent>:<post>"
 		if !iter.Next(ctx) { // the field's value: the day
 			break
 		}
-		if agent, ok := strings.CutSuffix(field, suffix); ok {
-			seen[agent] = true
+		for p, agents := range seen {
+			if agent, ok := strings.CutSuffix(field, ":"+p); ok {
+				agents[agent] = true
+			}
 		}
 	}
 	if err := iter.Err(); err != nil {
-		return nil, fmt.Errorf("read the marks on post %s: %w", post, err)
+		return nil, fmt.Errorf("read the marks on %d posts: %w", len(posts), err)
 	}
-	return slices.Sorted(maps.Keys(seen)), nil
+	out := make(map[string][]string, len(posts))
+	for p, agents := range seen {
+		out[p] = slices.Sorted(maps.Keys(agents))
+	}
+	return out, nil
 }
 
 // AgentDays returns the campaign days whose défi the agent has done, in order.

@@ -316,16 +316,19 @@ func TestMarked(t *testing.T) {
 		mustReact(t, s, r, true)
 	}
 	mustReact(t, s, mark("bob", "routes", 1, post), false)
-	got, err := s.Marked(context.Background(), post)
+	// Several posts at once, from one scan.
+	got, err := s.Marked(context.Background(), post, "C0OTHER/1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"alice", "carol"}; !slices.Equal(got, want) {
-		t.Errorf("Marked = %v, want %v", got, want)
+	if want := []string{"alice", "carol"}; !slices.Equal(got[post], want) {
+		t.Errorf("Marked = %v, want %v", got[post], want)
 	}
-	none, err := s.Marked(context.Background(), "C0OTHER/1")
-	if err != nil || len(none) != 0 {
-		t.Errorf("Marked of a post nobody marked = %v, %v; want none", none, err)
+	if none := got["C0OTHER/1"]; len(none) != 0 {
+		t.Errorf("Marked of a post nobody marked = %v; want none", none)
+	}
+	if one, err := s.Marked(context.Background(), post); err != nil || !slices.Equal(one[post], got[post]) {
+		t.Errorf("Marked of the post alone = %v, %v; want %v", one, err, got[post])
 	}
 }
 
@@ -361,7 +364,7 @@ func TestReactUnless(t *testing.T) {
 			t.Errorf("%s: delta %d, want %d", st.name, got, st.want)
 		}
 	}
-	if m, err := s.Marked(context.Background(), "P1"); err != nil || !slices.Equal(m, []string{"bob"}) {
+	if m, err := s.Marked(context.Background(), "P1"); err != nil || !slices.Equal(m["P1"], []string{"bob"}) {
 		t.Errorf("Marked = %v, %v; want bob", m, err)
 	}
 }
@@ -381,7 +384,7 @@ func TestReactLatestWins(t *testing.T) {
 	if d := mustReact(t, s, add, true); d != 0 {
 		t.Errorf("the waiting ✅ written after its own removal: delta %d, want 0", d)
 	}
-	if m, err := s.Marked(context.Background(), "P1"); err != nil || len(m) != 0 {
+	if m, err := s.Marked(context.Background(), "P1"); err != nil || len(m["P1"]) != 0 {
 		t.Errorf("Marked = %v, %v; want none: the removal is the later reaction", m, err)
 	}
 	same := add

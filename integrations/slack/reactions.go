@@ -11,8 +11,8 @@ import (
 )
 
 // reactionsAttempts bounds the tries of one reactions.get: the core reads
-// the latest défi posts at start-up, and a post it cannot read now is not
-// worth holding the start for.
+// the latest défi posts at start-up, and tries again later, less and less
+// often, when one could not be read.
 const reactionsAttempts = 3
 
 var _ bot.ReactionReader = (*Adapter)(nil)

@@ -39,7 +39,7 @@ func TestReactionsWhileDownForLong(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return m
+		return m[post]
 	}
 
 	run.Start("replica-1")
@@ -109,7 +109,7 @@ func TestStartReadKeepsWhatTheOtherReplicaCounted(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return m
+		return m[post]
 	}
 	bottest.Eventually(t, "replica-1 counted both", func() bool { return slices.Equal(marked(), []string{"alice"}) })
 	release()
