@@ -226,10 +226,17 @@ func TestConnectionsAboveTheCapGet503(t *testing.T) {
 	}
 	// Once a place is free, a new connection is served.
 	close(e.release)
+	// Until the server sees the held requests end, a new connection is
+	// still refused: answered 503, or, while another refusal is being
+	// answered, closed at once (a reset for the client).
 	fresh := func() bool {
 		c := e.dial(t)
 		c.get("/ok")
-		resp, _ := c.response()
+		resp, err := c.status()
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	}
 	deadline := time.Now().Add(patience)
